@@ -1,0 +1,399 @@
+//! The loop-core workloads (issue 2): spawning, switching, timers, memory.
+
+use crate::alloc;
+use crate::harness::{Sample, Unit, Workload};
+use futures_lite::future;
+use std::time::{Duration, Instant};
+
+/// The core workloads.
+pub fn workloads() -> Vec<Workload> {
+    vec![
+        Workload {
+            name: "spawn_join",
+            unit: Unit::Seconds,
+            extra_label: None,
+            tulip: spawn_join::tulip,
+            tokio: spawn_join::tokio,
+            smol: spawn_join::smol,
+        },
+        Workload {
+            name: "yield_switch",
+            unit: Unit::Seconds,
+            extra_label: None,
+            tulip: yield_switch::tulip,
+            tokio: yield_switch::tokio,
+            smol: yield_switch::smol,
+        },
+        Workload {
+            name: "timers",
+            unit: Unit::Seconds,
+            extra_label: Some("mean lateness (ms)"),
+            tulip: timers::tulip,
+            tokio: timers::tokio,
+            smol: timers::smol,
+        },
+        Workload {
+            name: "timer_cancel",
+            unit: Unit::Seconds,
+            extra_label: None,
+            tulip: timer_cancel::tulip,
+            tokio: timer_cancel::tokio,
+            smol: timer_cancel::smol,
+        },
+        Workload {
+            name: "idle_tasks_mem",
+            unit: Unit::Bytes,
+            extra_label: None,
+            tulip: idle_mem::tulip,
+            tokio: idle_mem::tokio,
+            smol: idle_mem::smol,
+        },
+    ]
+}
+
+/// `n` scaled, at least 1.
+pub fn scaled(n: usize, scale: f64) -> usize {
+    ((n as f64 * scale) as usize).max(1)
+}
+
+/// A tokio current_thread runtime running `f` inside a `LocalSet`.
+pub fn tokio_local<F: std::future::Future>(f: F) -> F::Output {
+    let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => panic!("tokio runtime: {e}"),
+    };
+    let local = tokio::task::LocalSet::new();
+    local.block_on(&rt, f)
+}
+
+/// A smol `LocalExecutor` driven by async-io's `block_on` (what `smol::block_on` is).
+pub fn smol_local<'a, F>(f: impl FnOnce(&'a async_executor::LocalExecutor<'a>) -> F) -> F::Output
+where
+    F: std::future::Future + 'a,
+{
+    // Leaked so that tasks can borrow it for 'a; one executor per run is tiny.
+    let ex: &'a async_executor::LocalExecutor<'a> = Box::leak(Box::new(async_executor::LocalExecutor::new()));
+    let fut = f(ex);
+    smol::block_on(ex.run(fut))
+}
+
+/// A small deterministic generator (xorshift64*), the same for every runtime.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator from `seed` (non-zero).
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
+
+    /// The next number in `0..n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) % n
+    }
+}
+
+mod spawn_join {
+    use super::*;
+    const N: usize = 1_000_000;
+
+    pub fn tulip(scale: f64) -> Sample {
+        let n = scaled(N, scale);
+        let start = Instant::now();
+        tulip::run(async move {
+            let handles: Vec<_> = (0..n).map(|i| tulip::create_task(async move { i })).collect();
+            let mut sum = 0usize;
+            for h in handles {
+                sum = sum.wrapping_add(h.await.unwrap_or(0));
+            }
+            std::hint::black_box(sum);
+        });
+        Sample::time(start.elapsed())
+    }
+
+    pub fn tokio(scale: f64) -> Sample {
+        let n = scaled(N, scale);
+        let start = Instant::now();
+        tokio_local(async move {
+            let handles: Vec<_> = (0..n).map(|i| tokio::task::spawn_local(async move { i })).collect();
+            let mut sum = 0usize;
+            for h in handles {
+                sum = sum.wrapping_add(h.await.unwrap_or(0));
+            }
+            std::hint::black_box(sum);
+        });
+        Sample::time(start.elapsed())
+    }
+
+    pub fn smol(scale: f64) -> Sample {
+        let n = scaled(N, scale);
+        let start = Instant::now();
+        smol_local(|ex| async move {
+            let handles: Vec<_> = (0..n).map(|i| ex.spawn(async move { i })).collect();
+            let mut sum = 0usize;
+            for h in handles {
+                sum = sum.wrapping_add(h.await);
+            }
+            std::hint::black_box(sum);
+        });
+        Sample::time(start.elapsed())
+    }
+}
+
+mod yield_switch {
+    use super::*;
+    const TASKS: usize = 1_000;
+    const YIELDS: usize = 1_000;
+
+    pub fn tulip(scale: f64) -> Sample {
+        let (t, y) = (scaled(TASKS, scale.sqrt()), scaled(YIELDS, scale.sqrt()));
+        let start = Instant::now();
+        tulip::run(async move {
+            let hs: Vec<_> = (0..t)
+                .map(|_| {
+                    tulip::create_task(async move {
+                        for _ in 0..y {
+                            tulip::sleep(Duration::ZERO).await;
+                        }
+                    })
+                })
+                .collect();
+            for h in hs {
+                let _ = h.await;
+            }
+        });
+        Sample::time(start.elapsed())
+    }
+
+    pub fn tokio(scale: f64) -> Sample {
+        let (t, y) = (scaled(TASKS, scale.sqrt()), scaled(YIELDS, scale.sqrt()));
+        let start = Instant::now();
+        tokio_local(async move {
+            let hs: Vec<_> = (0..t)
+                .map(|_| {
+                    tokio::task::spawn_local(async move {
+                        for _ in 0..y {
+                            tokio::task::yield_now().await;
+                        }
+                    })
+                })
+                .collect();
+            for h in hs {
+                let _ = h.await;
+            }
+        });
+        Sample::time(start.elapsed())
+    }
+
+    pub fn smol(scale: f64) -> Sample {
+        let (t, y) = (scaled(TASKS, scale.sqrt()), scaled(YIELDS, scale.sqrt()));
+        let start = Instant::now();
+        smol_local(|ex| async move {
+            let hs: Vec<_> = (0..t)
+                .map(|_| {
+                    ex.spawn(async move {
+                        for _ in 0..y {
+                            future::yield_now().await;
+                        }
+                    })
+                })
+                .collect();
+            for h in hs {
+                h.await;
+            }
+        });
+        Sample::time(start.elapsed())
+    }
+}
+
+mod timers {
+    use super::*;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    const N: usize = 200_000;
+    const MAX_MS: u64 = 100;
+
+    fn delays(n: usize) -> Vec<Duration> {
+        let mut rng = Rng::new(0x7u64 << 40 | 2026);
+        (0..n).map(|_| Duration::from_micros(rng.below(MAX_MS * 1000))).collect()
+    }
+
+    fn finish(start: Instant, late: &Cell<f64>, n: usize) -> Sample {
+        Sample::time_with(start.elapsed(), late.get() / n as f64 * 1e3)
+    }
+
+    pub fn tulip(scale: f64) -> Sample {
+        let d = delays(scaled(N, scale));
+        let n = d.len();
+        let late = Rc::new(Cell::new(0.0));
+        let start = Instant::now();
+        let l = late.clone();
+        tulip::run(async move {
+            let t0 = Instant::now();
+            let hs: Vec<_> = d
+                .into_iter()
+                .map(|d| {
+                    let l = l.clone();
+                    tulip::create_task(async move {
+                        tulip::sleep(d).await;
+                        l.set(l.get() + (t0.elapsed().saturating_sub(d)).as_secs_f64());
+                    })
+                })
+                .collect();
+            for h in hs {
+                let _ = h.await;
+            }
+        });
+        finish(start, &late, n)
+    }
+
+    pub fn tokio(scale: f64) -> Sample {
+        let d = delays(scaled(N, scale));
+        let n = d.len();
+        let late = Rc::new(Cell::new(0.0));
+        let start = Instant::now();
+        let l = late.clone();
+        tokio_local(async move {
+            let t0 = Instant::now();
+            let hs: Vec<_> = d
+                .into_iter()
+                .map(|d| {
+                    let l = l.clone();
+                    tokio::task::spawn_local(async move {
+                        tokio::time::sleep(d).await;
+                        l.set(l.get() + (t0.elapsed().saturating_sub(d)).as_secs_f64());
+                    })
+                })
+                .collect();
+            for h in hs {
+                let _ = h.await;
+            }
+        });
+        finish(start, &late, n)
+    }
+
+    pub fn smol(scale: f64) -> Sample {
+        let d = delays(scaled(N, scale));
+        let n = d.len();
+        let late = Rc::new(Cell::new(0.0));
+        let start = Instant::now();
+        let l = late.clone();
+        smol_local(|ex| async move {
+            let t0 = Instant::now();
+            let hs: Vec<_> = d
+                .into_iter()
+                .map(|d| {
+                    let l = l.clone();
+                    ex.spawn(async move {
+                        async_io::Timer::after(d).await;
+                        l.set(l.get() + (t0.elapsed().saturating_sub(d)).as_secs_f64());
+                    })
+                })
+                .collect();
+            for h in hs {
+                h.await;
+            }
+        });
+        finish(start, &late, n)
+    }
+}
+
+mod timer_cancel {
+    use super::*;
+    const N: usize = 1_000_000;
+    const TEN_S: Duration = Duration::from_secs(10);
+
+    // Each timer is polled once (so it is really in the timer queue) and dropped.
+
+    pub fn tulip(scale: f64) -> Sample {
+        let n = scaled(N, scale);
+        let start = Instant::now();
+        tulip::run(async move {
+            for _ in 0..n {
+                let mut s = tulip::sleep(TEN_S);
+                let _ = future::poll_once(&mut s).await;
+            }
+        });
+        Sample::time(start.elapsed())
+    }
+
+    pub fn tokio(scale: f64) -> Sample {
+        let n = scaled(N, scale);
+        let start = Instant::now();
+        tokio_local(async move {
+            for _ in 0..n {
+                let mut s = std::pin::pin!(tokio::time::sleep(TEN_S));
+                let _ = future::poll_once(&mut s).await;
+            }
+        });
+        Sample::time(start.elapsed())
+    }
+
+    pub fn smol(scale: f64) -> Sample {
+        let n = scaled(N, scale);
+        let start = Instant::now();
+        smol_local(|_| async move {
+            for _ in 0..n {
+                let mut s = async_io::Timer::after(TEN_S);
+                let _ = future::poll_once(&mut s).await;
+            }
+        });
+        Sample::time(start.elapsed())
+    }
+}
+
+mod idle_mem {
+    use super::*;
+    const N: usize = 1_000_000;
+
+    pub fn tulip(scale: f64) -> Sample {
+        let n = scaled(N, scale);
+        let bytes = tulip::run(async move {
+            alloc::start();
+            for _ in 0..n {
+                tulip::create_task(std::future::pending::<()>());
+            }
+            // Let every task run once and park.
+            tulip::sleep(Duration::ZERO).await;
+            tulip::sleep(Duration::ZERO).await;
+            let b = alloc::live();
+            alloc::stop();
+            b
+        });
+        Sample::bytes(bytes as f64 / n as f64)
+    }
+
+    pub fn tokio(scale: f64) -> Sample {
+        let n = scaled(N, scale);
+        let bytes = tokio_local(async move {
+            alloc::start();
+            for _ in 0..n {
+                drop(tokio::task::spawn_local(std::future::pending::<()>()));
+            }
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+            let b = alloc::live();
+            alloc::stop();
+            b
+        });
+        Sample::bytes(bytes as f64 / n as f64)
+    }
+
+    pub fn smol(scale: f64) -> Sample {
+        let n = scaled(N, scale);
+        let bytes = smol_local(|ex| async move {
+            alloc::start();
+            for _ in 0..n {
+                ex.spawn(std::future::pending::<()>()).detach();
+            }
+            future::yield_now().await;
+            future::yield_now().await;
+            let b = alloc::live();
+            alloc::stop();
+            b
+        });
+        Sample::bytes(bytes as f64 / n as f64)
+    }
+}

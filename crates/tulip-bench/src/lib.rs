@@ -1,0 +1,27 @@
+//! Side-by-side benchmarks of tulip against tokio (current_thread + `LocalSet`)
+//! and smol (`LocalExecutor` + async-io).
+//!
+//! Every workload is written three times, once per runtime, doing the same
+//! work. The `tulip-bench` binary runs each one several times, interleaving
+//! the runtimes so that machine noise hits all three alike, and prints the
+//! median of each and the ratios tulip/peer. A ratio below 1.0 means tulip is
+//! faster (or, for memory rows, smaller).
+//!
+//! ```text
+//! cargo run --release -p tulip-bench -- [--runs N] [--filter SUBSTRING] [--quick]
+//! ```
+
+pub mod alloc;
+pub mod combinators;
+pub mod core;
+pub mod harness;
+
+pub use harness::{Sample, Workload};
+
+/// Every workload the binary knows, in the order it prints them.
+pub fn all_workloads() -> Vec<Workload> {
+    let mut all = Vec::new();
+    all.extend(core::workloads());
+    all.extend(combinators::workloads());
+    all
+}

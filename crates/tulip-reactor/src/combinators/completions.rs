@@ -1,0 +1,187 @@
+//! The engine under `gather`, `as_completed` and `TaskGroup`: children we
+//! spawn ourselves, and a queue of the indices of those that finished.
+//!
+//! Each child's future is wrapped with a [`Notify`] guard that pushes the
+//! child's index onto a shared queue and wakes the parent when the child's
+//! future is dropped — which happens when it completes, panics or is
+//! cancelled (even before its first poll: an unstarted async block still
+//! drops what it captured). The parent then polls only those children's
+//! handles, so n children cost O(n) in total, not O(n) per wake-up, and no
+//! per-child waker is allocated.
+
+use std::cell::RefCell;
+use std::future::Future as StdFuture;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use tulip_task::{Task, TaskError, TaskRef};
+
+#[derive(Default)]
+struct Hub {
+    finished: Vec<usize>,
+    parent: Option<Waker>,
+}
+
+/// Moved into each child's future; dropped with it.
+struct Notify {
+    hub: Rc<RefCell<Hub>>,
+    index: usize,
+}
+
+impl Drop for Notify {
+    fn drop(&mut self) {
+        let waker = {
+            let mut hub = self.hub.borrow_mut();
+            hub.finished.push(self.index);
+            hub.parent.clone()
+        };
+        // Woken outside the borrow: waking may run arbitrary code.
+        if let Some(w) = waker {
+            w.wake();
+        }
+    }
+}
+
+/// Children spawned on the running loop, reported in completion order.
+pub(crate) struct Completions<R> {
+    hub: Rc<RefCell<Hub>>,
+    tasks: Vec<Option<Task<R>>>,
+    /// Indices taken from the hub and not yet handed out.
+    batch: Vec<usize>,
+    /// Notified children whose handle was not ready yet (only possible if a
+    /// child's task is torn down by its executor); polled on every wake.
+    recheck: Vec<usize>,
+    remaining: usize,
+    /// Whether dropping this cancels the children still running.
+    pub(crate) cancel_on_drop: bool,
+}
+
+impl<R: 'static> Completions<R> {
+    pub(crate) fn new(cancel_on_drop: bool) -> Self {
+        Completions {
+            hub: Rc::default(),
+            tasks: Vec::new(),
+            batch: Vec::new(),
+            recheck: Vec::new(),
+            remaining: 0,
+            cancel_on_drop,
+        }
+    }
+
+    /// Spawns `fut` as a task on the running loop; returns its index.
+    ///
+    /// # Panics
+    /// If no loop is running on this thread (asyncio's `RuntimeError`).
+    #[track_caller]
+    pub(crate) fn spawn<F>(&mut self, fut: F) -> usize
+    where
+        F: StdFuture<Output = R> + 'static,
+    {
+        let index = self.tasks.len();
+        let notify = Notify { hub: self.hub.clone(), index };
+        let task = crate::create_task(async move {
+            let _notify = notify;
+            fut.await
+        });
+        self.tasks.push(Some(task));
+        self.remaining += 1;
+        index
+    }
+
+    /// The next child to finish, with its index; `None` once all have been
+    /// handed out.
+    pub(crate) fn poll_next(&mut self, cx: &mut Context<'_>) -> Poll<Option<(usize, Result<R, TaskError>)>> {
+        if self.remaining == 0 {
+            return Poll::Ready(None);
+        }
+        loop {
+            if let Some(index) = self.batch.pop() {
+                if let Some(out) = self.poll_child(index, cx) {
+                    return Poll::Ready(Some((index, out)));
+                }
+                continue;
+            }
+            let mut i = 0;
+            while i < self.recheck.len() {
+                let index = self.recheck.swap_remove(i);
+                if let Some(out) = self.poll_child(index, cx) {
+                    return Poll::Ready(Some((index, out)));
+                }
+                i += 1;
+            }
+            let mut hub = self.hub.borrow_mut();
+            if hub.finished.is_empty() {
+                if !hub.parent.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                    hub.parent = Some(cx.waker().clone());
+                }
+                return Poll::Pending;
+            }
+            // Popped from the back: reverse so children come out in the
+            // order they finished.
+            std::mem::swap(&mut self.batch, &mut hub.finished);
+            self.batch.reverse();
+        }
+    }
+
+    fn poll_child(&mut self, index: usize, cx: &mut Context<'_>) -> Option<Result<R, TaskError>> {
+        let slot = self.tasks.get_mut(index)?;
+        let task = slot.as_mut()?;
+        match Pin::new(task).poll(cx) {
+            Poll::Ready(out) => {
+                *slot = None;
+                self.remaining -= 1;
+                Some(out)
+            }
+            Poll::Pending => {
+                self.recheck.push(index);
+                None
+            }
+        }
+    }
+}
+
+impl<R> Completions<R> {
+    pub(crate) fn reserve(&mut self, n: usize) {
+        self.tasks.reserve(n);
+    }
+
+    /// Children spawned so far.
+    pub(crate) fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    /// Children not handed out by `poll_next` yet.
+    pub(crate) fn remaining(&self) -> usize {
+        self.remaining
+    }
+
+    /// Cancels every child still running but `except`.
+    pub(crate) fn cancel_all(&self, except: Option<usize>) {
+        for (i, task) in self.tasks.iter().enumerate() {
+            if let (Some(task), false) = (task, Some(i) == except) {
+                task.cancel();
+            }
+        }
+    }
+
+    /// A handle to child `index`, if it was not handed out yet.
+    pub(crate) fn task_ref(&self, index: usize) -> Option<TaskRef> {
+        self.tasks.get(index)?.as_ref().map(Task::task_ref)
+    }
+
+    /// Stops waking the parent (it finished or went away).
+    pub(crate) fn forget_parent(&self) {
+        self.hub.borrow_mut().parent = None;
+    }
+}
+
+impl<R> Drop for Completions<R> {
+    fn drop(&mut self) {
+        self.hub.borrow_mut().parent = None;
+        if self.cancel_on_drop {
+            for task in self.tasks.iter().flatten() {
+                task.cancel();
+            }
+        }
+    }
+}

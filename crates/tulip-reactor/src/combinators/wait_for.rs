@@ -1,0 +1,119 @@
+//! asyncio's `wait_for`: a timeout that cancels the work it gives up on.
+
+use std::future::Future as StdFuture;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tulip_task::{Task, TaskError};
+use tulip_timer::{Timeout, TimeoutError};
+
+enum State<F: StdFuture> {
+    Forever(F),
+    Timed(Timeout<F>),
+    Done,
+}
+
+/// The future returned by [`wait_for`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct WaitFor<F: StdFuture> {
+    state: State<F>,
+}
+
+/// asyncio's `wait_for(aw, timeout)`: `fut`'s output, or
+/// `Err(TimeoutError)` if it takes longer than `timeout` (`None` waits
+/// forever). On timeout the inner future is cancelled — dropped, so its
+/// destructors (its `finally:` blocks) have run before `wait_for` returns.
+///
+/// The future is polled in place, not spawned (no task is created, so this
+/// is as cheap as a timer). To time out a [`Task`] — which dropping would
+/// only detach — use [`wait_for_task`], which cancels it and waits for the
+/// cancellation to finish, as asyncio does.
+///
+/// ```
+/// use std::time::Duration;
+/// use tulip_reactor::{wait_for, EventLoop};
+/// let ev = EventLoop::builder().virtual_clock().build().unwrap();
+/// ev.run_until_complete(async {
+///     let slow = tulip_timer::sleep(Duration::from_secs(3600));
+///     assert!(wait_for(slow, Some(Duration::from_secs(1))).await.is_err());
+///     assert_eq!(wait_for(async { 7 }, None).await.unwrap(), 7);
+/// });
+/// ```
+pub fn wait_for<F: StdFuture>(fut: F, timeout: Option<Duration>) -> WaitFor<F> {
+    let state = match timeout {
+        Some(d) => State::Timed(tulip_timer::timeout(d, fut)),
+        None => State::Forever(fut),
+    };
+    WaitFor { state }
+}
+
+impl<F: StdFuture> StdFuture for WaitFor<F> {
+    type Output = Result<F::Output, TimeoutError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: the inner future is never moved out of `state`: it is
+        // polled through a pinned reference and dropped in place by
+        // assigning `State::Done` (what `Pin::set` does).
+        let this = unsafe { self.get_unchecked_mut() };
+        let out = match &mut this.state {
+            // SAFETY: see above; `this` is pinned, so is its field.
+            State::Forever(f) => match unsafe { Pin::new_unchecked(f) }.poll(cx) {
+                Poll::Ready(v) => Ok(v),
+                Poll::Pending => return Poll::Pending,
+            },
+            // SAFETY: as above.
+            State::Timed(t) => match unsafe { Pin::new_unchecked(t) }.poll(cx) {
+                Poll::Ready(r) => r,
+                Poll::Pending => return Poll::Pending,
+            },
+            State::Done => panic!("wait_for polled after completion"),
+        };
+        // Drop the inner future (and the timer) now: on timeout this is
+        // the cancellation, and it must be over before we return.
+        this.state = State::Done;
+        Poll::Ready(out)
+    }
+}
+
+/// [`wait_for`] for a [`Task`]: on timeout the task is cancelled and
+/// awaited until it has finished cancelling (its destructors ran), then
+/// `Err(TimeoutError)` is returned — unless the task finished anyway in the
+/// meantime, in which case its outcome is returned (asyncio 3.11 does the
+/// same). `None` waits forever. Dropping the returned future cancels the
+/// task (asyncio: cancelling `wait_for` cancels what it waits for).
+///
+/// ```
+/// use std::time::Duration;
+/// use tulip_reactor::{create_task, wait_for_task, EventLoop};
+/// let ev = EventLoop::builder().virtual_clock().build().unwrap();
+/// ev.run_until_complete(async {
+///     let task = create_task(tulip_timer::sleep(Duration::from_secs(3600)));
+///     let probe = task.task_ref();
+///     assert!(wait_for_task(task, Some(Duration::from_secs(1))).await.is_err());
+///     assert!(probe.cancelled());
+/// });
+/// ```
+pub async fn wait_for_task<T>(task: Task<T>, timeout: Option<Duration>) -> Result<Result<T, TaskError>, TimeoutError> {
+    // asyncio: if the wait itself is cancelled (here: dropped), the task is
+    // cancelled too. Cancelling a finished task does nothing.
+    let mut guard = CancelOnDrop(task);
+    let Some(d) = timeout else { return Ok((&mut guard.0).await) };
+    match tulip_timer::timeout(d, &mut guard.0).await {
+        Ok(out) => Ok(out),
+        Err(timed_out) => {
+            guard.0.cancel();
+            match (&mut guard.0).await {
+                Err(TaskError::Cancelled(_)) => Err(timed_out),
+                other => Ok(other),
+            }
+        }
+    }
+}
+
+struct CancelOnDrop<T>(Task<T>);
+
+impl<T> Drop for CancelOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.cancel();
+    }
+}

@@ -1,0 +1,130 @@
+//! The loop running on this thread, and the asyncio functions that use it
+//! implicitly: `get_running_loop`, `create_task`, `current_task`, `all_tasks`.
+
+use crate::handle::LoopHandle;
+use crate::EventLoop;
+use std::cell::RefCell;
+use std::future::Future as StdFuture;
+use tulip_task::{with_current_meta, Task, TaskRef};
+
+thread_local! {
+    static CURRENT: RefCell<Option<LoopHandle>> = const { RefCell::new(None) };
+}
+
+pub(crate) struct CurrentGuard {
+    previous: Option<LoopHandle>,
+}
+
+impl CurrentGuard {
+    pub(crate) fn enter(handle: LoopHandle) -> Self {
+        let previous = CURRENT.with(|c| c.borrow_mut().replace(handle));
+        CurrentGuard { previous }
+    }
+}
+
+impl Drop for CurrentGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);
+    }
+}
+
+/// The loop running on this thread, if any.
+///
+/// ```
+/// assert!(tulip_reactor::try_get_running_loop().is_none());
+/// ```
+pub fn try_get_running_loop() -> Option<LoopHandle> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+/// The loop running on this thread (asyncio's `get_running_loop`).
+///
+/// # Panics
+/// If no loop is running on this thread (asyncio raises `RuntimeError`).
+///
+/// ```
+/// let ev = tulip_reactor::EventLoop::new();
+/// let same = ev.run_until_complete({
+///     let h = ev.handle();
+///     async move { tulip_reactor::get_running_loop().same_loop(&h) }
+/// });
+/// assert!(same);
+/// ```
+#[track_caller]
+pub fn get_running_loop() -> LoopHandle {
+    match try_get_running_loop() {
+        Some(h) => h,
+        None => panic!("tulip: no running event loop on this thread"),
+    }
+}
+
+/// Creates a task on the running loop (asyncio's `create_task`).
+///
+/// # Panics
+/// If no loop is running on this thread.
+///
+/// ```
+/// let ev = tulip_reactor::EventLoop::new();
+/// let n = ev.run_until_complete(async {
+///     let t = tulip_reactor::create_task(async { 2 });
+///     t.await.unwrap() + 1
+/// });
+/// assert_eq!(n, 3);
+/// ```
+#[track_caller]
+pub fn create_task<F>(future: F) -> Task<F::Output>
+where
+    F: StdFuture + 'static,
+    F::Output: 'static,
+{
+    get_running_loop().create_task(future)
+}
+
+/// The task being run on this thread, if any (asyncio's `current_task`).
+///
+/// ```
+/// let ev = tulip_reactor::EventLoop::new();
+/// let name = ev.run_until_complete(async {
+///     tulip_reactor::current_task().map(|t| t.name())
+/// });
+/// assert!(name.unwrap().starts_with("Task-"));
+/// ```
+pub fn current_task() -> Option<TaskRef> {
+    let slot = with_current_meta(|m| m.map(|m| m.slot()))?;
+    let handle = try_get_running_loop()?;
+    let tasks = handle.state.tasks.borrow();
+    tasks.get(slot as usize).cloned()
+}
+
+/// Every pending task of the running loop (asyncio's `all_tasks`); empty if
+/// no loop is running.
+///
+/// ```
+/// let ev = tulip_reactor::EventLoop::new();
+/// let count = ev.run_until_complete(async {
+///     let _sleeper = tulip_reactor::create_task(std::future::pending::<()>());
+///     tulip_reactor::all_tasks().len()
+/// });
+/// assert_eq!(count, 2); // the main task and the sleeper
+/// ```
+pub fn all_tasks() -> Vec<TaskRef> {
+    try_get_running_loop().map(|h| h.all_tasks()).unwrap_or_default()
+}
+
+/// Stops the running loop, if any (used by `RemoteHandle::stop`).
+pub(crate) fn stop_running_loop() {
+    if let Some(h) = try_get_running_loop() {
+        h.stop();
+    }
+}
+
+/// A new loop (asyncio's `new_event_loop`).
+///
+/// ```
+/// let ev = tulip_reactor::new_event_loop();
+/// assert!(!ev.is_running());
+/// ```
+pub fn new_event_loop() -> EventLoop {
+    EventLoop::new()
+}

@@ -1,0 +1,264 @@
+//! [`LoopHandle`]: what code running on a loop (or owning it) can ask of it.
+
+use crate::ready::{Handle, HandleInner, Ready, TimerHandle};
+use crate::shared::RemoteHandle;
+use crate::state::LoopState;
+use std::fmt;
+use std::future::Future as StdFuture;
+use std::panic::Location;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+use tulip_task::{ExceptionContext, Future, Task, TaskBuilder, TaskRef};
+use tulip_timer::TimerEntry;
+
+/// A cloneable, single-thread handle to an event loop: asyncio's loop object
+/// minus the methods that run it (those are on [`EventLoop`](crate::EventLoop),
+/// which derefs to this). `get_running_loop()` returns one.
+#[derive(Clone)]
+pub struct LoopHandle {
+    pub(crate) state: Rc<LoopState>,
+}
+
+impl LoopHandle {
+    /// Schedules `callback` for the next iteration; callbacks run in FIFO
+    /// order, and ones scheduled while an iteration runs wait for the next.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// let log = Rc::new(RefCell::new(Vec::new()));
+    /// for i in 0..3 {
+    ///     let log = log.clone();
+    ///     ev.call_soon(move || log.borrow_mut().push(i));
+    /// }
+    /// ev.run_until_complete(tulip_timer::sleep(std::time::Duration::ZERO));
+    /// assert_eq!(*log.borrow(), [0, 1, 2]);
+    /// ```
+    #[track_caller]
+    pub fn call_soon(&self, callback: impl FnOnce() + 'static) -> Handle {
+        let inner = HandleInner::new(Box::new(callback), Location::caller());
+        self.state.push(Ready::Handle(inner.clone()));
+        Handle { inner }
+    }
+
+    /// Schedules `callback` to run `delay` from now (asyncio's `call_later`).
+    ///
+    /// ```
+    /// use std::{cell::Cell, rc::Rc, time::Duration};
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// let fired = Rc::new(Cell::new(false));
+    /// let f = fired.clone();
+    /// ev.call_later(Duration::from_millis(5), move || f.set(true));
+    /// ev.run_until_complete(tulip_timer::sleep(Duration::from_millis(20)));
+    /// assert!(fired.get());
+    /// ```
+    #[track_caller]
+    pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> TimerHandle {
+        let when = self.time() + delay;
+        self.call_at(when, callback)
+    }
+
+    /// Schedules `callback` at `when`, an instant of [`time`](Self::time)'s
+    /// clock (asyncio's `call_at`). Timers due at the same instant run in the
+    /// order they were scheduled.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// let when = ev.time() + Duration::from_millis(1);
+    /// let h = ev.call_at(when, || println!("on time"));
+    /// assert_eq!(h.when(), when);
+    /// ev.run_until_complete(tulip_timer::sleep(Duration::from_millis(5)));
+    /// ```
+    #[track_caller]
+    pub fn call_at(&self, when: Instant, callback: impl FnOnce() + 'static) -> TimerHandle {
+        let inner = HandleInner::new(Box::new(callback), Location::caller());
+        let fire = inner.clone();
+        let key = self.state.timers.insert(
+            when,
+            TimerEntry::Call(Box::new(move || {
+                if let Some(cb) = fire.take() {
+                    cb();
+                }
+            })),
+        );
+        TimerHandle { handle: Handle { inner }, when, key, timers: self.state.timers.clone() }
+    }
+
+    /// The loop's clock (monotonic; virtual if the loop was built with a
+    /// virtual clock).
+    pub fn time(&self) -> Instant {
+        self.state.timers.now()
+    }
+
+    /// Wraps `future` in a [`Task`] scheduled on this loop (asyncio's
+    /// `loop.create_task`). The future may be `!Send`. The task starts at the
+    /// loop's next iteration.
+    ///
+    /// ```
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// let task = ev.create_task(async { 6 * 7 });
+    /// assert_eq!(ev.run_until_complete(task).unwrap(), 42);
+    /// ```
+    #[track_caller]
+    pub fn create_task<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: StdFuture + 'static,
+        F::Output: 'static,
+    {
+        self.spawn(TaskBuilder::new(), future)
+    }
+
+    /// Like [`create_task`](Self::create_task), with a name (asyncio's
+    /// `create_task(coro, name=...)`).
+    ///
+    /// ```
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// let task = ev.create_task_named("worker-1", async {});
+    /// assert_eq!(task.name(), "worker-1");
+    /// ```
+    #[track_caller]
+    pub fn create_task_named<F>(&self, name: impl Into<String>, future: F) -> Task<F::Output>
+    where
+        F: StdFuture + 'static,
+        F::Output: 'static,
+    {
+        self.spawn(TaskBuilder::new().name(name), future)
+    }
+
+    #[track_caller]
+    fn spawn<F>(&self, builder: TaskBuilder, future: F) -> Task<F::Output>
+    where
+        F: StdFuture + 'static,
+        F::Output: 'static,
+    {
+        let mut tasks = self.state.tasks.borrow_mut();
+        let entry = tasks.vacant_entry();
+        let slot = u32::try_from(entry.key()).unwrap_or(u32::MAX);
+        let shared = self.state.shared.clone();
+        // SAFETY: `Shared::schedule` queues a runnable either on this loop's
+        // ready queue (only when called on this thread while the loop runs)
+        // or on its remote queue, which only this loop's thread drains. A
+        // queued runnable keeps its task, and through the task's schedule
+        // closure the `Shared` holding the queue, alive: the queue can only
+        // be dropped once empty, so no runnable (and no future) is ever run
+        // or dropped on another thread. Futures are dropped on this thread
+        // when they finish, when a cancelled task is run, or when the loop
+        // drops its ready queue.
+        let (runnable, task) = unsafe { builder.slot(slot).spawn_local_unchecked(future, move |r| shared.schedule(r)) };
+        entry.insert(runnable.task_ref());
+        drop(tasks);
+        self.state.push_task(runnable);
+        task
+    }
+
+    /// A new pending [`Future`] (asyncio's `loop.create_future()`).
+    ///
+    /// ```
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// let fut = ev.create_future();
+    /// let setter = fut.clone();
+    /// ev.call_soon(move || setter.set_result("ready").unwrap());
+    /// assert_eq!(ev.run_until_complete(fut).unwrap(), "ready");
+    /// ```
+    #[track_caller]
+    pub fn create_future<T: 'static>(&self) -> Future<T> {
+        Future::new()
+    }
+
+    /// Asks the loop to stop after the current iteration (asyncio's
+    /// `loop.stop()`). Called before `run_forever`, the loop runs one
+    /// iteration and stops.
+    pub fn stop(&self) {
+        self.state.stopping.set(true);
+    }
+
+    /// True while `run_forever`/`run_until_complete` is executing.
+    pub fn is_running(&self) -> bool {
+        self.state.running.get()
+    }
+
+    /// True once the loop was closed.
+    pub fn is_closed(&self) -> bool {
+        self.state.closed.get()
+    }
+
+    /// Every task of this loop that is not done (asyncio's `all_tasks`).
+    pub fn all_tasks(&self) -> Vec<TaskRef> {
+        self.state.tasks.borrow().iter().map(|(_, t)| t.clone()).filter(|t| !t.done()).collect()
+    }
+
+    /// Sets the function that receives reports (asyncio's
+    /// `set_exception_handler`); see [`ExceptionContext`].
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc};
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// let seen = Rc::new(RefCell::new(Vec::new()));
+    /// let s = seen.clone();
+    /// ev.set_exception_handler(move |ctx| s.borrow_mut().push(ctx.message.clone()));
+    /// ev.call_exception_handler(tulip_task::ExceptionContext::new("custom"));
+    /// assert_eq!(*seen.borrow(), ["custom"]);
+    /// ```
+    pub fn set_exception_handler(&self, handler: impl Fn(&ExceptionContext) + 'static) {
+        *self.state.exception_handler.borrow_mut() = Some(Rc::new(handler));
+    }
+
+    /// Goes back to [`default_exception_handler`](Self::default_exception_handler)
+    /// (asyncio's `set_exception_handler(None)`).
+    pub fn reset_exception_handler(&self) {
+        *self.state.exception_handler.borrow_mut() = None;
+    }
+
+    /// Reports `ctx` through the loop's exception handler.
+    pub fn call_exception_handler(&self, ctx: ExceptionContext) {
+        self.state.report(ctx);
+    }
+
+    /// The default handler: prints the message, the task and where it was
+    /// created to stderr.
+    pub fn default_exception_handler(&self, ctx: &ExceptionContext) {
+        tulip_task::default_exception_handler(ctx)
+    }
+
+    /// Turns debug mode on or off (also on when the loop is created with
+    /// `TULIP_DEBUG=1` in the environment): callbacks and task steps slower
+    /// than [`slow_callback_duration`](Self::set_slow_callback_duration) are
+    /// reported with their name and creation site.
+    pub fn set_debug(&self, enabled: bool) {
+        self.state.debug.set(enabled);
+    }
+
+    /// True in debug mode.
+    pub fn get_debug(&self) -> bool {
+        self.state.debug.get()
+    }
+
+    /// The slow-callback threshold of debug mode (default 100 ms).
+    pub fn set_slow_callback_duration(&self, d: Duration) {
+        self.state.slow_callback_duration.set(d);
+    }
+
+    /// A `Send + Sync` handle for other threads.
+    pub fn remote(&self) -> RemoteHandle {
+        RemoteHandle { shared: self.state.shared.clone() }
+    }
+
+    /// True if both handles refer to the same loop.
+    pub fn same_loop(&self, other: &LoopHandle) -> bool {
+        Rc::ptr_eq(&self.state, &other.state)
+    }
+}
+
+impl fmt::Debug for LoopHandle {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "<EventLoop id={} running={} closed={} debug={}>",
+            self.state.shared.id,
+            self.is_running(),
+            self.is_closed(),
+            self.get_debug()
+        )
+    }
+}

@@ -1,0 +1,117 @@
+//! Error types named after their asyncio counterparts.
+
+use crate::exception::Exception;
+use std::any::Any;
+use std::fmt;
+
+/// The operation is not allowed in the object's current state
+/// (asyncio's `InvalidStateError`): reading the result of a pending future,
+/// setting the result of a future that is already done.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid state: {0}")]
+pub struct InvalidStateError(pub &'static str);
+
+/// The future or task was cancelled (asyncio's `CancelledError`), with the
+/// optional message given to `cancel`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
+pub struct CancelledError {
+    /// The message passed to `cancel(msg)`, if any.
+    pub message: Option<String>,
+}
+
+impl fmt::Display for CancelledError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.message {
+            Some(m) => write!(f, "cancelled: {m}"),
+            None => f.write_str("cancelled"),
+        }
+    }
+}
+
+/// Why [`Future::result`](crate::Future::result) (or awaiting a future) gave
+/// no value.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum FutureError {
+    /// The future is not done yet.
+    #[error(transparent)]
+    InvalidState(#[from] InvalidStateError),
+    /// The future was cancelled.
+    #[error(transparent)]
+    Cancelled(#[from] CancelledError),
+    /// The future was completed with `set_exception`.
+    #[error("{0}")]
+    Exception(Exception),
+}
+
+/// A panic caught inside a task: the analogue of an uncaught exception.
+pub struct PanicError {
+    message: String,
+    payload: Box<dyn Any + Send + 'static>,
+}
+
+impl PanicError {
+    pub(crate) fn new(payload: Box<dyn Any + Send + 'static>) -> Self {
+        let message = if let Some(s) = payload.downcast_ref::<&'static str>() {
+            (*s).to_string()
+        } else if let Some(s) = payload.downcast_ref::<String>() {
+            s.clone()
+        } else {
+            "Box<dyn Any>".to_string()
+        };
+        PanicError { message, payload }
+    }
+
+    /// The panic message (`"Box<dyn Any>"` if the payload was not a string).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The payload, to re-raise with [`std::panic::resume_unwind`].
+    pub fn into_payload(self) -> Box<dyn Any + Send + 'static> {
+        self.payload
+    }
+
+    /// Re-raises the panic on the current thread.
+    pub fn resume(self) -> ! {
+        std::panic::resume_unwind(self.payload)
+    }
+}
+
+impl fmt::Debug for PanicError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PanicError").field("message", &self.message).finish()
+    }
+}
+
+impl fmt::Display for PanicError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "task panicked: {}", self.message)
+    }
+}
+
+impl std::error::Error for PanicError {}
+
+/// Why awaiting a [`Task`](crate::Task) gave no value: it was cancelled, or
+/// its future panicked.
+#[derive(Debug, thiserror::Error)]
+pub enum TaskError {
+    /// The task was cancelled before it finished.
+    #[error(transparent)]
+    Cancelled(#[from] CancelledError),
+    /// The task's future panicked; the panic is re-raised with
+    /// [`PanicError::resume`] if you want asyncio's "the exception propagates".
+    #[error(transparent)]
+    Panicked(#[from] PanicError),
+}
+
+impl TaskError {
+    /// True if the task was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, TaskError::Cancelled(_))
+    }
+
+    /// True if the task panicked.
+    pub fn is_panic(&self) -> bool {
+        matches!(self, TaskError::Panicked(_))
+    }
+}

@@ -1,0 +1,78 @@
+//! How futures and tasks reach the event loop that runs them, without
+//! depending on it: the loop installs itself as the thread's [`LoopHooks`]
+//! while it runs. With no loop installed, callbacks run inline and reports go
+//! to [`default_exception_handler`].
+
+use crate::exception::{default_exception_handler, ExceptionContext};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// What an event loop offers to the futures and tasks it runs.
+pub trait LoopHooks {
+    /// Schedules `f` to run in a later iteration (asyncio's `call_soon`).
+    fn call_soon(&self, f: Box<dyn FnOnce()>);
+    /// Reports a problem nobody handled (asyncio's `call_exception_handler`).
+    fn call_exception_handler(&self, ctx: ExceptionContext);
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<dyn LoopHooks>>> = const { RefCell::new(None) };
+}
+
+/// Restores the previously installed hooks when dropped.
+#[must_use = "the hooks are uninstalled when the guard is dropped"]
+pub struct HooksGuard {
+    previous: Option<Rc<dyn LoopHooks>>,
+}
+
+impl Drop for HooksGuard {
+    fn drop(&mut self) {
+        let prev = self.previous.take();
+        CURRENT.with(|c| *c.borrow_mut() = prev);
+    }
+}
+
+/// Installs `hooks` as this thread's loop until the guard is dropped.
+///
+/// ```
+/// use std::rc::Rc;
+/// use tulip_task::{enter_hooks, LoopHooks, ExceptionContext, Future};
+/// struct Inline;
+/// impl LoopHooks for Inline {
+///     fn call_soon(&self, f: Box<dyn FnOnce()>) { f() }
+///     fn call_exception_handler(&self, ctx: ExceptionContext) { eprintln!("{ctx}") }
+/// }
+/// let _guard = enter_hooks(Rc::new(Inline));
+/// let fut = Future::new();
+/// fut.add_done_callback(|f: &Future<i32>| println!("done: {:?}", f.result()));
+/// fut.set_result(1).unwrap();
+/// ```
+pub fn enter_hooks(hooks: Rc<dyn LoopHooks>) -> HooksGuard {
+    let previous = CURRENT.with(|c| c.borrow_mut().replace(hooks));
+    HooksGuard { previous }
+}
+
+fn current() -> Option<Rc<dyn LoopHooks>> {
+    CURRENT.with(|c| c.borrow().clone())
+}
+
+/// Schedules `f` on the thread's loop, or runs it now if there is none.
+pub(crate) fn call_soon(f: Box<dyn FnOnce()>) {
+    match current() {
+        Some(h) => h.call_soon(f),
+        None => f(),
+    }
+}
+
+/// Reports `ctx` to the thread's loop's exception handler, or to the default
+/// handler if no loop is installed.
+///
+/// ```
+/// tulip_task::report(tulip_task::ExceptionContext::new("lost a packet"));
+/// ```
+pub fn report(ctx: ExceptionContext) {
+    match current() {
+        Some(h) => h.call_exception_handler(ctx),
+        None => default_exception_handler(&ctx),
+    }
+}

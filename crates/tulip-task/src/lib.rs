@@ -1,0 +1,45 @@
+//! asyncio's `Future` and `Task` for Rust.
+//!
+//! * [`Future<T>`]: the asyncio Future state machine — pending, then done
+//!   with a result or an exception, or cancelled — with done callbacks and
+//!   `InvalidStateError` / `CancelledError` for wrong-state calls. It works
+//!   on its own: with no loop installed on the thread, done callbacks run
+//!   inline when the future completes.
+//! * [`Task<T>`]: a future driven by an executor, built on `async-task`:
+//!   states pending / running / done / cancelled, cancellation that drops the
+//!   future at its next scheduling point, panics caught and handed to whoever
+//!   awaits the task (or reported if nobody does), and a handle whose drop
+//!   detaches rather than cancels.
+//!
+//! The event loop (`tulip-reactor`) installs itself through [`LoopHooks`]
+//! so that callbacks go through its `call_soon` and reports through its
+//! exception handler. To use the crate alone, drive futures with any
+//! executor, and spawn tasks with [`TaskBuilder::spawn_local`] and your own
+//! run queue.
+//!
+//! ```
+//! use tulip_task::{Future, FutureError};
+//!
+//! let fut: Future<String> = Future::new();
+//! fut.add_done_callback(|f| println!("callback sees {:?}", f.result()));
+//! let reader = fut.clone();
+//! fut.set_result("done".to_string()).unwrap();
+//! let value = futures_lite::future::block_on(reader).unwrap();
+//! assert_eq!(value, "done");
+//! assert!(matches!(fut.set_result("again".into()), Err(_)));
+//! # let _: Option<FutureError> = None;
+//! ```
+
+mod error;
+mod exception;
+mod future;
+mod hooks;
+mod meta;
+mod task;
+
+pub use error::{CancelledError, FutureError, InvalidStateError, PanicError, TaskError};
+pub use exception::{default_exception_handler, Exception, ExceptionContext, TaskInfo};
+pub use future::{CallbackId, Future};
+pub use hooks::{enter_hooks, report, HooksGuard, LoopHooks};
+pub use meta::{TaskMeta, TaskRef, TaskState};
+pub use task::{with_current_meta, Task, TaskBuilder, TaskRunnable};

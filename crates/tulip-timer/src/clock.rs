@@ -1,0 +1,66 @@
+//! The loop's clock: real, or virtual for tests.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+/// A monotonic clock: the real one, or a virtual one (like trio's
+/// `MockClock`) that only moves when told to — the loop moves it to the next
+/// timer's deadline when nothing else can run, so tests of timing code take
+/// no real time and keep every ordering. Clones share one clock; a virtual
+/// clock is single-threaded (`!Send`), like the loop that owns it.
+///
+/// ```
+/// use std::time::Duration;
+/// let clock = tulip_timer::Clock::virtual_clock();
+/// let t0 = clock.now();
+/// clock.advance(Duration::from_secs(3600));
+/// assert_eq!(clock.now() - t0, Duration::from_secs(3600));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Clock {
+    virtual_now: Option<Rc<Cell<Instant>>>,
+}
+
+impl Clock {
+    /// The real monotonic clock (`Instant::now`).
+    pub fn real() -> Self {
+        Clock { virtual_now: None }
+    }
+
+    /// A virtual clock starting at the real current instant.
+    pub fn virtual_clock() -> Self {
+        Clock { virtual_now: Some(Rc::new(Cell::new(Instant::now()))) }
+    }
+
+    /// The current instant of this clock.
+    #[inline]
+    pub fn now(&self) -> Instant {
+        match &self.virtual_now {
+            Some(now) => now.get(),
+            None => Instant::now(),
+        }
+    }
+
+    /// True for a virtual clock.
+    pub fn is_virtual(&self) -> bool {
+        self.virtual_now.is_some()
+    }
+
+    /// Moves a virtual clock forward to `t` (never backwards); does nothing
+    /// to a real clock.
+    pub fn advance_to(&self, t: Instant) {
+        if let Some(now) = &self.virtual_now {
+            if t > now.get() {
+                now.set(t);
+            }
+        }
+    }
+
+    /// Moves a virtual clock forward by `d`; does nothing to a real clock.
+    pub fn advance(&self, d: Duration) {
+        if let Some(now) = &self.virtual_now {
+            now.set(now.get() + d);
+        }
+    }
+}

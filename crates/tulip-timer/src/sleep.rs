@@ -1,0 +1,152 @@
+//! `sleep`: asyncio's `asyncio.sleep`.
+
+use crate::driver::{TimerEntry, Timers};
+use crate::wheel::TimerKey;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+#[derive(Debug, Clone, Copy)]
+enum Due {
+    /// `sleep(Duration::ZERO)`: a pure yield.
+    Yield,
+    /// Relative to the loop's clock at the first poll (asyncio creates the
+    /// timer when the coroutine first runs).
+    After(Duration),
+    At(Instant),
+}
+
+/// The future of [`sleep`] and [`sleep_until`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Sleep {
+    due: Due,
+    yielded: bool,
+    timer: Option<(Rc<Timers>, TimerKey)>,
+}
+
+/// Waits for `delay` on the running loop's clock (asyncio's `sleep`).
+/// `sleep(Duration::ZERO)` yields exactly once: the task goes to the back of
+/// the ready queue and runs again in the next loop iteration, without
+/// touching the timer queue or the clock.
+///
+/// # Panics
+/// When polled outside a running tulip event loop (for a non-zero delay).
+///
+/// A loop is what advances timers (see the crate docs for driving
+/// [`Timers`] by hand); with tulip: `tulip::run(async { tulip::sleep(d).await })`.
+///
+/// ```
+/// use std::time::Duration;
+/// // sleep(ZERO) needs no loop: it yields once and is ready.
+/// futures_lite::future::block_on(tulip_timer::sleep(Duration::ZERO));
+/// let s = tulip_timer::sleep(Duration::from_millis(10));
+/// assert_eq!(s.deadline(), None); // fixed when first polled
+/// ```
+pub fn sleep(delay: Duration) -> Sleep {
+    let due = if delay.is_zero() { Due::Yield } else { Due::After(delay) };
+    Sleep { due, yielded: false, timer: None }
+}
+
+/// Waits until `deadline` on the running loop's clock.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// let when = Instant::now() + Duration::from_millis(5);
+/// let s = tulip_timer::sleep_until(when);
+/// assert_eq!(s.deadline(), Some(when));
+/// ```
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep { due: Due::At(deadline), yielded: false, timer: None }
+}
+
+impl Sleep {
+    /// The instant it completes at, once known (a relative sleep fixes it at
+    /// its first poll); `None` for `sleep(ZERO)`.
+    pub fn deadline(&self) -> Option<Instant> {
+        match self.due {
+            Due::At(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Moves the deadline (asyncio's `Timeout.reschedule` for a sleep).
+    pub fn reset(&mut self, deadline: Instant) {
+        self.cancel_timer();
+        self.due = Due::At(deadline);
+    }
+
+    fn cancel_timer(&mut self) {
+        if let Some((timers, key)) = self.timer.take() {
+            timers.cancel(key);
+        }
+    }
+}
+
+fn current_timers() -> Rc<Timers> {
+    match Timers::try_current() {
+        Some(t) => t,
+        None => panic!("tulip::sleep must be polled inside a running tulip event loop"),
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let deadline = match self.due {
+            Due::Yield => {
+                if self.yielded {
+                    return Poll::Ready(());
+                }
+                self.yielded = true;
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            Due::After(d) => {
+                let timers = current_timers();
+                let deadline = timers.now() + d;
+                self.due = Due::At(deadline);
+                let key = timers.insert(deadline, TimerEntry::Wake(cx.waker().clone()));
+                self.timer = Some((timers, key));
+                return Poll::Pending;
+            }
+            Due::At(deadline) => deadline,
+        };
+        match &self.timer {
+            None => {
+                // First poll of sleep_until (or after reset): always through
+                // the timer queue, like asyncio, even if already due.
+                let timers = current_timers();
+                let key = timers.insert(deadline, TimerEntry::Wake(cx.waker().clone()));
+                self.timer = Some((timers, key));
+                Poll::Pending
+            }
+            Some((timers, key)) => {
+                if timers.now() >= deadline {
+                    self.cancel_timer();
+                    return Poll::Ready(());
+                }
+                if !timers.reset_waker(*key, cx.waker()) {
+                    let key = timers.insert(deadline, TimerEntry::Wake(cx.waker().clone()));
+                    let timers = timers.clone();
+                    self.timer = Some((timers, key));
+                }
+                Poll::Pending
+            }
+        }
+    }
+}
+
+impl Drop for Sleep {
+    fn drop(&mut self) {
+        self.cancel_timer();
+    }
+}
+
+impl std::fmt::Debug for Sleep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sleep").field("due", &self.due).field("registered", &self.timer.is_some()).finish()
+    }
+}

@@ -1,0 +1,235 @@
+//! asyncio 3.11's `asyncio.timeout()` / `timeout_at()`, in Rust form: a
+//! future wrapper with a deadline that can be read and moved.
+
+use crate::driver::{TimerEntry, Timers};
+use crate::wheel::TimerKey;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+use std::time::{Duration, Instant};
+
+/// The deadline passed (asyncio's `TimeoutError`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, thiserror::Error)]
+#[error("timed out")]
+pub struct TimeoutError;
+
+#[derive(Debug, Clone, Copy)]
+enum Deadline {
+    /// Relative to the loop's clock when the wrapped future first waits.
+    After(Duration),
+    At(Instant),
+    Never,
+}
+
+/// Shared with [`TimeoutHandle`]s, created on the first `handle()` call so
+/// that a timeout nobody reschedules allocates nothing.
+struct Shared {
+    deadline: Cell<Deadline>,
+    expired: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+/// The future of [`timeout`] and [`timeout_at`]: `Ok(output)` if the wrapped
+/// future finishes in time, else `Err(TimeoutError)` — after the wrapped
+/// future has been dropped, so its destructors have run.
+///
+/// The wrapped future is polled first: one that is ready at once never
+/// reads the clock or touches the timer queue.
+#[must_use = "futures do nothing unless awaited"]
+pub struct Timeout<F> {
+    inner: Option<F>,
+    deadline: Deadline,
+    expired: bool,
+    timer: Option<(Rc<Timers>, TimerKey, Instant)>,
+    shared: Option<Rc<Shared>>,
+}
+
+/// Runs `future` with a time limit of `delay` (asyncio's
+/// `async with asyncio.timeout(delay)`).
+///
+/// ```
+/// use std::time::Duration;
+/// // On tulip's loop: tulip::run(tulip::timeout(Duration::from_secs(1), work()))
+/// let quick = tulip_timer::timeout(Duration::from_secs(1), async { 5 });
+/// assert_eq!(futures_lite::future::block_on(quick), Ok(5));
+/// ```
+pub fn timeout<F: Future>(delay: Duration, future: F) -> Timeout<F> {
+    Timeout { inner: Some(future), deadline: Deadline::After(delay), expired: false, timer: None, shared: None }
+}
+
+/// Runs `future` until `deadline` at the latest (asyncio's `timeout_at`);
+/// `None` means no limit.
+///
+/// ```
+/// let t = tulip_timer::timeout_at(None, async { "no limit" });
+/// assert_eq!(t.when(), None);
+/// assert_eq!(futures_lite::future::block_on(t), Ok("no limit"));
+/// ```
+pub fn timeout_at<F: Future>(deadline: Option<Instant>, future: F) -> Timeout<F> {
+    let deadline = deadline.map_or(Deadline::Never, Deadline::At);
+    Timeout { inner: Some(future), deadline, expired: false, timer: None, shared: None }
+}
+
+impl<F> Timeout<F> {
+    fn current_deadline(&self) -> Deadline {
+        self.shared.as_ref().map_or(self.deadline, |s| s.deadline.get())
+    }
+
+    /// The deadline, once known: `None` for no limit, or for a relative
+    /// timeout that has not started waiting yet.
+    pub fn when(&self) -> Option<Instant> {
+        match self.current_deadline() {
+            Deadline::At(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Moves the deadline (`None`: no limit).
+    pub fn reschedule(&mut self, deadline: Option<Instant>) {
+        let d = deadline.map_or(Deadline::Never, Deadline::At);
+        match &self.shared {
+            Some(s) => s.deadline.set(d),
+            None => self.deadline = d,
+        }
+    }
+
+    /// True once the deadline passed and the wrapped future was dropped.
+    pub fn expired(&self) -> bool {
+        self.expired
+    }
+
+    /// A handle to read and move the deadline from elsewhere — for instance
+    /// from inside the wrapped future, like asyncio's `async with
+    /// asyncio.timeout(d) as cm: ... cm.reschedule(...)`.
+    pub fn handle(&mut self) -> TimeoutHandle {
+        let shared = self.shared.get_or_insert_with(|| {
+            Rc::new(Shared { deadline: Cell::new(self.deadline), expired: Cell::new(false), waker: RefCell::new(None) })
+        });
+        TimeoutHandle { shared: shared.clone() }
+    }
+
+    fn cancel_timer(&mut self) {
+        if let Some((timers, key, _)) = self.timer.take() {
+            timers.cancel(key);
+        }
+    }
+
+    fn set_deadline(&mut self, d: Deadline) {
+        match &self.shared {
+            Some(s) => s.deadline.set(d),
+            None => self.deadline = d,
+        }
+    }
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, TimeoutError>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        // SAFETY: `inner` is structurally pinned: it is only polled through
+        // a pinned reference and dropped in place (assigning `None`), never
+        // moved; no other field is pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let Some(inner) = this.inner.as_mut() else {
+            return Poll::Ready(Err(TimeoutError));
+        };
+        // SAFETY: see above.
+        if let Poll::Ready(v) = unsafe { Pin::new_unchecked(inner) }.poll(cx) {
+            this.cancel_timer();
+            return Poll::Ready(Ok(v));
+        }
+        if let Some(s) = &this.shared {
+            *s.waker.borrow_mut() = Some(cx.waker().clone());
+        }
+        let deadline = match this.current_deadline() {
+            Deadline::Never => {
+                this.cancel_timer();
+                return Poll::Pending;
+            }
+            Deadline::At(t) => t,
+            Deadline::After(d) => {
+                let t = current_timers().now() + d;
+                this.set_deadline(Deadline::At(t));
+                t
+            }
+        };
+        let timers = match &this.timer {
+            Some((timers, _, _)) => timers.clone(),
+            None => current_timers(),
+        };
+        if timers.now() >= deadline {
+            this.cancel_timer();
+            // Dropping the future is the cancellation; it happens before the
+            // error is returned, so its destructors have already run.
+            this.inner = None;
+            this.expired = true;
+            if let Some(s) = &this.shared {
+                s.expired.set(true);
+            }
+            return Poll::Ready(Err(TimeoutError));
+        }
+        match &this.timer {
+            Some((t, key, at)) if *at == deadline && t.reset_waker(*key, cx.waker()) => {}
+            _ => {
+                this.cancel_timer();
+                let key = timers.insert(deadline, TimerEntry::Wake(cx.waker().clone()));
+                this.timer = Some((timers, key, deadline));
+            }
+        }
+        Poll::Pending
+    }
+}
+
+impl<F> Drop for Timeout<F> {
+    fn drop(&mut self) {
+        self.cancel_timer();
+    }
+}
+
+fn current_timers() -> Rc<Timers> {
+    match Timers::try_current() {
+        Some(t) => t,
+        None => panic!("tulip::timeout must be polled inside a running tulip event loop"),
+    }
+}
+
+/// Reads and moves the deadline of a [`Timeout`] from elsewhere.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// let mut t = tulip_timer::timeout(Duration::from_secs(5), async { 1 });
+/// let h = t.handle();
+/// let later = Instant::now() + Duration::from_secs(60);
+/// h.reschedule(Some(later));
+/// assert_eq!(h.when(), Some(later));
+/// assert_eq!(t.when(), Some(later));
+/// ```
+#[derive(Clone)]
+pub struct TimeoutHandle {
+    shared: Rc<Shared>,
+}
+
+impl TimeoutHandle {
+    /// The deadline, if fixed (see [`Timeout::when`]).
+    pub fn when(&self) -> Option<Instant> {
+        match self.shared.deadline.get() {
+            Deadline::At(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// Moves the deadline (`None`: no limit); the timeout notices at once.
+    pub fn reschedule(&self, deadline: Option<Instant>) {
+        self.shared.deadline.set(deadline.map_or(Deadline::Never, Deadline::At));
+        if let Some(w) = self.shared.waker.borrow().as_ref() {
+            w.wake_by_ref();
+        }
+    }
+
+    /// True once the deadline passed.
+    pub fn expired(&self) -> bool {
+        self.shared.expired.get()
+    }
+}

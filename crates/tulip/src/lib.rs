@@ -1,0 +1,168 @@
+//! # tulip — asyncio, in Rust
+//!
+//! tulip is an async runtime with the shape of Python's `asyncio`: one
+//! single-threaded event loop per thread, tasks that may be `!Send`,
+//! asyncio's names and semantics, Rust's types (`Result`, `Duration`, RAII
+//! guards). This crate is the facade: it adds names, not machinery; the work
+//! happens in `tulip-task`, `tulip-timer`, `tulip-reactor` and `tulip-sync`.
+//!
+//! ```
+//! use std::time::Duration;
+//!
+//! async fn say_after(delay: Duration, what: &str) -> String {
+//!     tulip::sleep(delay).await;
+//!     what.to_string()
+//! }
+//!
+//! let out = tulip::run(async {
+//!     let hello = tulip::create_task(say_after(Duration::from_millis(2), "hello"));
+//!     let world = tulip::create_task(say_after(Duration::from_millis(1), "world"));
+//!     format!("{} {}", hello.await.unwrap(), world.await.unwrap())
+//! });
+//! assert_eq!(out, "hello world");
+//! ```
+//!
+//! ## asyncio → tulip
+//!
+//! | asyncio | tulip |
+//! |---|---|
+//! | `asyncio.run(main())` | [`run`]`(main())` → the future's output |
+//! | `asyncio.new_event_loop()` | [`new_event_loop`], [`EventLoop::new`] |
+//! | `asyncio.get_running_loop()` | [`get_running_loop`] → [`LoopHandle`] |
+//! | `loop.run_until_complete(aw)` | [`EventLoop::run_until_complete`] |
+//! | `loop.run_forever()`, `loop.stop()` | [`EventLoop::run_forever`], [`LoopHandle::stop`] |
+//! | `loop.close()`, `is_closed()`, `is_running()` | [`EventLoop::close`] (also on drop), [`LoopHandle::is_closed`], [`LoopHandle::is_running`] |
+//! | `loop.call_soon(cb)` → `Handle` | [`LoopHandle::call_soon`] → [`Handle`] |
+//! | `loop.call_later(d, cb)`, `call_at(when, cb)` → `TimerHandle` | [`LoopHandle::call_later`], [`LoopHandle::call_at`] → [`TimerHandle`] |
+//! | `loop.call_soon_threadsafe(cb)` | [`RemoteHandle::call_soon_threadsafe`] (from [`LoopHandle::remote`]) |
+//! | `loop.time()` | [`LoopHandle::time`] → `Instant` |
+//! | `loop.set_exception_handler(h)`, `call_exception_handler(ctx)` | [`LoopHandle::set_exception_handler`], [`LoopHandle::call_exception_handler`], [`ExceptionContext`] |
+//! | `loop.set_debug(True)`, `PYTHONASYNCIODEBUG=1` | [`LoopHandle::set_debug`], `TULIP_DEBUG=1` |
+//! | `loop.create_future()`, `asyncio.Future` | [`LoopHandle::create_future`], [`Future`] |
+//! | `fut.result()`, `exception()`, `done()`, `cancelled()`, `cancel(msg)` | [`Future::result`], [`Future::exception`], [`Future::done`], [`Future::cancelled`], [`Future::cancel`] |
+//! | `fut.set_result(v)`, `set_exception(e)` | [`Future::set_result`], [`Future::set_exception`] → [`InvalidStateError`] if done |
+//! | `fut.add_done_callback(cb)`, `remove_done_callback(cb)` | [`Future::add_done_callback`] → [`CallbackId`], [`Future::remove_done_callback`] |
+//! | `asyncio.create_task(coro, name=)` | [`create_task`], [`create_task_named`] → [`Task`] |
+//! | `asyncio.ensure_future(aw)` | [`ensure_future`] |
+//! | `task.cancel()`, `cancelled()`, `done()`, `get_name()`, `set_name()` | [`Task::cancel`], [`Task::cancelled`], [`Task::done`], [`Task::name`], [`Task::set_name`] |
+//! | `await task` | `task.await` → `Result<T, `[`TaskError`]`>` (cancelled or panicked) |
+//! | `asyncio.current_task()`, `all_tasks()` | [`current_task`], [`all_tasks`] → [`TaskRef`] |
+//! | `asyncio.sleep(d)`, `sleep(0)` | [`sleep`]`(d)`; `sleep(Duration::ZERO)` yields exactly once |
+//! | `CancelledError`, `InvalidStateError` | [`CancelledError`], [`InvalidStateError`] |
+//! | `asyncio.gather(*aws)` | [`gather`]`(iter)` → outputs in input order; [`gather!`]`(a, b, c)` → a tuple; [`try_gather`] for `Result` children |
+//! | `gather(..., return_exceptions=True)` | [`gather_all`] → every outcome in place |
+//! | `asyncio.wait(aws, timeout=, return_when=)` | [`wait`]`(tasks, `[`ReturnWhen`]`::..)` (`.timeout(d)`) → `(done, pending)` |
+//! | `asyncio.as_completed(aws, timeout=)` | [`as_completed`] (`.timeout(d)`): a `Stream`, or `while let Some(r) = it.next().await` |
+//! | `asyncio.wait_for(aw, timeout)` | [`wait_for`]`(fut, Some(d))`, [`wait_for_task`] → `Err(TimeoutError)`; the inner work is cancelled |
+//! | `asyncio.shield(aw)` | [`shield`]`(task)` |
+//! | `async with asyncio.TaskGroup() as tg` | [`TaskGroup::new`], [`TaskGroup::create_task`], `tg.wait().await` → [`TaskGroupError`] with every failure |
+//!
+//! Beyond asyncio: [`EventLoop::builder`]`().virtual_clock()` gives a loop
+//! whose clock jumps to the next timer when nothing else can run (trio's
+//! `MockClock`), for fast, deterministic tests of timing code.
+//!
+//! ## What differs, and why
+//!
+//! * A panic in a task is its uncaught exception: awaiting the task gives
+//!   `Err(TaskError::Panicked(..))` (re-raise it with `PanicError::resume`);
+//!   if nobody awaits it, the loop reports "Task exception was never retrieved".
+//! * Dropping a [`Task`] handle detaches the task; it does not cancel it.
+//! * Cancellation drops the task's future at its next scheduling point: its
+//!   destructors are the `finally:` blocks.
+
+pub use tulip_reactor::{
+    all_tasks, current_task, get_running_loop, new_event_loop, try_get_running_loop, EventLoop, Handle, LoopBuilder,
+    LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
+};
+pub use tulip_reactor::{
+    as_completed, gather, gather_all, shield, try_gather, wait, wait_for, wait_for_task, AsCompleted, AsCompletedError,
+    ChildError, Completed, Gather, GatherAll, ReturnWhen, Shield, SpawnError, TaskGroup, TaskGroupError, TryGather,
+    Wait, WaitFor,
+};
+pub use tulip_task::{
+    CallbackId, CancelledError, Exception, ExceptionContext, Future, FutureError, InvalidStateError, PanicError, Task,
+    TaskError, TaskInfo, TaskRef, TaskState,
+};
+pub use tulip_timer::{sleep, sleep_until, Sleep};
+
+use std::future::Future as StdFuture;
+
+/// Runs `main` on a new event loop and returns its output (asyncio's
+/// `asyncio.run`): when `main` finishes, the tasks still pending are
+/// cancelled and allowed to finish, then the loop is closed. A panic in
+/// `main` propagates.
+///
+/// ```
+/// let n = tulip::run(async { 40 + 2 });
+/// assert_eq!(n, 42);
+/// ```
+#[track_caller]
+pub fn run<F>(main: F) -> F::Output
+where
+    F: StdFuture + 'static,
+    F::Output: 'static,
+{
+    let ev = EventLoop::new();
+    let out = ev.run_until_complete(main);
+    ev.cancel_all_tasks();
+    ev.close();
+    out
+}
+
+/// Schedules `future` as a task on the running loop (asyncio's `create_task`).
+///
+/// # Panics
+/// If no loop is running on this thread.
+///
+/// ```
+/// let v = tulip::run(async { tulip::create_task(async { 7 }).await.unwrap() });
+/// assert_eq!(v, 7);
+/// ```
+#[track_caller]
+pub fn create_task<F>(future: F) -> Task<F::Output>
+where
+    F: StdFuture + 'static,
+    F::Output: 'static,
+{
+    tulip_reactor::create_task(future)
+}
+
+/// [`create_task`] with a name (asyncio's `create_task(coro, name=...)`).
+///
+/// ```
+/// tulip::run(async {
+///     let t = tulip::create_task_named("fetcher", async {});
+///     assert_eq!(t.name(), "fetcher");
+/// });
+/// ```
+#[track_caller]
+pub fn create_task_named<F>(name: impl Into<String>, future: F) -> Task<F::Output>
+where
+    F: StdFuture + 'static,
+    F::Output: 'static,
+{
+    get_running_loop().create_task_named(name, future)
+}
+
+/// asyncio's `ensure_future`: schedules `future` as a task on the running
+/// loop. (A Rust future is always a "coroutine" to asyncio; a [`Task`] is
+/// already scheduled and can simply be awaited.)
+///
+/// ```
+/// let v = tulip::run(async { tulip::ensure_future(async { "ok" }).await.unwrap() });
+/// assert_eq!(v, "ok");
+/// ```
+#[track_caller]
+pub fn ensure_future<F>(future: F) -> Task<F::Output>
+where
+    F: StdFuture + 'static,
+    F::Output: 'static,
+{
+    create_task(future)
+}
+
+/// The names most programs need: `use tulip::prelude::*;`.
+pub mod prelude {
+    pub use crate::{create_task, get_running_loop, run, sleep, EventLoop, Future, Task, TaskError};
+    pub use std::time::Duration;
+}

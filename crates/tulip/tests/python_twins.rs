@@ -1,0 +1,250 @@
+//! Each scenario here is also written in Python (`tests/twins/*.py`); CPython's
+//! asyncio prints a trace, and tulip's twin must print the same one.
+#![allow(clippy::unwrap_used)]
+
+use std::cell::RefCell;
+use std::path::Path;
+use std::process::Command;
+use std::rc::Rc;
+use std::time::Duration;
+use tulip::{EventLoop, TaskError};
+
+/// What CPython prints for `tests/twins/NAME.py`, or None without python3.
+fn python_trace(name: &str) -> Option<Vec<String>> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/twins").join(format!("{name}.py"));
+    let out = match Command::new("python3").arg(&script).output() {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("python3 not available ({e}); skipping the CPython side of {name}");
+            return None;
+        }
+    };
+    assert!(out.status.success(), "{name}.py failed: {}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect())
+}
+
+#[derive(Clone, Default)]
+struct Trace(Rc<RefCell<Vec<String>>>);
+
+impl Trace {
+    fn print(&self, line: impl Into<String>) {
+        self.0.borrow_mut().push(line.into());
+    }
+    fn lines(&self) -> Vec<String> {
+        self.0.borrow().clone()
+    }
+}
+
+fn check(name: &str, ours: Vec<String>, expected_if_no_python: &[&str]) {
+    let expected: Vec<String> =
+        python_trace(name).unwrap_or_else(|| expected_if_no_python.iter().map(|s| s.to_string()).collect());
+    assert_eq!(ours, expected, "tulip's trace differs from CPython's for {name}");
+}
+
+#[test]
+fn context_switch() {
+    let out = Trace::default();
+    let ioloop = EventLoop::new();
+    let (a, b) = (out.clone(), out.clone());
+    let tasks = vec![
+        ioloop.create_task(async move {
+            a.print("Running in foo");
+            tulip::sleep(Duration::ZERO).await;
+            a.print("Explicit context switch to foo again");
+        }),
+        ioloop.create_task(async move {
+            b.print("Explicit context to bar");
+            tulip::sleep(Duration::ZERO).await;
+            b.print("Implicit context switch back to bar");
+        }),
+    ];
+    ioloop.run_until_complete(async move {
+        for t in tasks {
+            t.await.unwrap();
+        }
+    });
+    ioloop.close();
+    check(
+        "context_switch",
+        out.lines(),
+        &[
+            "Running in foo",
+            "Explicit context to bar",
+            "Explicit context switch to foo again",
+            "Implicit context switch back to bar",
+        ],
+    );
+}
+
+#[test]
+fn call_soon_stop() {
+    let out = Trace::default();
+    let ev = EventLoop::new();
+    for stop in [false, true] {
+        let (o, h) = (out.clone(), ev.handle());
+        ev.call_soon(move || {
+            o.print("Event handler called");
+            if stop {
+                o.print("stopping the loop");
+                h.stop();
+            }
+        });
+    }
+    out.print("starting event loop");
+    ev.run_forever();
+    out.print("closing event loop");
+    ev.close();
+    check(
+        "call_soon_stop",
+        out.lines(),
+        &[
+            "starting event loop",
+            "Event handler called",
+            "Event handler called",
+            "stopping the loop",
+            "closing event loop",
+        ],
+    );
+}
+
+#[test]
+fn timer_order() {
+    let out = Trace::default();
+    let ev = EventLoop::new();
+    let (o, h) = (out.clone(), ev.handle());
+    ev.run_until_complete(async move {
+        let now = h.time();
+        o.print("registering callbacks");
+        let p = |s: &'static str| {
+            let o = o.clone();
+            move || o.print(s)
+        };
+        h.call_at(now + Duration::from_millis(20), p("callback 1"));
+        h.call_at(now + Duration::from_millis(10), p("callback 2"));
+        h.call_soon(p("callback 3"));
+        h.call_at(now + Duration::from_millis(15), p("callback 4"));
+        h.call_later(Duration::ZERO, p("callback 5 (call_later 0)"));
+        tulip::sleep(Duration::from_millis(50)).await;
+        o.print("done");
+    });
+    check(
+        "timer_order",
+        out.lines(),
+        &[
+            "registering callbacks",
+            "callback 3",
+            "callback 5 (call_later 0)",
+            "callback 2",
+            "callback 4",
+            "callback 1",
+            "done",
+        ],
+    );
+}
+
+#[test]
+fn callbacks_and_waiters() {
+    let out = Trace::default();
+    let o = out.clone();
+    tulip::run(async move {
+        let fut = tulip::get_running_loop().create_future::<i32>();
+        let waiter = |name: &'static str| {
+            let (o, fut) = (o.clone(), fut.clone());
+            async move {
+                o.print(format!("{name} waiting"));
+                let v = fut.await.unwrap();
+                o.print(format!("{name} got {v}"));
+            }
+        };
+        let oa = o.clone();
+        fut.add_done_callback(move |f| oa.print(format!("callback A {}", f.result().unwrap())));
+        let t1 = tulip::create_task(waiter("task1"));
+        tulip::sleep(Duration::ZERO).await;
+        let ob = o.clone();
+        fut.add_done_callback(move |f| ob.print(format!("callback B {}", f.result().unwrap())));
+        let t2 = tulip::create_task(waiter("task2"));
+        tulip::sleep(Duration::ZERO).await;
+        o.print("setting result");
+        fut.set_result(7).unwrap();
+        o.print("set_result returned");
+        t1.await.unwrap();
+        t2.await.unwrap();
+        o.print("main done");
+    });
+    check(
+        "callbacks_and_waiters",
+        out.lines(),
+        &[
+            "task1 waiting",
+            "task2 waiting",
+            "setting result",
+            "set_result returned",
+            "callback A 7",
+            "task1 got 7",
+            "callback B 7",
+            "task2 got 7",
+            "main done",
+        ],
+    );
+}
+
+#[test]
+fn cancel_task() {
+    let out = Trace::default();
+    let o = out.clone();
+    tulip::run(async move {
+        o.print("creating task");
+        let o1 = o.clone();
+        let task = tulip::create_task(async move {
+            o1.print("in task_func");
+            "the result"
+        });
+        o.print("canceling task");
+        o.print(format!("cancel returned {}", py_bool(task.cancel())));
+        if let Err(TaskError::Cancelled(_)) = task.await {
+            o.print("caught error from canceled task");
+        }
+        struct Finally(Trace);
+        impl Drop for Finally {
+            fn drop(&mut self) {
+                self.0.print("sleeper finally");
+            }
+        }
+        let o2 = o.clone();
+        let s = tulip::create_task(async move {
+            let _f = Finally(o2.clone());
+            o2.print("sleeper started");
+            tulip::sleep(Duration::from_secs(3600)).await;
+        });
+        tulip::sleep(Duration::ZERO).await;
+        o.print(format!("cancel sleeper {}", py_bool(s.cancel())));
+        let r = s.task_ref();
+        if let Err(TaskError::Cancelled(_)) = s.await {
+            o.print(format!("sleeper cancelled {}", py_bool(r.cancelled())));
+        }
+        o.print(format!("cancel again {}", py_bool(r.cancel(None))));
+    });
+    check(
+        "cancel_task",
+        out.lines(),
+        &[
+            "creating task",
+            "canceling task",
+            "cancel returned True",
+            "caught error from canceled task",
+            "sleeper started",
+            "cancel sleeper True",
+            "sleeper finally",
+            "sleeper cancelled True",
+            "cancel again False",
+        ],
+    );
+}
+
+fn py_bool(b: bool) -> &'static str {
+    if b {
+        "True"
+    } else {
+        "False"
+    }
+}

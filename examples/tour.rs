@@ -1,0 +1,155 @@
+//! A guided tour of tulip: everything the runtime does so far, in one run.
+//!
+//! `cargo run --example tour` (add `--fast` to shrink the delays).
+#[path = "common/mod.rs"]
+mod common;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+use tulip::{EventLoop, Future, FutureError, TaskError};
+
+fn section(title: &str) {
+    println!("\n== {title}");
+}
+
+async fn say_after(delay: Duration, what: &'static str) -> &'static str {
+    tulip::sleep(delay).await;
+    println!("  {what}");
+    what
+}
+
+async fn tour() {
+    section("tasks run concurrently: two sleeps of 1 s and 2 s take 2 s");
+    let start = Instant::now();
+    let a = tulip::create_task(say_after(common::secs(1.0), "hello"));
+    let b = tulip::create_task(say_after(common::secs(2.0), "world"));
+    let (a, b) = (a.await, b.await);
+    println!(
+        "  got {:?} and {:?} after {:.1} tutorial-seconds",
+        a.ok(),
+        b.ok(),
+        start.elapsed().as_secs_f64() / common::secs(1.0).as_secs_f64()
+    );
+
+    section("sleep(0) is a pure yield: tasks take turns");
+    let log = Rc::new(RefCell::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for name in ["foo", "bar"] {
+        let log = log.clone();
+        tasks.push(tulip::create_task(async move {
+            for step in 0..2 {
+                log.borrow_mut().push(format!("{name}{step}"));
+                tulip::sleep(Duration::ZERO).await;
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    println!("  order: {}", log.borrow().join(" "));
+
+    section("a Future is set by one side and awaited by another");
+    let fut: Future<String> = tulip::get_running_loop().create_future();
+    fut.add_done_callback(|f| println!("  done callback sees {:?}", f.result()));
+    let setter = fut.clone();
+    tulip::get_running_loop().call_later(common::secs(0.1), move || {
+        let _ = setter.set_result("the answer".into());
+    });
+    println!("  awaited: {:?}", fut.clone().await);
+    println!("  setting it twice: {:?}", fut.set_result("again".into()));
+    let failed: Future<u32> = Future::new();
+    let _ = failed.set_exception(std::io::Error::other("disk on fire"));
+    match failed.result() {
+        Err(FutureError::Exception(e)) => println!("  exception: {e}"),
+        other => println!("  unexpected: {other:?}"),
+    }
+
+    section("cancelling a task drops its future: destructors are the finally blocks");
+    struct Finally;
+    impl Drop for Finally {
+        fn drop(&mut self) {
+            println!("  finally: cleaned up");
+        }
+    }
+    let worker = tulip::create_task(async {
+        let _guard = Finally;
+        tulip::sleep(Duration::from_secs(3600)).await;
+    });
+    tulip::sleep(Duration::ZERO).await;
+    println!("  cancel() -> {}", worker.cancel());
+    match worker.await {
+        Err(TaskError::Cancelled(e)) => println!("  awaiting it: {e}"),
+        other => println!("  unexpected: {other:?}"),
+    }
+
+    section("a panic in a task is caught and handed to whoever awaits it");
+    let boom = tulip::create_task(async {
+        if true {
+            panic!("something broke");
+        }
+    });
+    match boom.await {
+        Err(TaskError::Panicked(p)) => println!("  caught: {}", p.message()),
+        other => println!("  unexpected: {other:?}"),
+    }
+
+    section("current_task and all_tasks");
+    let me = tulip::current_task().map(|t| t.name()).unwrap_or_default();
+    let _idle = tulip::create_task_named("idler", std::future::pending::<()>());
+    let names: Vec<_> = tulip::all_tasks().iter().map(|t| t.name()).collect();
+    println!("  running in {me}; all tasks: {names:?}");
+}
+
+fn main() {
+    // The tour's own panic is expected: keep the default hook from printing it.
+    std::panic::set_hook(Box::new(|_| {}));
+    tulip::run(tour());
+
+    section("callbacks: call_soon runs first, timers in deadline order, stop() ends run_forever");
+    let ev = EventLoop::new();
+    let h = ev.handle();
+    ev.call_later(common::secs(0.2), move || {
+        println!("  call_later 0.2 s, stopping");
+        h.stop();
+    });
+    ev.call_later(common::secs(0.1), || println!("  call_later 0.1 s"));
+    ev.call_soon(|| println!("  call_soon"));
+    ev.run_forever();
+
+    section("another thread reaches the loop through its remote handle");
+    let remote = ev.remote();
+    std::thread::spawn(move || {
+        remote.call_soon_threadsafe(|| println!("  hello from another thread"));
+        remote.stop();
+    });
+    ev.run_forever();
+
+    section("the exception handler hears about tasks nobody waited for");
+    ev.set_exception_handler(|ctx| {
+        let task = ctx.task.as_ref().map(|t| t.name.clone()).unwrap_or_default();
+        println!("  handler: {} ({task})", ctx.message)
+    });
+    ev.create_task_named("forgotten", std::future::pending::<()>());
+    ev.run_until_complete(tulip::sleep(Duration::ZERO));
+    ev.close();
+
+    section("a virtual clock: an hour of timers in no time, order kept");
+    let ev = EventLoop::builder().virtual_clock().build().expect("poller");
+    let started = Instant::now();
+    let order = Rc::new(RefCell::new(Vec::new()));
+    for (name, mins) in [("c", 60u64), ("a", 20), ("b", 40)] {
+        let order = order.clone();
+        ev.create_task(async move {
+            tulip::sleep(Duration::from_secs(mins * 60)).await;
+            order.borrow_mut().push(name);
+        });
+    }
+    ev.run_until_complete(tulip::sleep(Duration::from_secs(3601)));
+    println!(
+        "  woke in order {:?}; real time taken: {:?} (< 1 s)",
+        order.borrow(),
+        started.elapsed() < Duration::from_secs(1)
+    );
+    println!("\ntour done");
+}
