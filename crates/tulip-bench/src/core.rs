@@ -231,14 +231,14 @@ mod timers {
         let start = Instant::now();
         let l = late.clone();
         tulip::run(async move {
-            let t0 = Instant::now();
             let hs: Vec<_> = d
                 .into_iter()
                 .map(|d| {
                     let l = l.clone();
                     tulip::create_task(async move {
+                        let asleep = Instant::now();
                         tulip::sleep(d).await;
-                        l.set(l.get() + (t0.elapsed().saturating_sub(d)).as_secs_f64());
+                        l.set(l.get() + (asleep.elapsed().saturating_sub(d)).as_secs_f64());
                     })
                 })
                 .collect();
@@ -256,14 +256,14 @@ mod timers {
         let start = Instant::now();
         let l = late.clone();
         tokio_local(async move {
-            let t0 = Instant::now();
             let hs: Vec<_> = d
                 .into_iter()
                 .map(|d| {
                     let l = l.clone();
                     tokio::task::spawn_local(async move {
+                        let asleep = Instant::now();
                         tokio::time::sleep(d).await;
-                        l.set(l.get() + (t0.elapsed().saturating_sub(d)).as_secs_f64());
+                        l.set(l.get() + (asleep.elapsed().saturating_sub(d)).as_secs_f64());
                     })
                 })
                 .collect();
@@ -281,14 +281,14 @@ mod timers {
         let start = Instant::now();
         let l = late.clone();
         smol_local(|ex| async move {
-            let t0 = Instant::now();
             let hs: Vec<_> = d
                 .into_iter()
                 .map(|d| {
                     let l = l.clone();
                     ex.spawn(async move {
+                        let asleep = Instant::now();
                         async_io::Timer::after(d).await;
-                        l.set(l.get() + (t0.elapsed().saturating_sub(d)).as_secs_f64());
+                        l.set(l.get() + (asleep.elapsed().saturating_sub(d)).as_secs_f64());
                     })
                 })
                 .collect();

@@ -73,6 +73,10 @@ pub struct TimerQueue<T> {
     heads: [[u32; SLOTS as usize]; LEVELS],
     occupied: [u64; LEVELS],
     due: VecDeque<u32>,
+    /// Entries were appended to `due` since it was last sorted. A level-0
+    /// slot coming due moves thousands of timers at once under load: one
+    /// sort of the batch beats a sorted insert each.
+    due_unsorted: bool,
     overflow: Vec<u32>,
     /// Every level-0 slot before this tick has been emptied.
     elapsed: u64,
@@ -89,6 +93,7 @@ impl<T> TimerQueue<T> {
             heads: [[NIL; SLOTS as usize]; LEVELS],
             occupied: [0; LEVELS],
             due: VecDeque::new(),
+            due_unsorted: false,
             overflow: Vec::new(),
             elapsed: 0,
             seq: 0,
@@ -178,16 +183,23 @@ impl<T> TimerQueue<T> {
         self.occupied[level] |= 1 << slot;
     }
 
-    fn order_key(&self, index: u32) -> (Instant, u64) {
-        let e = &self.entries[index as usize];
-        (e.deadline, e.seq)
-    }
-
     fn insert_due(&mut self, index: u32) {
         self.entries[index as usize].place = Place::Due;
-        let key = self.order_key(index);
-        let at = self.due.partition_point(|&i| self.order_key(i) < key);
-        self.due.insert(at, index);
+        self.due.push_back(index);
+        self.due_unsorted = true;
+    }
+
+    /// The first entry of `due` in (deadline, insertion) order.
+    fn due_front(&mut self) -> Option<u32> {
+        if self.due_unsorted {
+            let entries = &self.entries;
+            self.due.make_contiguous().sort_unstable_by_key(|&i| {
+                let e = &entries[i as usize];
+                (e.deadline, e.seq)
+            });
+            self.due_unsorted = false;
+        }
+        self.due.front().copied()
     }
 
     fn unlink(&mut self, index: u32) {
@@ -280,7 +292,7 @@ impl<T> TimerQueue<T> {
     /// passed, [`pop_expired`](Self::pop_expired) advances the wheel, so the
     /// value moves forward: a loop that sleeps until it never spins.
     pub fn next_deadline(&mut self) -> Option<Instant> {
-        let mut best = self.due.front().map(|&i| self.entries[i as usize].deadline);
+        let mut best = self.due_front().map(|i| self.entries[i as usize].deadline);
         if let Some((level, slot, start)) = self.next_slot() {
             let bound = if level == 0 {
                 let mut index = self.heads[level][slot];
@@ -316,7 +328,7 @@ impl<T> TimerQueue<T> {
                     self.process_overflow();
                 }
             }
-            let due_tick = self.due.front().map(|&i| self.entries[i as usize].tick);
+            let due_tick = self.due_front().map(|i| self.entries[i as usize].tick);
             match self.next_slot() {
                 Some((level, slot, start)) if start <= horizon && due_tick.is_none_or(|t| start <= t) => {
                     self.process_slot(level, slot, start);
@@ -324,7 +336,7 @@ impl<T> TimerQueue<T> {
                 }
                 _ => {}
             }
-            let &front = self.due.front()?;
+            let front = self.due_front()?;
             if self.entries[front as usize].deadline > now {
                 return None;
             }

@@ -5,18 +5,15 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tulip_task::{Task, TaskError};
-use tulip_timer::{Timeout, TimeoutError};
+use tulip_timer::{Sleep, TimeoutError};
 
-enum State<F: StdFuture> {
-    Forever(F),
-    Timed(Timeout<F>),
-    Done,
-}
-
-/// The future returned by [`wait_for`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct WaitFor<F: StdFuture> {
-    state: State<F>,
+    inner: Option<F>,
+    delay: Option<Duration>,
+    /// Created when the future first has to wait: one that is ready at once
+    /// never reads the clock or touches the timer queue.
+    sleep: Option<Sleep>,
 }
 
 /// asyncio's `wait_for(aw, timeout)`: `fut`'s output, or
@@ -40,38 +37,42 @@ pub struct WaitFor<F: StdFuture> {
 /// });
 /// ```
 pub fn wait_for<F: StdFuture>(fut: F, timeout: Option<Duration>) -> WaitFor<F> {
-    let state = match timeout {
-        Some(d) => State::Timed(tulip_timer::timeout(d, fut)),
-        None => State::Forever(fut),
-    };
-    WaitFor { state }
+    WaitFor { inner: Some(fut), delay: timeout, sleep: None }
 }
 
 impl<F: StdFuture> StdFuture for WaitFor<F> {
     type Output = Result<F::Output, TimeoutError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: the inner future is never moved out of `state`: it is
-        // polled through a pinned reference and dropped in place by
-        // assigning `State::Done` (what `Pin::set` does).
+        // SAFETY: `inner` is structurally pinned: it is polled through a
+        // pinned reference and dropped in place (assigning `None`), never
+        // moved. `sleep` is `Unpin` and not pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        let out = match &mut this.state {
-            // SAFETY: see above; `this` is pinned, so is its field.
-            State::Forever(f) => match unsafe { Pin::new_unchecked(f) }.poll(cx) {
-                Poll::Ready(v) => Ok(v),
-                Poll::Pending => return Poll::Pending,
-            },
-            // SAFETY: as above.
-            State::Timed(t) => match unsafe { Pin::new_unchecked(t) }.poll(cx) {
-                Poll::Ready(r) => r,
-                Poll::Pending => return Poll::Pending,
-            },
-            State::Done => panic!("wait_for polled after completion"),
+        let Some(inner) = this.inner.as_mut() else {
+            panic!("wait_for polled after completion");
         };
-        // Drop the inner future (and the timer) now: on timeout this is
-        // the cancellation, and it must be over before we return.
-        this.state = State::Done;
-        Poll::Ready(out)
+        // SAFETY: see above.
+        if let Poll::Ready(v) = unsafe { Pin::new_unchecked(inner) }.poll(cx) {
+            this.inner = None;
+            this.sleep = None;
+            return Poll::Ready(Ok(v));
+        }
+        let Some(delay) = this.delay else { return Poll::Pending };
+        let expired = if delay.is_zero() {
+            // asyncio: with a zero timeout, work that is not done at once has timed out.
+            true
+        } else {
+            let sleep = this.sleep.get_or_insert_with(|| tulip_timer::sleep(delay));
+            Pin::new(sleep).poll(cx).is_ready()
+        };
+        if !expired {
+            return Poll::Pending;
+        }
+        // Dropping the inner future is the cancellation, and it is over
+        // (its destructors have run) before we return.
+        this.inner = None;
+        this.sleep = None;
+        Poll::Ready(Err(TimeoutError))
     }
 }
 
