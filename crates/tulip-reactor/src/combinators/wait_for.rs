@@ -7,6 +7,7 @@ use std::time::Duration;
 use tulip_task::{Task, TaskError};
 use tulip_timer::{Sleep, TimeoutError};
 
+/// The future returned by [`wait_for`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct WaitFor<F: StdFuture> {
     inner: Option<F>,
