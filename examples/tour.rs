@@ -94,6 +94,35 @@ async fn tour() {
         other => println!("  unexpected: {other:?}"),
     }
 
+    section("gather: outputs in input order, whatever order they finish in");
+    let delays = [3.0, 1.0, 2.0];
+    let outs = tulip::gather(delays.iter().map(|&d| async move {
+        tulip::sleep(common::secs(d * 0.1)).await;
+        d
+    }))
+    .await;
+    println!("  gather -> {:?}", outs.unwrap_or_default());
+    let (a, b) = tulip::gather!(async { "mixed" }, async { 42 }).await.unwrap_or(("?", 0));
+    println!("  gather!(..) -> ({a:?}, {b})");
+
+    section("wait_for cancels work that takes too long; timeout can be moved");
+    let slow = tulip::sleep(Duration::from_secs(3600));
+    println!("  wait_for(1 h of sleep, 0.1 s) -> {:?}", tulip::wait_for(slow, Some(common::secs(0.1))).await);
+    let quick = tulip::timeout(common::secs(1.0), async { "in time" }).await;
+    println!("  timeout(1 s, quick) -> {quick:?}");
+
+    section("TaskGroup: the first failure cancels the siblings, all failures come back");
+    let tg: tulip::TaskGroup<u32, String> = tulip::TaskGroup::new();
+    let _ = tg.create_task(async { Err::<u32, String>("service A is down".into()) });
+    let _ = tg.create_task(async {
+        tulip::sleep(Duration::from_secs(3600)).await;
+        Ok(1)
+    });
+    match tg.wait().await {
+        Ok(v) => println!("  all ok: {v:?}"),
+        Err(e) => println!("  group failed: {e}"),
+    }
+
     section("current_task and all_tasks");
     let me = tulip::current_task().map(|t| t.name()).unwrap_or_default();
     let _idle = tulip::create_task_named("idler", std::future::pending::<()>());

@@ -53,6 +53,7 @@
 //! | `gather(..., return_exceptions=True)` | [`gather_all`] → every outcome in place |
 //! | `asyncio.wait(aws, timeout=, return_when=)` | [`wait`]`(tasks, `[`ReturnWhen`]`::..)` (`.timeout(d)`) → `(done, pending)` |
 //! | `asyncio.as_completed(aws, timeout=)` | [`as_completed`] (`.timeout(d)`): a `Stream`, or `while let Some(r) = it.next().await` |
+//! | `async with asyncio.timeout(d)`, `timeout_at(when)` | [`timeout`]`(d, fut)`, [`timeout_at`]`(Some(when), fut)` → [`Timeout`] (`when()`, `reschedule()`, `expired()`, [`TimeoutHandle`]) |
 //! | `asyncio.wait_for(aw, timeout)` | [`wait_for`]`(fut, Some(d))`, [`wait_for_task`] → `Err(TimeoutError)`; the inner work is cancelled |
 //! | `asyncio.shield(aw)` | [`shield`]`(task)` |
 //! | `async with asyncio.TaskGroup() as tg` | [`TaskGroup::new`], [`TaskGroup::create_task`], `tg.wait().await` → [`TaskGroupError`] with every failure |
@@ -83,7 +84,7 @@ pub use tulip_task::{
     CallbackId, CancelledError, Exception, ExceptionContext, Future, FutureError, InvalidStateError, PanicError, Task,
     TaskError, TaskInfo, TaskRef, TaskState,
 };
-pub use tulip_timer::{sleep, sleep_until, Sleep};
+pub use tulip_timer::{sleep, sleep_until, timeout, timeout_at, Sleep, Timeout, TimeoutError, TimeoutHandle};
 
 use std::future::Future as StdFuture;
 
