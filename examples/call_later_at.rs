@@ -19,7 +19,7 @@ async fn main_at(ev: LoopHandle, origin: Instant) {
     // The loop's clock is an Instant; print it as seconds since the program started.
     let secs = move |t: Instant| format!("{:.3}", t.duration_since(origin).as_secs_f64());
     let now = ev.time();
-    println!("clock time: {}", common::clock_time());
+    println!("clock time: {}", common::epoch_secs());
     println!("loop  time: {}", secs(now));
     println!("registering callbacks");
     let l = ev.clone();

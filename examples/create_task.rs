@@ -13,7 +13,8 @@ async fn main_coro(ev: LoopHandle) {
     let task_ref = task.task_ref();
     let return_value = task.await;
     println!("task completed {task_ref:?}");
-    println!("return value: {:?}", return_value.unwrap_or("<failed>"));
+    // Python prints the repr: 'the result'.
+    println!("return value: '{}'", return_value.unwrap_or("<failed>"));
 }
 
 fn main() {

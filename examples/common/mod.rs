@@ -15,3 +15,8 @@ pub fn clock_time() -> String {
     let t = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
     format!("{:02}:{:02}:{:02}", (t / 3600) % 24, (t / 60) % 60, t % 60)
 }
+
+/// `time.time()`: seconds since the Unix epoch, as a float.
+pub fn epoch_secs() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_secs_f64()
+}
