@@ -31,6 +31,7 @@
 //! timers, then run exactly the work that was ready at that point — work it
 //! schedules runs in the next iteration.
 
+mod aio;
 mod combinators;
 mod current;
 mod error;
@@ -40,6 +41,11 @@ mod ready;
 mod shared;
 mod state;
 
+pub use aio::{
+    getaddrinfo, open_connection, open_unix_connection, run_in_executor, start_server, start_unix_server, to_thread,
+    IncompleteReadError, IoSource, LimitOverrunError, PeerName, Server, StreamError, StreamReader, StreamWriter,
+    TcpListener, TcpStream, ToThread, UdpSocket, UnixListener, UnixStream, DEFAULT_HIGH_WATER, DEFAULT_LIMIT,
+};
 pub use combinators::{
     as_completed, gather, gather_all, gather_support as __gather_support, shield, try_gather, wait, wait_for,
     wait_for_task, AsCompleted, AsCompletedError, ChildError, Completed, Gather, GatherAll, ReturnWhen, Shield,

@@ -36,6 +36,8 @@ pub(crate) struct LoopState {
     pub(crate) exception_handler: RefCell<Option<ExceptionHandler>>,
     /// Registered I/O sources; while zero, a busy loop never calls the poller.
     pub(crate) io_sources: Cell<usize>,
+    /// The I/O sources, by poller key.
+    pub(crate) sources: RefCell<Slab<Rc<crate::aio::source::Source>>>,
     events: RefCell<polling::Events>,
     tick: Cell<u32>,
 }
@@ -54,6 +56,7 @@ impl LoopState {
             slow_callback_duration: Cell::new(Duration::from_millis(100)),
             exception_handler: RefCell::new(None),
             io_sources: Cell::new(0),
+            sources: RefCell::new(Slab::new()),
             events: RefCell::new(polling::Events::new()),
             tick: Cell::new(0),
         }
@@ -146,6 +149,7 @@ impl LoopState {
         // An error here is EINTR or a broken poller; either way the next
         // iteration tries again, and timers still fire.
         let _ = self.shared.poller.wait(&mut events, timeout);
+        crate::aio::source::dispatch(self, &events);
     }
 
     fn fire_timers(&self) {

@@ -1,0 +1,23 @@
+//! I/O on the loop: descriptors registered with the poller, sockets,
+//! asyncio's streams and servers, and the blocking pool.
+
+mod blocking;
+mod io_source;
+mod reader;
+mod server;
+pub(crate) mod source;
+mod tcp;
+mod transport;
+mod udp;
+mod unix;
+mod writer;
+
+pub use blocking::{getaddrinfo, run_in_executor, to_thread, ToThread};
+pub use io_source::IoSource;
+pub use reader::{IncompleteReadError, LimitOverrunError, StreamError, StreamReader, DEFAULT_LIMIT};
+pub use server::{open_connection, open_unix_connection, start_server, start_unix_server, Server};
+pub use tcp::{TcpListener, TcpStream};
+pub use transport::PeerName;
+pub use udp::UdpSocket;
+pub use unix::{UnixListener, UnixStream};
+pub use writer::{StreamWriter, DEFAULT_HIGH_WATER};

@@ -1,0 +1,171 @@
+//! Unix domain stream sockets on the loop.
+
+use super::io_source::IoSource;
+use super::tcp::in_progress;
+use futures_lite::io::{AsyncRead, AsyncWrite};
+use std::fmt;
+use std::io::{self, Read, Write};
+use std::net::Shutdown;
+use std::os::unix::net::SocketAddr;
+use std::path::Path;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+/// A Unix stream server socket (asyncio's `start_unix_server` socket).
+///
+/// ```
+/// use tulip_reactor::{EventLoop, UnixListener, UnixStream};
+/// let dir = std::env::temp_dir().join(format!("tulip-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// let path = dir.join("listener.sock");
+/// let _ = std::fs::remove_file(&path);
+/// let ev = EventLoop::new();
+/// ev.run_until_complete(async move {
+///     let listener = UnixListener::bind(&path).unwrap();
+///     let _client = UnixStream::connect(&path).await.unwrap();
+///     let (_server_side, _addr) = listener.accept().await.unwrap();
+/// });
+/// ```
+pub struct UnixListener {
+    io: IoSource<std::os::unix::net::UnixListener>,
+}
+
+impl UnixListener {
+    /// Binds to the socket file `path` on the running loop.
+    pub fn bind(path: impl AsRef<Path>) -> io::Result<Self> {
+        let listener = std::os::unix::net::UnixListener::bind(path)?;
+        listener.set_nonblocking(true)?;
+        Ok(UnixListener { io: IoSource::new(listener)? })
+    }
+
+    /// Waits for a connection.
+    pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
+        let (stream, addr) = self.io.read_with(|l| l.accept()).await?;
+        stream.set_nonblocking(true)?;
+        Ok((UnixStream { io: IoSource::new(stream)? }, addr))
+    }
+
+    /// The address it is bound to.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().local_addr()
+    }
+}
+
+impl fmt::Debug for UnixListener {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnixListener").field("local_addr", &self.local_addr().ok()).finish()
+    }
+}
+
+/// A Unix stream connection, with `AsyncRead`/`AsyncWrite` (also on `&UnixStream`).
+///
+/// ```
+/// use futures_lite::{AsyncReadExt, AsyncWriteExt};
+/// let ev = tulip_reactor::EventLoop::new();
+/// ev.run_until_complete(async {
+///     let (mut a, mut b) = tulip_reactor::UnixStream::pair().unwrap();
+///     a.write_all(b"hi").await.unwrap();
+///     let mut buf = [0; 2];
+///     b.read_exact(&mut buf).await.unwrap();
+///     assert_eq!(&buf, b"hi");
+/// });
+/// ```
+pub struct UnixStream {
+    io: IoSource<std::os::unix::net::UnixStream>,
+}
+
+impl UnixStream {
+    /// Connects to the socket file `path` without blocking the loop.
+    pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
+        let socket = socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None)?;
+        socket.set_nonblocking(true)?;
+        let pending = match socket.connect(&socket2::SockAddr::unix(path)?) {
+            Ok(()) => false,
+            Err(e) if in_progress(&e) => true,
+            Err(e) => return Err(e),
+        };
+        let stream =
+            UnixStream { io: IoSource::new(std::os::unix::net::UnixStream::from(std::os::fd::OwnedFd::from(socket)))? };
+        if pending {
+            stream.io.expect_writable_event();
+            stream.io.writable().await?;
+        }
+        if let Some(e) = stream.io.get_ref().take_error()? {
+            return Err(e);
+        }
+        Ok(stream)
+    }
+
+    /// A connected pair (like `socket.socketpair()`).
+    pub fn pair() -> io::Result<(UnixStream, UnixStream)> {
+        let (a, b) = std::os::unix::net::UnixStream::pair()?;
+        a.set_nonblocking(true)?;
+        b.set_nonblocking(true)?;
+        Ok((UnixStream { io: IoSource::new(a)? }, UnixStream { io: IoSource::new(b)? }))
+    }
+
+    /// Shuts down reading, writing or both.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.io.get_ref().shutdown(how)
+    }
+
+    /// The remote address.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.io.get_ref().peer_addr()
+    }
+}
+
+impl UnixStream {
+    pub(crate) fn io(&self) -> &IoSource<std::os::unix::net::UnixStream> {
+        &self.io
+    }
+}
+
+impl AsyncRead for &UnixStream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_read_with(cx, |s| (&*s).read(buf))
+    }
+}
+
+impl AsyncWrite for &UnixStream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        self.io.poll_write_with(cx, |s| (&*s).write(buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_close(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(match self.io.get_ref().shutdown(Shutdown::Write) {
+            Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
+            r => r,
+        })
+    }
+}
+
+impl AsyncRead for UnixStream {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut &*self).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for UnixStream {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut &*self).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut &*self).poll_flush(cx)
+    }
+
+    fn poll_close(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut &*self).poll_close(cx)
+    }
+}
+
+impl fmt::Debug for UnixStream {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UnixStream").field("peer_addr", &self.peer_addr().ok()).finish()
+    }
+}

@@ -1,0 +1,261 @@
+//! asyncio's `StreamWriter`, with its flow control.
+
+use super::transport::{PeerName, Transport};
+use std::cell::{Cell, RefCell};
+use std::future::poll_fn;
+use std::io;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+/// asyncio's default high-water mark of a transport's write buffer.
+pub const DEFAULT_HIGH_WATER: usize = 64 * 1024;
+
+struct WriterState {
+    transport: Rc<Transport>,
+    pending: RefCell<Vec<u8>>,
+    /// A background flush is running: data goes out in order through it.
+    flushing: Cell<bool>,
+    error: RefCell<Option<(io::ErrorKind, String)>>,
+    closing: Cell<bool>,
+    closed: Cell<bool>,
+    waiters: RefCell<Vec<Waker>>,
+    high: usize,
+    low: usize,
+}
+
+impl WriterState {
+    fn wake_all(&self) {
+        for w in self.waiters.borrow_mut().drain(..) {
+            w.wake();
+        }
+    }
+
+    fn error(&self) -> Option<io::Error> {
+        self.error.borrow().as_ref().map(|(k, m)| io::Error::new(*k, m.clone()))
+    }
+
+    fn finish_close(&self) {
+        if self.closing.get() && !self.closed.get() {
+            let _ = self.transport.shutdown_write();
+            self.closed.set(true);
+        }
+        self.wake_all();
+    }
+}
+
+/// The writing half of a connection (asyncio's `StreamWriter`).
+///
+/// [`write`](Self::write) never waits: it hands data to the socket at once
+/// when it can, and buffers the rest, which a background flush sends as
+/// the socket drains. [`drain`](Self::drain) is the flow control: it waits
+/// while more than the high-water mark (64 KiB) is buffered, until the
+/// buffer is back under the low-water mark. A writer that never drains
+/// cannot grow memory without bound: past 16 × the high-water mark, `write`
+/// refuses data with `WouldBlock` (nothing is lost: the caller still has it).
+///
+/// ```
+/// use tulip_reactor::{open_connection, start_server, EventLoop};
+/// let ev = EventLoop::new();
+/// ev.run_until_complete(async {
+///     let server = start_server(|mut r, mut w| async move {
+///         let line = r.readline().await.unwrap();
+///         w.write(&line).unwrap();
+///         w.drain().await.unwrap();
+///     }, "127.0.0.1", 0).await.unwrap();
+///     let (mut r, mut w) = open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+///     w.writelines([&b"echo "[..], b"me\n"]).unwrap();
+///     w.drain().await.unwrap();
+///     assert_eq!(r.readline().await.unwrap(), b"echo me\n");
+///     w.close();
+///     w.wait_closed().await.unwrap();
+///     server.close();
+/// });
+/// ```
+pub struct StreamWriter {
+    state: Rc<WriterState>,
+}
+
+impl StreamWriter {
+    pub(crate) fn new(transport: Rc<Transport>) -> Self {
+        StreamWriter {
+            state: Rc::new(WriterState {
+                transport,
+                pending: RefCell::new(Vec::new()),
+                flushing: Cell::new(false),
+                error: RefCell::new(None),
+                closing: Cell::new(false),
+                closed: Cell::new(false),
+                waiters: RefCell::new(Vec::new()),
+                high: DEFAULT_HIGH_WATER,
+                low: DEFAULT_HIGH_WATER / 4,
+            }),
+        }
+    }
+
+    /// Sends `data` or buffers it (asyncio's `write`). Errors: the writer is
+    /// closing, the connection failed earlier, or too much is buffered
+    /// (`WouldBlock`: await [`drain`](Self::drain) first).
+    pub fn write(&mut self, mut data: &[u8]) -> io::Result<()> {
+        let st = &self.state;
+        if let Some(e) = st.error() {
+            return Err(e);
+        }
+        if st.closing.get() {
+            return Err(io::Error::new(io::ErrorKind::BrokenPipe, "the writer is closing"));
+        }
+        if st.pending.borrow().len() + data.len() > st.high * 16 {
+            return Err(io::Error::new(io::ErrorKind::WouldBlock, "write buffer full: await drain()"));
+        }
+        if !st.flushing.get() {
+            while !data.is_empty() {
+                match st.transport.try_write(data) {
+                    Ok(0) => break,
+                    Ok(n) => data = &data[n..],
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        *st.error.borrow_mut() = Some((e.kind(), e.to_string()));
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        if !data.is_empty() {
+            st.pending.borrow_mut().extend_from_slice(data);
+            self.start_flush();
+        }
+        Ok(())
+    }
+
+    /// Writes each buffer in turn (asyncio's `writelines`).
+    pub fn writelines<'a>(&mut self, lines: impl IntoIterator<Item = &'a [u8]>) -> io::Result<()> {
+        for line in lines {
+            self.write(line)?;
+        }
+        Ok(())
+    }
+
+    fn start_flush(&self) {
+        if self.state.flushing.replace(true) {
+            return;
+        }
+        let st = self.state.clone();
+        crate::create_task(async move {
+            loop {
+                let n = {
+                    let result = poll_fn(|cx| {
+                        let pending = st.pending.borrow();
+                        if pending.is_empty() {
+                            return Poll::Ready(Ok(0));
+                        }
+                        st.transport.poll_write(cx, &pending)
+                    })
+                    .await;
+                    match result {
+                        Ok(n) => n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                        Err(e) => {
+                            *st.error.borrow_mut() = Some((e.kind(), e.to_string()));
+                            st.pending.borrow_mut().clear();
+                            break;
+                        }
+                    }
+                };
+                let left = {
+                    let mut pending = st.pending.borrow_mut();
+                    let done = n.min(pending.len());
+                    pending.drain(..done);
+                    pending.len()
+                };
+                if left <= st.low {
+                    st.wake_all();
+                }
+                if left == 0 || n == 0 {
+                    break;
+                }
+            }
+            st.flushing.set(false);
+            st.finish_close();
+        })
+        .detach();
+    }
+
+    /// Waits until the buffer is small enough to write more (asyncio's
+    /// `drain`): at once while at most the high-water mark is buffered.
+    /// Reports a connection error that the background flush met.
+    pub async fn drain(&mut self) -> io::Result<()> {
+        let st = self.state.clone();
+        poll_fn(|cx| {
+            if let Some(e) = st.error() {
+                return Poll::Ready(Err(e));
+            }
+            if st.pending.borrow().len() <= st.high {
+                return Poll::Ready(Ok(()));
+            }
+            st.waiters.borrow_mut().push(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// Bytes buffered and not yet handed to the socket.
+    pub fn buffered(&self) -> usize {
+        self.state.pending.borrow().len()
+    }
+
+    /// Closes the writing side once the buffer is flushed (the peer sees
+    /// the end of the stream). Further writes are refused.
+    pub fn close(&mut self) {
+        self.state.closing.set(true);
+        if !self.state.flushing.get() {
+            self.state.finish_close();
+        }
+    }
+
+    /// True once `close` was called.
+    pub fn is_closing(&self) -> bool {
+        self.state.closing.get()
+    }
+
+    /// Waits until `close` has completed (the buffer flushed, the write
+    /// side shut down); reports a connection error met on the way.
+    pub async fn wait_closed(&mut self) -> io::Result<()> {
+        let st = self.state.clone();
+        poll_fn(|cx| {
+            if let Some(e) = st.error() {
+                return Poll::Ready(Err(e));
+            }
+            if st.closed.get() {
+                return Poll::Ready(Ok(()));
+            }
+            st.waiters.borrow_mut().push(cx.waker().clone());
+            Poll::Pending
+        })
+        .await
+    }
+
+    /// The peer's address (asyncio's `get_extra_info("peername")`).
+    pub fn peername(&self) -> io::Result<PeerName> {
+        self.state.transport.peername()
+    }
+
+    /// The local address of a TCP connection (`get_extra_info("sockname")`).
+    pub fn sockname(&self) -> Option<std::net::SocketAddr> {
+        self.state.transport.sockname()
+    }
+
+    /// asyncio's `get_extra_info(name)` for `"peername"` and `"sockname"`.
+    pub fn get_extra_info(&self, name: &str) -> Option<PeerName> {
+        match name {
+            "peername" => self.peername().ok(),
+            "sockname" => self.sockname().map(PeerName::Inet),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Debug for StreamWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamWriter").field("buffered", &self.buffered()).field("closing", &self.is_closing()).finish()
+    }
+}
