@@ -83,13 +83,20 @@ pub struct Row {
     pub extras: [Option<f64>; 3],
 }
 
-/// Runs `w` `runs` times on each runtime, interleaved, and returns the medians.
-pub fn run_workload(w: &Workload, runs: usize, scale: f64) -> Row {
+/// The runtimes, in column order.
+pub const RUNTIMES: [&str; 3] = ["tulip", "tokio", "smol"];
+
+/// Runs `w` `runs` times on each runtime (or only on `only`), interleaved,
+/// and returns the medians.
+pub fn run_workload(w: &Workload, runs: usize, scale: f64, only: Option<&str>) -> Row {
     let fns = [w.tulip, w.tokio, w.smol];
     let mut primary: [Vec<f64>; 3] = Default::default();
     let mut extra: [Vec<f64>; 3] = Default::default();
     for _ in 0..runs {
         for (i, f) in fns.iter().enumerate() {
+            if only.is_some_and(|o| o != RUNTIMES[i]) {
+                continue;
+            }
             let s = f(scale);
             primary[i].push(s.value);
             if let Some(e) = s.extra {

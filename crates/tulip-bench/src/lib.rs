@@ -15,6 +15,7 @@ pub mod alloc;
 pub mod combinators;
 pub mod core;
 pub mod harness;
+pub mod io;
 
 pub use harness::{Sample, Workload};
 
@@ -22,6 +23,7 @@ pub use harness::{Sample, Workload};
 pub fn all_workloads() -> Vec<Workload> {
     let mut all = Vec::new();
     all.extend(core::workloads());
+    all.extend(io::workloads());
     all.extend(combinators::workloads());
     all
 }

@@ -49,7 +49,7 @@
 //! | `asyncio.current_task()`, `all_tasks()` | [`current_task`], [`all_tasks`] → [`TaskRef`] |
 //! | `asyncio.sleep(d)`, `sleep(0)` | [`sleep`]`(d)`; `sleep(Duration::ZERO)` yields exactly once |
 //! | `CancelledError`, `InvalidStateError` | [`CancelledError`], [`InvalidStateError`] |
-//! | `asyncio.gather(*aws)` | [`gather`]`(iter)` → outputs in input order; [`gather!`]`(a, b, c)` → a tuple; [`try_gather`] for `Result` children |
+//! | `asyncio.gather(*aws)` | [`gather()`]`(iter)` → outputs in input order; [`gather!`]`(a, b, c)` → a tuple; [`try_gather`] for `Result` children |
 //! | `gather(..., return_exceptions=True)` | [`gather_all`] → every outcome in place |
 //! | `asyncio.wait(aws, timeout=, return_when=)` | [`wait`]`(tasks, `[`ReturnWhen`]`::..)` (`.timeout(d)`) → `(done, pending)` |
 //! | `asyncio.as_completed(aws, timeout=)` | [`as_completed`] (`.timeout(d)`): a `Stream`, or `while let Some(r) = it.next().await` |
@@ -57,6 +57,22 @@
 //! | `asyncio.wait_for(aw, timeout)` | [`wait_for`]`(fut, Some(d))`, [`wait_for_task`] → `Err(TimeoutError)`; the inner work is cancelled |
 //! | `asyncio.shield(aw)` | [`shield`]`(task)` |
 //! | `async with asyncio.TaskGroup() as tg` | [`TaskGroup::new`], [`TaskGroup::create_task`], `tg.wait().await` → [`TaskGroupError`] with every failure |
+//!
+//!
+//! ## Networking and threads
+//!
+//! | asyncio | tulip |
+//! |---|---|
+//! | `asyncio.open_connection(host, port)` | [`open_connection`]`(host, port)` → ([`StreamReader`], [`StreamWriter`]) |
+//! | `asyncio.start_server(cb, host, port)` → `Server` | [`start_server`] → [`Server`] (`serve_forever`, `close`, `wait_closed`, `sockets`) |
+//! | `open_unix_connection`, `start_unix_server` | [`open_unix_connection`], [`start_unix_server`] |
+//! | `reader.read(n)`, `readline()`, `readexactly(n)`, `readuntil(sep)`, `at_eof()` | same names; [`IncompleteReadError`], [`LimitOverrunError`] |
+//! | `writer.write(data)`, `writelines`, `drain()`, `close()`, `wait_closed()`, `is_closing()`, `get_extra_info("peername")` | same names on [`StreamWriter`] |
+//! | `loop.sock_connect`, `sock_accept`, `sock_recv(_into)`, `sock_sendall` | [`TcpStream::connect`], [`TcpListener::accept`], [`TcpStream::recv`], [`TcpStream::send_all`] (also `AsyncRead`/`AsyncWrite`) |
+//! | `loop.sock_sendto`, `sock_recvfrom` | [`UdpSocket::send_to`], [`UdpSocket::recv_from`] |
+//! | `loop.add_reader(fd, cb)` / `add_writer` | [`IoSource`]`::new(fd)` with `readable()` / `writable()` / `read_with` |
+//! | `loop.getaddrinfo(host, port)` | [`getaddrinfo`] (on the blocking pool) |
+//! | `asyncio.to_thread(f)`, `loop.run_in_executor(None, f)` | [`to_thread`], [`run_in_executor`] |
 //!
 //! Beyond asyncio: [`EventLoop::builder`]`().virtual_clock()` gives a loop
 //! whose clock jumps to the next timer when nothing else can run (trio's
@@ -79,6 +95,11 @@ pub use tulip_reactor::{
     as_completed, gather, gather_all, shield, try_gather, wait, wait_for, wait_for_task, AsCompleted, AsCompletedError,
     ChildError, Completed, Gather, GatherAll, ReturnWhen, Shield, SpawnError, TaskGroup, TaskGroupError, TryGather,
     Wait, WaitFor,
+};
+pub use tulip_reactor::{
+    getaddrinfo, open_connection, open_unix_connection, run_in_executor, start_server, start_unix_server, to_thread,
+    IncompleteReadError, IoSource, LimitOverrunError, PeerName, Server, StreamError, StreamReader, StreamWriter,
+    TcpListener, TcpStream, ToThread, UdpSocket, UnixListener, UnixStream,
 };
 pub use tulip_task::{
     CallbackId, CancelledError, Exception, ExceptionContext, Future, FutureError, InvalidStateError, PanicError, Task,

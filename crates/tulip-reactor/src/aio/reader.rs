@@ -42,6 +42,18 @@ pub enum StreamError {
     LimitOverrun(#[from] LimitOverrunError),
 }
 
+impl From<StreamError> for io::Error {
+    /// For `?` in functions returning `io::Result`: an early end becomes
+    /// `UnexpectedEof`, a limit overrun `InvalidData` (the message says which).
+    fn from(e: StreamError) -> io::Error {
+        match e {
+            StreamError::Io(e) => e,
+            StreamError::IncompleteRead(e) => io::Error::new(io::ErrorKind::UnexpectedEof, e),
+            StreamError::LimitOverrun(e) => io::Error::new(io::ErrorKind::InvalidData, e),
+        }
+    }
+}
+
 /// The reading half of a connection from [`open_connection`](crate::open_connection)
 /// or a [`start_server`](crate::start_server) callback (asyncio's
 /// `StreamReader`): buffered reads by size, by line, or up to a separator.
