@@ -40,6 +40,7 @@ mod handle;
 mod ready;
 mod shared;
 mod state;
+mod threadsafe;
 
 pub use aio::{
     getaddrinfo, open_connection, open_unix_connection, run_in_executor, start_server, start_unix_server, to_thread,
@@ -57,3 +58,4 @@ pub use event_loop::{EventLoop, LoopBuilder};
 pub use handle::LoopHandle;
 pub use ready::{Handle, TimerHandle};
 pub use shared::RemoteHandle;
+pub use threadsafe::{run_coroutine_threadsafe, ConcurrentFuture};

@@ -73,6 +73,7 @@
 //! | `loop.add_reader(fd, cb)` / `add_writer` | [`IoSource`]`::new(fd)` with `readable()` / `writable()` / `read_with` |
 //! | `loop.getaddrinfo(host, port)` | [`getaddrinfo`] (on the blocking pool) |
 //! | `asyncio.to_thread(f)`, `loop.run_in_executor(None, f)` | [`to_thread`], [`run_in_executor`] |
+//! | `asyncio.run_coroutine_threadsafe(coro, loop)` | [`run_coroutine_threadsafe`]`(|| fut, &remote)` → [`ConcurrentFuture`] (`result()`, `result_timeout()`, `cancel()`) |
 //!
 //! Beyond asyncio: [`EventLoop::builder`]`().virtual_clock()` gives a loop
 //! whose clock jumps to the next timer when nothing else can run (trio's
@@ -88,8 +89,8 @@
 //!   destructors are the `finally:` blocks.
 
 pub use tulip_reactor::{
-    all_tasks, current_task, get_running_loop, new_event_loop, try_get_running_loop, EventLoop, Handle, LoopBuilder,
-    LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
+    all_tasks, current_task, get_running_loop, new_event_loop, run_coroutine_threadsafe, try_get_running_loop,
+    ConcurrentFuture, EventLoop, Handle, LoopBuilder, LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
 };
 pub use tulip_reactor::{
     as_completed, gather, gather_all, shield, try_gather, wait, wait_for, wait_for_task, AsCompleted, AsCompletedError,
