@@ -256,17 +256,22 @@ impl EventLoop {
         assert!(!state.running.get(), "tulip: cannot close a running event loop");
         if let Ok(entered) = self.enter() {
             for _ in 0..8 {
-                let pending = self.handle.all_tasks();
+                let pending: Vec<_> =
+                    state.tasks.borrow().iter().map(|(_, t)| t.clone()).filter(|t| !t.done()).collect();
                 if pending.is_empty() {
                     break;
                 }
                 for t in &pending {
-                    state.report(ExceptionContext {
-                        message: "Task was destroyed but it is pending!".into(),
-                        exception: None,
-                        task: Some(t.info()),
-                        source: Some(t.meta().created_at()),
-                    });
+                    // The runtime's own tasks, and tasks already being
+                    // cancelled, are on their way out: not worth a report.
+                    if !t.meta().internal() && !t.meta().cancelling() {
+                        state.report(ExceptionContext {
+                            message: "Task was destroyed but it is pending!".into(),
+                            exception: None,
+                            task: Some(t.info()),
+                            source: Some(t.meta().created_at()),
+                        });
+                    }
                     t.cancel(None);
                 }
                 state.run_until_idle();
@@ -277,6 +282,8 @@ impl EventLoop {
         let leftovers: Vec<_> = state.ready.borrow_mut().drain(..).collect();
         drop(leftovers);
         state.discard_timers();
+        let sources = std::mem::take(&mut *state.sources.borrow_mut());
+        drop(sources);
         let tasks = std::mem::take(&mut *state.tasks.borrow_mut());
         drop(tasks);
     }

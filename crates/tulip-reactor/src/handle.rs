@@ -126,6 +126,16 @@ impl LoopHandle {
         self.spawn(TaskBuilder::new().name(name), future)
     }
 
+    /// A task of the runtime's own: not in `all_tasks`, not reported at close.
+    #[track_caller]
+    pub(crate) fn create_internal_task<F>(&self, future: F) -> Task<F::Output>
+    where
+        F: StdFuture + 'static,
+        F::Output: 'static,
+    {
+        self.spawn(TaskBuilder::new().internal(true), future)
+    }
+
     #[track_caller]
     fn spawn<F>(&self, builder: TaskBuilder, future: F) -> Task<F::Output>
     where
@@ -185,7 +195,7 @@ impl LoopHandle {
 
     /// Every task of this loop that is not done (asyncio's `all_tasks`).
     pub fn all_tasks(&self) -> Vec<TaskRef> {
-        self.state.tasks.borrow().iter().map(|(_, t)| t.clone()).filter(|t| !t.done()).collect()
+        self.state.tasks.borrow().iter().map(|(_, t)| t.clone()).filter(|t| !t.done() && !t.meta().internal()).collect()
     }
 
     /// Sets the function that receives reports (asyncio's

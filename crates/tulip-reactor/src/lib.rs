@@ -43,9 +43,10 @@ mod state;
 mod threadsafe;
 
 pub use aio::{
-    getaddrinfo, open_connection, open_unix_connection, run_in_executor, start_server, start_unix_server, to_thread,
-    IncompleteReadError, IoSource, LimitOverrunError, PeerName, Server, StreamError, StreamReader, StreamWriter,
-    TcpListener, TcpStream, ToThread, UdpSocket, UnixListener, UnixStream, DEFAULT_HIGH_WATER, DEFAULT_LIMIT,
+    create_subprocess_exec, create_subprocess_shell, getaddrinfo, open_connection, open_unix_connection,
+    run_in_executor, signals, start_server, start_unix_server, to_thread, IncompleteReadError, IoSource,
+    LimitOverrunError, PeerName, Process, Server, StreamError, StreamReader, StreamWriter, TcpListener, TcpStream,
+    ToThread, UdpSocket, UnixListener, UnixStream, DEFAULT_HIGH_WATER, DEFAULT_LIMIT,
 };
 pub use combinators::{
     as_completed, gather, gather_all, gather_support as __gather_support, shield, try_gather, wait, wait_for,

@@ -19,6 +19,7 @@ const CANCEL_REQUESTED: u8 = 8;
 const DETACHED: u8 = 16;
 const PANICKED: u8 = 32;
 const RETRIEVED: u8 = 64;
+const INTERNAL: u8 = 128;
 
 /// Where a task is in its life (asyncio's task states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,6 +120,16 @@ impl TaskMeta {
 
     pub(crate) fn mark_detached(&self) {
         self.set(DETACHED);
+    }
+
+    pub(crate) fn mark_internal(&self) {
+        self.set(INTERNAL);
+    }
+
+    /// True for a task the runtime itself runs (e.g. the signal reader):
+    /// not listed by `all_tasks` nor reported when a loop closes.
+    pub fn internal(&self) -> bool {
+        self.has(INTERNAL)
     }
 
     pub(crate) fn mark_retrieved(&self) {

@@ -70,6 +70,7 @@ pub fn with_current_meta<R>(f: impl FnOnce(Option<&TaskMeta>) -> R) -> R {
 pub struct TaskBuilder {
     name: Option<Box<str>>,
     slot: u32,
+    internal: bool,
 }
 
 impl TaskBuilder {
@@ -81,6 +82,12 @@ impl TaskBuilder {
     /// Names the task (asyncio's `create_task(coro, name=...)`).
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into().into_boxed_str());
+        self
+    }
+
+    /// Marks the task as the runtime's own (see [`TaskMeta::internal`]).
+    pub fn internal(mut self, internal: bool) -> Self {
+        self.internal = internal;
         self
     }
 
@@ -119,11 +126,12 @@ impl TaskBuilder {
         F::Output: 'static,
         S: Fn(TaskRunnable) + Send + Sync + 'static,
     {
+        let internal = self.internal;
         let meta = TaskMeta::new(self.slot, self.name, Location::caller());
         let (runnable, task) = async_task::Builder::new()
             .metadata(meta)
             .spawn_local(move |_| TaskFuture { inner: Some(future) }, move |r| schedule(TaskRunnable(r)));
-        Self::finish(runnable, task)
+        Self::finish(internal, runnable, task)
     }
 
     /// Like [`spawn_local`](Self::spawn_local), without the per-task guard
@@ -145,6 +153,7 @@ impl TaskBuilder {
         F::Output: 'static,
         S: Fn(TaskRunnable) + Send + Sync + 'static,
     {
+        let internal = self.internal;
         let meta = TaskMeta::new(self.slot, self.name, Location::caller());
         // SAFETY: the future and output are 'static; the thread rule that
         // spawn_local would check at run time is the caller's contract.
@@ -153,13 +162,17 @@ impl TaskBuilder {
                 .metadata(meta)
                 .spawn_unchecked(move |_| TaskFuture { inner: Some(future) }, move |r| schedule(TaskRunnable(r)))
         };
-        Self::finish(runnable, task)
+        Self::finish(internal, runnable, task)
     }
 
     fn finish<T>(
+        internal: bool,
         runnable: Runnable<TaskMeta>,
         task: async_task::Task<RawOutput<T>, TaskMeta>,
     ) -> (TaskRunnable, Task<T>) {
+        if internal {
+            runnable.metadata().mark_internal();
+        }
         let this = TaskRef::new(runnable.waker(), runnable.metadata());
         (TaskRunnable(runnable), Task { handle: Some(task.fallible()), this })
     }

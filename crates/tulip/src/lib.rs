@@ -73,6 +73,8 @@
 //! | `loop.add_reader(fd, cb)` / `add_writer` | [`IoSource`]`::new(fd)` with `readable()` / `writable()` / `read_with` |
 //! | `loop.getaddrinfo(host, port)` | [`getaddrinfo`] (on the blocking pool) |
 //! | `asyncio.to_thread(f)`, `loop.run_in_executor(None, f)` | [`to_thread`], [`run_in_executor`] |
+//! | `asyncio.create_subprocess_exec(..)`, `create_subprocess_shell(cmd)` | [`create_subprocess_exec`]`(Command)`, [`create_subprocess_shell`] → [`Process`] (`stdin`/`stdout`/`stderr` streams, `wait`, `communicate`, `returncode`, `kill`, `terminate`) |
+//! | `loop.add_signal_handler(sig, cb)`, `remove_signal_handler(sig)` | [`LoopHandle::add_signal_handler`], [`LoopHandle::remove_signal_handler`]; numbers in [`signals`] |
 //! | `asyncio.run_coroutine_threadsafe(coro, loop)` | [`run_coroutine_threadsafe`]`(|| fut, &remote)` → [`ConcurrentFuture`] (`result()`, `result_timeout()`, `cancel()`) |
 //!
 //! Beyond asyncio: [`EventLoop::builder`]`().virtual_clock()` gives a loop
@@ -98,9 +100,10 @@ pub use tulip_reactor::{
     Wait, WaitFor,
 };
 pub use tulip_reactor::{
-    getaddrinfo, open_connection, open_unix_connection, run_in_executor, start_server, start_unix_server, to_thread,
-    IncompleteReadError, IoSource, LimitOverrunError, PeerName, Server, StreamError, StreamReader, StreamWriter,
-    TcpListener, TcpStream, ToThread, UdpSocket, UnixListener, UnixStream,
+    create_subprocess_exec, create_subprocess_shell, getaddrinfo, open_connection, open_unix_connection,
+    run_in_executor, signals, start_server, start_unix_server, to_thread, IncompleteReadError, IoSource,
+    LimitOverrunError, PeerName, Process, Server, StreamError, StreamReader, StreamWriter, TcpListener, TcpStream,
+    ToThread, UdpSocket, UnixListener, UnixStream,
 };
 pub use tulip_task::{
     CallbackId, CancelledError, Exception, ExceptionContext, Future, FutureError, InvalidStateError, PanicError, Task,

@@ -48,7 +48,11 @@ impl<T: AsFd> IoSource<T> {
         let Some(lp) = try_get_running_loop() else {
             return Err(io::Error::other("tulip: no running event loop on this thread"));
         };
-        let state = lp.state.clone();
+        Self::on_loop(io, lp.state.clone())
+    }
+
+    /// Registers `io` with a given loop (running or not).
+    pub(crate) fn on_loop(io: T, state: Rc<LoopState>) -> io::Result<Self> {
         let source = source::register(&state, io.as_fd())?;
         Ok(IoSource { io: Some(io), source, state })
     }

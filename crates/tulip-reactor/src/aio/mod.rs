@@ -3,8 +3,10 @@
 
 mod blocking;
 mod io_source;
+mod process;
 mod reader;
 mod server;
+mod signal;
 pub(crate) mod source;
 mod tcp;
 mod transport;
@@ -14,8 +16,10 @@ mod writer;
 
 pub use blocking::{getaddrinfo, run_in_executor, to_thread, ToThread};
 pub use io_source::IoSource;
+pub use process::{create_subprocess_exec, create_subprocess_shell, Process};
 pub use reader::{IncompleteReadError, LimitOverrunError, StreamError, StreamReader, DEFAULT_LIMIT};
 pub use server::{open_connection, open_unix_connection, start_server, start_unix_server, Server};
+pub use signal::signals;
 pub use tcp::{TcpListener, TcpStream};
 pub use transport::PeerName;
 pub use udp::UdpSocket;

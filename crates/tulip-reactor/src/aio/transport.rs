@@ -1,9 +1,12 @@
 //! What asyncio's streams run over: a TCP or Unix stream connection.
 
+use super::io_source::IoSource;
 use super::tcp::TcpStream;
 use super::unix::UnixStream;
 use futures_lite::io::{AsyncRead, AsyncWrite};
-use std::io::{self, Write};
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{self, Read, Write};
 use std::net::Shutdown;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -12,6 +15,13 @@ use std::task::{Context, Poll};
 pub(crate) enum Transport {
     Tcp(TcpStream),
     Unix(UnixStream),
+    /// One end of a pipe (a subprocess's stdin, stdout or stderr). Closing
+    /// the write side means closing the fd, hence the `Option`.
+    Pipe(RefCell<Option<IoSource<File>>>),
+}
+
+fn pipe_closed() -> io::Error {
+    io::Error::new(io::ErrorKind::BrokenPipe, "the pipe is closed")
 }
 
 /// The peer's address as `get_extra_info("peername")` reports it.
@@ -28,6 +38,10 @@ impl Transport {
         match self {
             Transport::Tcp(s) => Pin::new(&mut &*s).poll_read(cx, buf),
             Transport::Unix(s) => Pin::new(&mut &*s).poll_read(cx, buf),
+            Transport::Pipe(p) => match p.borrow().as_ref() {
+                Some(io) => io.poll_read_with(cx, |f| (&*f).read(buf)),
+                None => Poll::Ready(Ok(0)),
+            },
         }
     }
 
@@ -35,6 +49,10 @@ impl Transport {
         match self {
             Transport::Tcp(s) => Pin::new(&mut &*s).poll_write(cx, buf),
             Transport::Unix(s) => Pin::new(&mut &*s).poll_write(cx, buf),
+            Transport::Pipe(p) => match p.borrow().as_ref() {
+                Some(io) => io.poll_write_with(cx, |f| (&*f).write(buf)),
+                None => Poll::Ready(Err(pipe_closed())),
+            },
         }
     }
 
@@ -43,6 +61,10 @@ impl Transport {
         match self {
             Transport::Tcp(s) => s.io().try_write_with(|s| (&*s).write(buf)),
             Transport::Unix(s) => s.io().try_write_with(|s| (&*s).write(buf)),
+            Transport::Pipe(p) => match p.borrow().as_ref() {
+                Some(io) => io.try_write_with(|f| (&*f).write(buf)),
+                None => Err(pipe_closed()),
+            },
         }
     }
 
@@ -50,6 +72,10 @@ impl Transport {
         let r = match self {
             Transport::Tcp(s) => s.shutdown(Shutdown::Write),
             Transport::Unix(s) => s.shutdown(Shutdown::Write),
+            Transport::Pipe(p) => {
+                drop(p.borrow_mut().take());
+                Ok(())
+            }
         };
         match r {
             Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
@@ -61,13 +87,14 @@ impl Transport {
         match self {
             Transport::Tcp(s) => s.peer_addr().map(PeerName::Inet),
             Transport::Unix(s) => s.peer_addr().map(PeerName::Unix),
+            Transport::Pipe(_) => Err(io::ErrorKind::NotConnected.into()),
         }
     }
 
     pub(crate) fn sockname(&self) -> Option<std::net::SocketAddr> {
         match self {
             Transport::Tcp(s) => s.local_addr().ok(),
-            Transport::Unix(_) => None,
+            Transport::Unix(_) | Transport::Pipe(_) => None,
         }
     }
 }
