@@ -130,10 +130,54 @@ async fn tour() {
     println!("  running in {me}; all tasks: {names:?}");
 }
 
+async fn io_tour() -> std::io::Result<()> {
+    section("streams: an echo server and its client on loopback");
+    let server = tulip::start_server(
+        |mut reader, mut writer| async move {
+            while let Ok(line) = reader.readline().await {
+                if line.is_empty() || writer.write(&line).is_err() {
+                    break;
+                }
+            }
+            writer.close();
+        },
+        "127.0.0.1",
+        0,
+    )
+    .await?;
+    let port = server.sockets()[0].port();
+    let (mut reader, mut writer) = tulip::open_connection("127.0.0.1", port).await?;
+    for line in ["hello", "tulip"] {
+        writer.write(format!("{line}\n").as_bytes())?;
+        let echoed = reader.readline().await?;
+        println!("  sent {line:?}, got back {:?}", String::from_utf8_lossy(&echoed).trim_end());
+    }
+    writer.close();
+    server.close();
+    server.wait_closed().await;
+
+    section("blocking work goes to the thread pool; the loop keeps running");
+    let answer = tulip::to_thread(|| {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        6 * 7
+    })
+    .await;
+    println!("  to_thread -> {answer}");
+
+    section("subprocesses with their output as streams");
+    let p = tulip::create_subprocess_shell("echo from a child process").await?;
+    let (out, _err, status) = p.communicate(None).await?;
+    println!("  {:?} ({status})", String::from_utf8_lossy(&out).trim_end());
+    Ok(())
+}
+
 fn main() {
     // The tour's own panic is expected: keep the default hook from printing it.
     std::panic::set_hook(Box::new(|_| {}));
     tulip::run(tour());
+    if let Err(e) = tulip::run(io_tour()) {
+        println!("  I/O tour failed: {e}");
+    }
 
     section("callbacks: call_soon runs first, timers in deadline order, stop() ends run_forever");
     let ev = EventLoop::new();
