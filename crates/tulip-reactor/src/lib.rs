@@ -37,6 +37,7 @@ mod current;
 mod error;
 mod event_loop;
 mod handle;
+mod os_wait;
 mod ready;
 mod shared;
 mod state;

@@ -17,6 +17,7 @@ type RemoteCall = Box<dyn FnOnce() + Send>;
 pub(crate) struct Shared {
     pub(crate) id: usize,
     pub(crate) poller: Poller,
+    pub(crate) notifier: crate::os_wait::Notifier,
     pub(crate) remote_tasks: ConcurrentQueue<TaskRunnable>,
     pub(crate) remote_calls: ConcurrentQueue<RemoteCall>,
 }
@@ -31,9 +32,12 @@ thread_local! {
 
 impl Shared {
     pub(crate) fn new() -> io::Result<Arc<Shared>> {
+        let poller = Poller::new()?;
+        let notifier = crate::os_wait::Notifier::new(&poller)?;
         Ok(Arc::new(Shared {
             id: NEXT_LOOP_ID.fetch_add(1, Ordering::Relaxed),
-            poller: Poller::new()?,
+            poller,
+            notifier,
             remote_tasks: ConcurrentQueue::unbounded(),
             remote_calls: ConcurrentQueue::unbounded(),
         }))
@@ -74,9 +78,13 @@ impl Shared {
     }
 
     fn wake_loop(&self) {
-        // A failed notify means the poller's wakeup fd is broken; the loop
-        // still picks the work up at its next timer or I/O event.
-        let _ = self.poller.notify();
+        self.notifier.notify(&self.poller);
+    }
+}
+
+impl Drop for Shared {
+    fn drop(&mut self) {
+        self.notifier.deregister(&self.poller);
     }
 }
 

@@ -38,7 +38,7 @@ pub(crate) struct LoopState {
     pub(crate) io_sources: Cell<usize>,
     /// The I/O sources, by poller key.
     pub(crate) sources: RefCell<Slab<Rc<crate::aio::source::Source>>>,
-    events: RefCell<polling::Events>,
+    os_wait: crate::os_wait::OsWait,
     tick: Cell<u32>,
 }
 
@@ -57,7 +57,7 @@ impl LoopState {
             exception_handler: RefCell::new(None),
             io_sources: Cell::new(0),
             sources: RefCell::new(Slab::new()),
-            events: RefCell::new(polling::Events::new()),
+            os_wait: crate::os_wait::OsWait::new(),
             tick: Cell::new(0),
         }
     }
@@ -144,12 +144,7 @@ impl LoopState {
     }
 
     fn poll_io(&self, timeout: Option<Duration>) {
-        let mut events = self.events.borrow_mut();
-        events.clear();
-        // An error here is EINTR or a broken poller; either way the next
-        // iteration tries again, and timers still fire.
-        let _ = self.shared.poller.wait(&mut events, timeout);
-        crate::aio::source::dispatch(self, &events);
+        self.os_wait.wait(self, timeout);
     }
 
     fn fire_timers(&self) {

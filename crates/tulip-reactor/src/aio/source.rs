@@ -91,9 +91,9 @@ impl Source {
     }
 
     /// Records what the poller reported and wakes the waiters.
-    fn on_event(&self, state: &LoopState, ev: &Event) {
+    fn on_event(&self, state: &LoopState, readable: bool, writable: bool) {
         let mut rearm = false;
-        for (d, fired) in [(Dir::Read, ev.readable), (Dir::Write, ev.writable)] {
+        for (d, fired) in [(Dir::Read, readable), (Dir::Write, writable)] {
             let dir = self.dir(d);
             if fired {
                 dir.ready.set(true);
@@ -145,12 +145,11 @@ pub(crate) fn deregister(state: &LoopState, source: &Source, fd: BorrowedFd<'_>)
     }
 }
 
-/// Hands the poller's events to their sources.
-pub(crate) fn dispatch(state: &LoopState, events: &polling::Events) {
-    for ev in events.iter() {
-        let source = state.sources.borrow().get(ev.key).cloned();
-        if let Some(source) = source {
-            source.on_event(state, &ev);
-        }
+/// Hands one readiness event to its source (unknown keys are ignored:
+/// `polling`'s own notifier, or a source deregistered meanwhile).
+pub(crate) fn dispatch_one(state: &LoopState, key: usize, readable: bool, writable: bool) {
+    let source = state.sources.borrow().get(key).cloned();
+    if let Some(source) = source {
+        source.on_event(state, readable, writable);
     }
 }
