@@ -20,6 +20,9 @@ use tulip_task::{Task, TaskError, TaskRef};
 struct Hub {
     finished: Vec<usize>,
     parent: Option<Waker>,
+    /// The parent was woken and has not looked at `finished` since: more
+    /// finished children need no further wake-up (each costs atomics).
+    notified: bool,
 }
 
 /// Moved into each child's future; dropped with it.
@@ -33,7 +36,12 @@ impl Drop for Notify {
         let waker = {
             let mut hub = self.hub.borrow_mut();
             hub.finished.push(self.index);
-            hub.parent.clone()
+            if hub.notified {
+                None
+            } else {
+                hub.notified = true;
+                hub.parent.clone()
+            }
         };
         // Woken outside the borrow: waking may run arbitrary code.
         if let Some(w) = waker {
@@ -110,6 +118,7 @@ impl<R: 'static> Completions<R> {
                 i += 1;
             }
             let mut hub = self.hub.borrow_mut();
+            hub.notified = false;
             if hub.finished.is_empty() {
                 if !hub.parent.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
                     hub.parent = Some(cx.waker().clone());
