@@ -16,6 +16,7 @@ pub mod combinators;
 pub mod core;
 pub mod harness;
 pub mod io;
+pub mod sync;
 
 pub use harness::{Sample, Workload};
 
@@ -25,5 +26,6 @@ pub fn all_workloads() -> Vec<Workload> {
     all.extend(core::workloads());
     all.extend(io::workloads());
     all.extend(combinators::workloads());
+    all.extend(sync::workloads());
     all
 }

@@ -57,6 +57,12 @@
 //! | `asyncio.wait_for(aw, timeout)` | [`wait_for`]`(fut, Some(d))`, [`wait_for_task`] → `Err(TimeoutError)`; the inner work is cancelled |
 //! | `asyncio.shield(aw)` | [`shield`]`(task)` |
 //! | `async with asyncio.TaskGroup() as tg` | [`TaskGroup::new`], [`TaskGroup::create_task`], `tg.wait().await` → [`TaskGroupError`] with every failure |
+//! | `asyncio.Lock()`, `async with lock:`, `lock.locked()` | [`Lock::new`], `let _g = lock.acquire().await` → [`LockGuard`] (drop or `release()`), [`Lock::locked`] |
+//! | `asyncio.Semaphore(n)`, `BoundedSemaphore(n)` | [`Semaphore::new`], [`BoundedSemaphore::new`]: `acquire().await` → [`SemaphorePermit`]; `forget()` + `release()`; over-release → [`ValueError`] |
+//! | `asyncio.Event()`: `set`, `clear`, `is_set`, `wait` | [`Event`]: same names |
+//! | `asyncio.Condition()`: `wait`, `wait_for`, `notify(n)`, `notify_all` | [`Condition`]: `guard = cond.wait(guard).await`, [`Condition::wait_for`], [`Condition::notify`], [`Condition::notify_all`] |
+//! | `asyncio.Barrier(n)`: `wait`, `reset`, `abort`, `parties`, `n_waiting`, `broken` | [`Barrier`]: same names → `Result<usize, `[`BrokenBarrierError`]`>` |
+//! | `asyncio.Queue(maxsize)`, `LifoQueue`, `PriorityQueue` | [`Queue`], [`LifoQueue`], [`PriorityQueue`] (`put`/`get`, `*_nowait` → [`QueueFull`]/[`QueueEmpty`], `task_done`, `join`, `shutdown` → [`QueueShutDown`]); all in [`sync`] |
 //!
 //!
 //! ## Networking and threads
@@ -104,6 +110,13 @@ pub use tulip_reactor::{
     run_in_executor, signals, start_server, start_unix_server, to_thread, IncompleteReadError, IoSource,
     LimitOverrunError, PeerName, Process, Server, StreamError, StreamReader, StreamWriter, TcpListener, TcpStream,
     ToThread, UdpSocket, UnixListener, UnixStream,
+};
+/// asyncio's synchronisation primitives and queues (the `tulip-sync` crate).
+pub use tulip_sync as sync;
+pub use tulip_sync::{
+    Barrier, BaseQueue, BoundedSemaphore, BrokenBarrierError, Condition, Event, GetNowaitError, LifoQueue, Lock,
+    LockGuard, PriorityQueue, PutNowaitError, Queue, QueueEmpty, QueueFull, QueueShutDown, Semaphore, SemaphorePermit,
+    ValueError,
 };
 pub use tulip_task::{
     CallbackId, CancelledError, Exception, ExceptionContext, Future, FutureError, InvalidStateError, PanicError, Task,

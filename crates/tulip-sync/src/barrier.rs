@@ -1,0 +1,177 @@
+//! [`Barrier`]: asyncio's barrier (3.11).
+
+use crate::waitq::{wake_all, Poll, WaitQueue};
+use crate::BrokenBarrierError;
+use std::cell::{Cell, RefCell};
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{self, Context};
+
+/// asyncio's `Barrier`: `parties` tasks wait until all have arrived, then all
+/// proceed. Each gets a distinct index in `0..parties` — the arrival order,
+/// so the last to arrive gets `parties - 1`. The barrier then refills for the
+/// next round.
+///
+/// [`abort`](Barrier::abort) breaks it: current and future waits fail with
+/// [`BrokenBarrierError`]. [`reset`](Barrier::reset) fails the current waits
+/// and makes it usable again. A waiter dropped before the barrier fills
+/// leaves it (the count goes down).
+///
+/// ```
+/// use futures_lite::future::{block_on, poll_once};
+/// let barrier = tulip_sync::Barrier::new(2);
+/// let mut first = Box::pin(barrier.wait());
+/// assert!(block_on(poll_once(&mut first)).is_none());
+/// assert_eq!(block_on(barrier.wait()), Ok(1));
+/// assert_eq!(block_on(first), Ok(0));
+/// ```
+pub struct Barrier {
+    parties: usize,
+    broken: Cell<bool>,
+    waiters: RefCell<WaitQueue<Result<usize, BrokenBarrierError>>>,
+}
+
+impl fmt::Debug for Barrier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Barrier")
+            .field("parties", &self.parties)
+            .field("n_waiting", &self.n_waiting())
+            .field("broken", &self.broken())
+            .finish()
+    }
+}
+
+impl Barrier {
+    /// A barrier for `parties` tasks.
+    ///
+    /// # Panics
+    ///
+    /// If `parties` is 0 (asyncio raises `ValueError`).
+    ///
+    /// ```
+    /// assert_eq!(tulip_sync::Barrier::new(3).parties(), 3);
+    /// ```
+    pub fn new(parties: usize) -> Self {
+        assert!(parties > 0, "Barrier::new: parties must be > 0");
+        Self { parties, broken: Cell::new(false), waiters: RefCell::default() }
+    }
+
+    /// The number of tasks needed to pass the barrier.
+    ///
+    /// ```
+    /// assert_eq!(tulip_sync::Barrier::new(2).parties(), 2);
+    /// ```
+    pub fn parties(&self) -> usize {
+        self.parties
+    }
+
+    /// The number of tasks waiting in the current round.
+    ///
+    /// ```
+    /// assert_eq!(tulip_sync::Barrier::new(2).n_waiting(), 0);
+    /// ```
+    pub fn n_waiting(&self) -> usize {
+        self.waiters.borrow().len()
+    }
+
+    /// Whether the barrier is broken (by [`abort`](Self::abort)).
+    ///
+    /// ```
+    /// let b = tulip_sync::Barrier::new(2);
+    /// b.abort();
+    /// assert!(b.broken());
+    /// ```
+    pub fn broken(&self) -> bool {
+        self.broken.get()
+    }
+
+    /// Waits until `parties` tasks are waiting; returns this task's index.
+    ///
+    /// ```
+    /// let b = tulip_sync::Barrier::new(1);
+    /// assert_eq!(futures_lite::future::block_on(b.wait()), Ok(0));
+    /// ```
+    pub fn wait(&self) -> Wait<'_> {
+        Wait { barrier: self, key: None }
+    }
+
+    /// Fails every current waiter with [`BrokenBarrierError`] and returns the
+    /// barrier to its empty, unbroken state.
+    ///
+    /// ```
+    /// let b = tulip_sync::Barrier::new(2);
+    /// b.abort();
+    /// b.reset();
+    /// assert!(!b.broken());
+    /// ```
+    pub fn reset(&self) {
+        self.broken.set(false);
+        let wakers = self.waiters.borrow_mut().grant_all(|_| Err(BrokenBarrierError));
+        wake_all(wakers);
+    }
+
+    /// Breaks the barrier: current and future waits fail with [`BrokenBarrierError`].
+    ///
+    /// ```
+    /// let b = tulip_sync::Barrier::new(2);
+    /// b.abort();
+    /// assert_eq!(futures_lite::future::block_on(b.wait()), Err(tulip_sync::BrokenBarrierError));
+    /// ```
+    pub fn abort(&self) {
+        self.broken.set(true);
+        let wakers = self.waiters.borrow_mut().grant_all(|_| Err(BrokenBarrierError));
+        wake_all(wakers);
+    }
+}
+
+/// The future of [`Barrier::wait`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct Wait<'a> {
+    barrier: &'a Barrier,
+    key: Option<usize>,
+}
+
+impl fmt::Debug for Wait<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Wait").field("queued", &self.key.is_some()).finish()
+    }
+}
+
+impl Future for Wait<'_> {
+    type Output = Result<usize, BrokenBarrierError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> task::Poll<Self::Output> {
+        let b = self.barrier;
+        match self.key {
+            None if b.broken.get() => task::Poll::Ready(Err(BrokenBarrierError)),
+            None => {
+                let mut waiters = b.waiters.borrow_mut();
+                if waiters.len() + 1 == b.parties {
+                    let wakers = waiters.grant_all(Ok);
+                    drop(waiters);
+                    wake_all(wakers);
+                    return task::Poll::Ready(Ok(b.parties - 1));
+                }
+                self.key = Some(waiters.push(cx.waker().clone()));
+                task::Poll::Pending
+            }
+            Some(key) => match b.waiters.borrow_mut().poll(key, cx.waker()) {
+                Poll::Granted(r) => {
+                    self.key = None;
+                    task::Poll::Ready(r)
+                }
+                Poll::Pending => task::Poll::Pending,
+            },
+        }
+    }
+}
+
+impl Drop for Wait<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key {
+            // Passed or failed already: nothing to hand on; waiting: leave.
+            self.barrier.waiters.borrow_mut().cancel(key);
+        }
+    }
+}

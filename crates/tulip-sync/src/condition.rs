@@ -1,0 +1,210 @@
+//! [`Condition`]: asyncio's condition variable over a [`Lock`].
+
+use crate::lock::{self, Lock, LockGuard};
+use crate::waitq::{Poll, WaitQueue};
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{self, Context, Waker};
+
+/// asyncio's `Condition`: tasks wait for a notification, holding a [`Lock`]
+/// before and after.
+///
+/// [`wait`](Condition::wait) takes the [`LockGuard`] and gives it back once
+/// notified and the lock re-acquired, so the type system enforces asyncio's
+/// "must hold the lock" rule. If a waiting future is dropped (its task
+/// cancelled), no guard escapes: the lock is either not held by it at all or,
+/// if it had just been handed the lock, passed to the next waiter; a
+/// notification it had received passes to the next condition waiter.
+///
+/// ```
+/// use std::rc::Rc;
+/// futures_lite::future::block_on(async {
+///     let cond = Rc::new(tulip_sync::Condition::new());
+///     let guard = cond.acquire().await;
+///     let waiting = cond.wait(guard); // releases the lock
+///     cond.notify(1); // normally done by another task holding the lock
+///     let guard = waiting.await; // lock held again
+///     assert!(cond.locked());
+///     drop(guard);
+/// });
+/// ```
+#[derive(Default)]
+pub struct Condition {
+    lock: Lock,
+    waiters: RefCell<WaitQueue<()>>,
+}
+
+impl fmt::Debug for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Condition").field("locked", &self.locked()).field("waiters", &self.n_waiting()).finish()
+    }
+}
+
+impl Condition {
+    /// A condition with its own, unlocked [`Lock`].
+    ///
+    /// ```
+    /// assert!(!tulip_sync::Condition::new().locked());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The underlying lock.
+    ///
+    /// ```
+    /// let cond = tulip_sync::Condition::new();
+    /// assert!(!cond.lock().locked());
+    /// ```
+    pub fn lock(&self) -> &Lock {
+        &self.lock
+    }
+
+    /// Acquires the underlying lock (`async with cond:`).
+    ///
+    /// ```
+    /// futures_lite::future::block_on(async {
+    ///     let cond = tulip_sync::Condition::new();
+    ///     let _g = cond.acquire().await;
+    ///     assert!(cond.locked());
+    /// });
+    /// ```
+    pub fn acquire(&self) -> lock::Acquire<'_> {
+        self.lock.acquire()
+    }
+
+    /// Whether the underlying lock is held.
+    ///
+    /// ```
+    /// let cond = tulip_sync::Condition::new();
+    /// let _g = cond.lock().try_acquire();
+    /// assert!(cond.locked());
+    /// ```
+    pub fn locked(&self) -> bool {
+        self.lock.locked()
+    }
+
+    /// The number of tasks waiting for a notification.
+    ///
+    /// ```
+    /// assert_eq!(tulip_sync::Condition::new().n_waiting(), 0);
+    /// ```
+    pub fn n_waiting(&self) -> usize {
+        self.waiters.borrow().len()
+    }
+
+    /// Releases the lock held by `guard`, waits for a notification, then
+    /// re-acquires the lock and returns the guard. Registration and release
+    /// happen at once, when `wait` is called.
+    ///
+    /// # Panics
+    ///
+    /// If `guard` holds a different lock than this condition's.
+    ///
+    /// ```
+    /// futures_lite::future::block_on(async {
+    ///     let cond = tulip_sync::Condition::new();
+    ///     let w = cond.wait(cond.acquire().await);
+    ///     assert!(!cond.locked());
+    ///     cond.notify_all();
+    ///     let _guard = w.await;
+    ///     assert!(cond.locked());
+    /// });
+    /// ```
+    pub fn wait<'a>(&'a self, guard: LockGuard<'a>) -> impl Future<Output = LockGuard<'a>> + 'a {
+        assert!(std::ptr::eq(guard.lock(), &self.lock), "Condition::wait: guard of another lock");
+        let key = self.waiters.borrow_mut().push(Waker::noop().clone());
+        let notified = Notified { cond: self, key: Some(key) };
+        drop(guard);
+        async move {
+            notified.await;
+            self.lock.acquire().await
+        }
+    }
+
+    /// Waits until `predicate()` is true (checked first with the lock held,
+    /// then after every notification); returns the guard.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// futures_lite::future::block_on(async {
+    ///     let cond = tulip_sync::Condition::new();
+    ///     let ready = Cell::new(true);
+    ///     let _g = cond.wait_for(cond.acquire().await, || ready.get()).await;
+    /// });
+    /// ```
+    pub async fn wait_for<'a>(
+        &'a self,
+        mut guard: LockGuard<'a>,
+        mut predicate: impl FnMut() -> bool,
+    ) -> LockGuard<'a> {
+        while !predicate() {
+            guard = self.wait(guard).await;
+        }
+        guard
+    }
+
+    /// Wakes up to `n` waiters, oldest first; returns how many were woken.
+    /// As in asyncio, call it with the lock held (not checked here).
+    ///
+    /// ```
+    /// let cond = tulip_sync::Condition::new();
+    /// assert_eq!(cond.notify(1), 0); // nobody waits
+    /// ```
+    pub fn notify(&self, n: usize) -> usize {
+        let mut woken = 0;
+        while woken < n {
+            let granted = self.waiters.borrow_mut().grant_front(());
+            match granted {
+                Ok(w) => w.wake(),
+                Err(()) => break,
+            }
+            woken += 1;
+        }
+        woken
+    }
+
+    /// Wakes every waiter; returns how many were woken.
+    ///
+    /// ```
+    /// assert_eq!(tulip_sync::Condition::new().notify_all(), 0);
+    /// ```
+    pub fn notify_all(&self) -> usize {
+        self.notify(usize::MAX)
+    }
+}
+
+/// Waits for a notification; passes a received one on if dropped.
+struct Notified<'a> {
+    cond: &'a Condition,
+    key: Option<usize>,
+}
+
+impl Future for Notified<'_> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> task::Poll<()> {
+        let Some(key) = self.key else { return task::Poll::Ready(()) };
+        let polled = self.cond.waiters.borrow_mut().poll(key, cx.waker());
+        match polled {
+            Poll::Granted(()) => {
+                self.key = None;
+                task::Poll::Ready(())
+            }
+            Poll::Pending => task::Poll::Pending,
+        }
+    }
+}
+
+impl Drop for Notified<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key {
+            let granted = self.cond.waiters.borrow_mut().cancel(key);
+            if granted.is_some() {
+                self.cond.notify(1);
+            }
+        }
+    }
+}
