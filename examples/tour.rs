@@ -123,6 +123,42 @@ async fn tour() {
         Err(e) => println!("  group failed: {e}"),
     }
 
+    section("sync: a Lock hands itself to waiters in FIFO order; a Queue with join()");
+    let lock = Rc::new(tulip::Lock::new());
+    let order = Rc::new(RefCell::new(Vec::new()));
+    let held = lock.acquire().await;
+    let waiters: Vec<_> = (0..3)
+        .map(|i| {
+            let (lock, order) = (lock.clone(), order.clone());
+            tulip::create_task(async move {
+                let _guard = lock.acquire().await;
+                order.borrow_mut().push(i);
+            })
+        })
+        .collect();
+    tulip::sleep(Duration::ZERO).await;
+    drop(held);
+    for w in waiters {
+        let _ = w.await;
+    }
+    println!("  lock granted in order {:?}", order.borrow());
+    let queue: Rc<tulip::Queue<u32>> = Rc::new(tulip::Queue::new(2));
+    let q = queue.clone();
+    let consumer = tulip::create_task(async move {
+        let mut sum = 0;
+        while let Ok(item) = q.get().await {
+            sum += item;
+            let _ = q.task_done();
+        }
+        sum
+    });
+    for item in 1..=5 {
+        let _ = queue.put(item).await;
+    }
+    queue.join().await;
+    queue.shutdown(false);
+    println!("  consumer summed {:?} through a queue of size 2", consumer.await.unwrap_or(0));
+
     section("current_task and all_tasks");
     let me = tulip::current_task().map(|t| t.name()).unwrap_or_default();
     let _idle = tulip::create_task_named("idler", std::future::pending::<()>());

@@ -1,7 +1,7 @@
 //! [`Barrier`]: asyncio's barrier (3.11).
 
 use crate::waitq::{wake_all, Poll, WaitQueue};
-use crate::BrokenBarrierError;
+use crate::{BrokenBarrierError, ValueError};
 use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::future::Future;
@@ -20,11 +20,12 @@ use std::task::{self, Context};
 ///
 /// ```
 /// use futures_lite::future::{block_on, poll_once};
-/// let barrier = tulip_sync::Barrier::new(2);
+/// let barrier = tulip_sync::Barrier::new(2)?;
 /// let mut first = Box::pin(barrier.wait());
 /// assert!(block_on(poll_once(&mut first)).is_none());
 /// assert_eq!(block_on(barrier.wait()), Ok(1));
 /// assert_eq!(block_on(first), Ok(0));
+/// # Ok::<(), tulip_sync::ValueError>(())
 /// ```
 pub struct Barrier {
     parties: usize,
@@ -43,24 +44,24 @@ impl fmt::Debug for Barrier {
 }
 
 impl Barrier {
-    /// A barrier for `parties` tasks.
-    ///
-    /// # Panics
-    ///
-    /// If `parties` is 0 (asyncio raises `ValueError`).
+    /// A barrier for `parties` tasks; [`ValueError`] if `parties` is 0 (as in asyncio).
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Barrier::new(3).parties(), 3);
+    /// use tulip_sync::Barrier;
+    /// assert_eq!(Barrier::new(3).map(|b| b.parties()), Ok(3));
+    /// assert!(Barrier::new(0).is_err());
     /// ```
-    pub fn new(parties: usize) -> Self {
-        assert!(parties > 0, "Barrier::new: parties must be > 0");
-        Self { parties, broken: Cell::new(false), waiters: RefCell::default() }
+    pub fn new(parties: usize) -> Result<Self, ValueError> {
+        if parties == 0 {
+            return Err(ValueError("Barrier parties must be > 0"));
+        }
+        Ok(Self { parties, broken: Cell::new(false), waiters: RefCell::default() })
     }
 
     /// The number of tasks needed to pass the barrier.
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Barrier::new(2).parties(), 2);
+    /// assert_eq!(tulip_sync::Barrier::new(2).map(|b| b.parties()), Ok(2));
     /// ```
     pub fn parties(&self) -> usize {
         self.parties
@@ -69,7 +70,7 @@ impl Barrier {
     /// The number of tasks waiting in the current round.
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Barrier::new(2).n_waiting(), 0);
+    /// assert_eq!(tulip_sync::Barrier::new(2).map(|b| b.n_waiting()), Ok(0));
     /// ```
     pub fn n_waiting(&self) -> usize {
         self.waiters.borrow().len()
@@ -78,9 +79,10 @@ impl Barrier {
     /// Whether the barrier is broken (by [`abort`](Self::abort)).
     ///
     /// ```
-    /// let b = tulip_sync::Barrier::new(2);
+    /// let b = tulip_sync::Barrier::new(2)?;
     /// b.abort();
     /// assert!(b.broken());
+    /// # Ok::<(), tulip_sync::ValueError>(())
     /// ```
     pub fn broken(&self) -> bool {
         self.broken.get()
@@ -89,8 +91,9 @@ impl Barrier {
     /// Waits until `parties` tasks are waiting; returns this task's index.
     ///
     /// ```
-    /// let b = tulip_sync::Barrier::new(1);
+    /// let b = tulip_sync::Barrier::new(1)?;
     /// assert_eq!(futures_lite::future::block_on(b.wait()), Ok(0));
+    /// # Ok::<(), tulip_sync::ValueError>(())
     /// ```
     pub fn wait(&self) -> Wait<'_> {
         Wait { barrier: self, key: None }
@@ -100,10 +103,11 @@ impl Barrier {
     /// barrier to its empty, unbroken state.
     ///
     /// ```
-    /// let b = tulip_sync::Barrier::new(2);
+    /// let b = tulip_sync::Barrier::new(2)?;
     /// b.abort();
     /// b.reset();
     /// assert!(!b.broken());
+    /// # Ok::<(), tulip_sync::ValueError>(())
     /// ```
     pub fn reset(&self) {
         self.broken.set(false);
@@ -114,9 +118,10 @@ impl Barrier {
     /// Breaks the barrier: current and future waits fail with [`BrokenBarrierError`].
     ///
     /// ```
-    /// let b = tulip_sync::Barrier::new(2);
+    /// let b = tulip_sync::Barrier::new(2)?;
     /// b.abort();
     /// assert_eq!(futures_lite::future::block_on(b.wait()), Err(tulip_sync::BrokenBarrierError));
+    /// # Ok::<(), tulip_sync::ValueError>(())
     /// ```
     pub fn abort(&self) {
         self.broken.set(true);

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{self, Context, Waker};
 
 /// asyncio's `Condition`: tasks wait for a notification, holding a [`Lock`]
@@ -30,9 +31,13 @@ use std::task::{self, Context, Waker};
 ///     drop(guard);
 /// });
 /// ```
+///
+/// Several conditions can share one lock ([`Condition::with_lock`]), like
+/// asyncio's `Condition(lock)`.
 #[derive(Default)]
 pub struct Condition {
-    lock: Lock,
+    /// Shared (`Rc`) so that several conditions can use one lock.
+    lock: Rc<Lock>,
     waiters: RefCell<WaitQueue<()>>,
 }
 
@@ -60,6 +65,28 @@ impl Condition {
     /// ```
     pub fn lock(&self) -> &Lock {
         &self.lock
+    }
+
+    /// A condition over `lock`, which other conditions may share (asyncio's
+    /// `Condition(lock)`): a guard of the lock works with each of them.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use tulip_sync::{Condition, Lock};
+    /// futures_lite::future::block_on(async {
+    ///     let lock = Rc::new(Lock::new());
+    ///     let (not_empty, not_full) = (Condition::with_lock(lock.clone()), Condition::with_lock(lock.clone()));
+    ///     let guard = not_empty.acquire().await;
+    ///     assert!(not_full.locked() && lock.locked());
+    ///     let waiting = not_full.wait(guard);
+    ///     assert!(!lock.locked());
+    ///     not_full.notify(1);
+    ///     let _guard = waiting.await;
+    ///     assert!(lock.locked());
+    /// });
+    /// ```
+    pub fn with_lock(lock: Rc<Lock>) -> Self {
+        Self { lock, waiters: RefCell::default() }
     }
 
     /// Acquires the underlying lock (`async with cond:`).
@@ -99,9 +126,13 @@ impl Condition {
     /// re-acquires the lock and returns the guard. Registration and release
     /// happen at once, when `wait` is called.
     ///
-    /// # Panics
+    /// `guard` is normally one of this condition's lock. The lock released
+    /// and re-acquired is always the guard's own, so a guard of another lock
+    /// is not an error: that lock is what the caller holds again afterwards.
     ///
-    /// If `guard` holds a different lock than this condition's.
+    /// Cancellation (dropping the future): a notification already received
+    /// passes to the next waiter, and a lock already handed back passes to the
+    /// next task waiting for it; nothing is lost and the lock is never leaked.
     ///
     /// ```
     /// futures_lite::future::block_on(async {
@@ -114,13 +145,13 @@ impl Condition {
     /// });
     /// ```
     pub fn wait<'a>(&'a self, guard: LockGuard<'a>) -> impl Future<Output = LockGuard<'a>> + 'a {
-        assert!(std::ptr::eq(guard.lock(), &self.lock), "Condition::wait: guard of another lock");
+        let lock = guard.lock();
         let key = self.waiters.borrow_mut().push(Waker::noop().clone());
         let notified = Notified { cond: self, key: Some(key) };
         drop(guard);
         async move {
             notified.await;
-            self.lock.acquire().await
+            lock.acquire().await
         }
     }
 

@@ -26,7 +26,7 @@ impl Core {
             Ok(w) => w.wake(),
             // A bounded semaphore never exceeds its bound, even when a guard is
             // dropped after an explicit over-release.
-            Err(()) => self.value.set((self.value.get() + 1).min(self.bound)),
+            Err(()) => self.value.set(self.value.get().saturating_add(1).min(self.bound)),
         }
     }
 

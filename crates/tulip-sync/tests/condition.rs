@@ -119,9 +119,34 @@ fn condition_wait_cancelled_reacquires_lock() {
 }
 
 #[test]
-#[should_panic(expected = "another lock")]
-fn wait_with_foreign_guard_panics() {
+fn wait_with_another_locks_guard_uses_that_lock() {
     let cond = Condition::new();
     let other = tulip_sync::Lock::new();
-    drop(cond.wait(other.try_acquire().unwrap()));
+    let mut w = Driven::new(cond.wait(other.try_acquire().unwrap()));
+    assert!(!other.locked());
+    assert!(w.poll().is_none());
+    cond.notify(1);
+    let g = w.poll().unwrap();
+    assert!(std::ptr::eq(g.lock(), &other));
+    assert!(other.locked() && !cond.locked());
+}
+
+#[test]
+fn conditions_sharing_a_lock() {
+    let lock = Rc::new(tulip_sync::Lock::new());
+    let a = Condition::with_lock(lock.clone());
+    let b = Condition::with_lock(lock.clone());
+    assert!(std::ptr::eq(a.lock(), b.lock()));
+    let mut wa = Driven::new(a.wait(lock.try_acquire().unwrap()));
+    let mut wb = Driven::new(b.wait(b.lock().try_acquire().unwrap()));
+    assert!(wa.poll().is_none() && wb.poll().is_none());
+    assert_eq!((a.n_waiting(), b.n_waiting()), (1, 1));
+    assert_eq!(b.notify_all(), 1); // only b's waiter
+    assert!(wa.poll().is_none());
+    let g = wb.poll().unwrap();
+    assert!(a.locked());
+    assert_eq!(a.notify(1), 1);
+    assert!(wa.poll().is_none(), "the lock is still held by b's waiter");
+    drop(g);
+    assert!(wa.poll().is_some());
 }

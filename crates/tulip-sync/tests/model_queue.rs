@@ -87,6 +87,8 @@ fn run<S: QueueStore<u32>>(maxsize: usize, ops: Vec<Op>) -> Result<(), TestCaseE
         match op {
             Op::Put => {
                 val += 1;
+                // Scrambled, so that the three orders differ (and ties occur).
+                let val = val.wrapping_mul(37) % 101;
                 let mut d = Driven::new(q.put(val));
                 let got = d.poll();
                 if m.full() {
@@ -101,6 +103,8 @@ fn run<S: QueueStore<u32>>(maxsize: usize, ops: Vec<Op>) -> Result<(), TestCaseE
             }
             Op::PutNowait => {
                 val += 1;
+                // Scrambled, so that the three orders differ (and ties occur).
+                let val = val.wrapping_mul(37) % 101;
                 let r = q.put_nowait(val);
                 prop_assert_eq!(r.is_ok(), !m.full());
                 if r.is_ok() {
