@@ -2,44 +2,11 @@
 //! asyncio prints a trace, and tulip's twin must print the same one.
 #![allow(clippy::unwrap_used)]
 
-use std::cell::RefCell;
-use std::path::Path;
-use std::process::Command;
-use std::rc::Rc;
+mod common;
+
+use common::{check, Trace};
 use std::time::Duration;
 use tulip::{EventLoop, TaskError};
-
-/// What CPython prints for `tests/twins/NAME.py`, or None without python3.
-fn python_trace(name: &str) -> Option<Vec<String>> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/twins").join(format!("{name}.py"));
-    let out = match Command::new("python3").arg(&script).output() {
-        Ok(out) => out,
-        Err(e) => {
-            eprintln!("python3 not available ({e}); skipping the CPython side of {name}");
-            return None;
-        }
-    };
-    assert!(out.status.success(), "{name}.py failed: {}", String::from_utf8_lossy(&out.stderr));
-    Some(String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect())
-}
-
-#[derive(Clone, Default)]
-struct Trace(Rc<RefCell<Vec<String>>>);
-
-impl Trace {
-    fn print(&self, line: impl Into<String>) {
-        self.0.borrow_mut().push(line.into());
-    }
-    fn lines(&self) -> Vec<String> {
-        self.0.borrow().clone()
-    }
-}
-
-fn check(name: &str, ours: Vec<String>, expected_if_no_python: &[&str]) {
-    let expected: Vec<String> =
-        python_trace(name).unwrap_or_else(|| expected_if_no_python.iter().map(|s| s.to_string()).collect());
-    assert_eq!(ours, expected, "tulip's trace differs from CPython's for {name}");
-}
 
 #[test]
 fn context_switch() {

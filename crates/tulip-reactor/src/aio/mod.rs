@@ -8,6 +8,7 @@ mod reader;
 mod server;
 mod signal;
 pub(crate) mod source;
+mod stream_io;
 mod tcp;
 mod transport;
 mod udp;

@@ -1,0 +1,30 @@
+//! Shared by the I/O tests.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use tulip_reactor::start_server;
+
+/// A minimal HTTP/1.0 server: reads the request head, answers one page.
+pub async fn tiny_http_server() -> tulip_reactor::Server {
+    start_server(
+        |mut r, mut w| async move {
+            // Read the request head, answer with a fixed page.
+            loop {
+                match r.readline().await {
+                    Ok(line) if line == b"\r\n" || line.is_empty() => break,
+                    Ok(_) => {}
+                    Err(_) => return,
+                }
+            }
+            let body = b"hello from tulip\n";
+            let head = format!("HTTP/1.0 200 OK\r\nContent-Length: {}\r\nContent-Type: text/plain\r\n\r\n", body.len());
+            let _ = w.write(head.as_bytes());
+            let _ = w.write(body);
+            w.close();
+            let _ = w.wait_closed().await;
+        },
+        "127.0.0.1",
+        0,
+    )
+    .await
+    .unwrap()
+}
