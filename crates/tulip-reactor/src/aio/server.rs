@@ -15,6 +15,7 @@ use std::path::Path;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
+
 use tulip_task::{Exception, ExceptionContext, Task};
 
 /// asyncio waits this long before accepting again when the process is out
@@ -28,7 +29,10 @@ fn streams(transport: Transport) -> (StreamReader, StreamWriter) {
 
 /// Connects to `host:port` and returns the connection's reader and writer
 /// (asyncio's `open_connection`). The name is resolved on the blocking pool;
-/// each address is tried in turn until one connects.
+/// with several addresses, connection attempts follow Happy Eyeballs
+/// (RFC 8305): addresses alternate between IPv6 and IPv4, a new attempt
+/// starts every 250 ms while earlier ones are still pending, and the first
+/// to connect wins (the others are cancelled).
 ///
 /// ```
 /// let ev = tulip_reactor::EventLoop::new();
@@ -41,17 +45,61 @@ fn streams(transport: Transport) -> (StreamReader, StreamWriter) {
 /// });
 /// ```
 pub async fn open_connection(host: &str, port: u16) -> io::Result<(StreamReader, StreamWriter)> {
-    let mut last = io::Error::new(io::ErrorKind::NotFound, format!("no address found for {host}"));
-    for addr in getaddrinfo(host, port).await? {
-        match TcpStream::connect(addr).await {
-            Ok(s) => {
-                let _ = s.set_nodelay(true);
-                return Ok(streams(Transport::Tcp(s)));
-            }
-            Err(e) => last = e,
+    let addrs = getaddrinfo(host, port).await?;
+    if addrs.is_empty() {
+        return Err(io::Error::new(io::ErrorKind::NotFound, format!("no address found for {host}")));
+    }
+    let s = happy_eyeballs(interleave_families(addrs)).await?;
+    let _ = s.set_nodelay(true);
+    Ok(streams(Transport::Tcp(s)))
+}
+
+/// RFC 8305's "Connection Attempt Delay".
+const ATTEMPT_DELAY: Duration = Duration::from_millis(250);
+
+/// Orders addresses IPv6, IPv4, IPv6, ... keeping each family's order.
+fn interleave_families(addrs: Vec<SocketAddr>) -> Vec<SocketAddr> {
+    let (v6, v4): (Vec<_>, Vec<_>) = addrs.into_iter().partition(SocketAddr::is_ipv6);
+    let (mut v6, mut v4) = (v6.into_iter(), v4.into_iter());
+    let mut out = Vec::new();
+    loop {
+        match (v6.next(), v4.next()) {
+            (None, None) => return out,
+            (a, b) => out.extend(a.into_iter().chain(b)),
         }
     }
-    Err(last)
+}
+
+async fn happy_eyeballs(addrs: Vec<SocketAddr>) -> io::Result<TcpStream> {
+    let mut pending = Vec::new();
+    let mut next = addrs.into_iter();
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "no address to connect to");
+    loop {
+        if let Some(addr) = next.next() {
+            pending.push(create_task(TcpStream::connect(addr)));
+        } else if pending.is_empty() {
+            return Err(last);
+        }
+        let more = next.len() > 0;
+        let mut wait = crate::wait(pending, crate::ReturnWhen::FirstCompleted);
+        if more {
+            wait = wait.timeout(ATTEMPT_DELAY);
+        }
+        let (done, still) = wait.await;
+        pending = still;
+        for attempt in done {
+            match attempt.result() {
+                Ok(Ok(stream)) => {
+                    for loser in &pending {
+                        loser.cancel();
+                    }
+                    return Ok(stream);
+                }
+                Ok(Err(e)) => last = e,
+                Err(e) => last = io::Error::other(e.to_string()),
+            }
+        }
+    }
 }
 
 /// Connects to the Unix socket `path` (asyncio's `open_unix_connection`).
@@ -292,5 +340,17 @@ impl Server {
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server").field("sockets", &self.state.addrs).field("serving", &self.is_serving()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interleave_families;
+
+    #[test]
+    fn families_alternate_starting_with_ipv6() {
+        let a = |s: &str| s.parse().unwrap_or_else(|e| panic!("{e}"));
+        let got = interleave_families(vec![a("1.1.1.1:1"), a("2.2.2.2:1"), a("[::1]:1"), a("3.3.3.3:1")]);
+        assert_eq!(got, vec![a("[::1]:1"), a("1.1.1.1:1"), a("2.2.2.2:1"), a("3.3.3.3:1")]);
     }
 }
