@@ -5,7 +5,7 @@ use crate::ValueError;
 use std::cell::{Cell, RefCell};
 use std::fmt;
 
-/// asyncio's `BoundedSemaphore`: a [`Semaphore`] whose explicit
+/// asyncio's `BoundedSemaphore`: a [`Semaphore`](crate::Semaphore) whose explicit
 /// [`release`](BoundedSemaphore::release) fails with [`ValueError`] if it
 /// would raise the value above the initial one. A [`SemaphorePermit`]
 /// dropped when the value is already at the bound (after such an explicit
@@ -63,7 +63,7 @@ impl BoundedSemaphore {
         self.core.waiters.borrow().len()
     }
 
-    /// Waits (FIFO) for a permit; see [`Semaphore::acquire`].
+    /// Waits (FIFO) for a permit; see [`Semaphore::acquire`](crate::Semaphore::acquire).
     ///
     /// ```
     /// futures_lite::future::block_on(async {

@@ -249,17 +249,23 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// ```
     pub fn shutdown(&self, immediate: bool) {
         let mut wakers = Vec::new();
-        {
+        let discarded = {
             let mut s = self.state.borrow_mut();
             s.shutdown = true;
-            if immediate {
+            let discarded = if immediate {
                 s.immediate = true;
-                let n = s.items.clear();
-                s.done(n, &mut wakers);
-            }
+                let items = std::mem::take(&mut s.items);
+                s.done(items.len(), &mut wakers);
+                Some(items)
+            } else {
+                None
+            };
             wakers.extend(s.getters.grant_all(|_| Err(QueueShutDown(()))));
             wakers.extend(s.putters.grant_all(|_| Err(QueueShutDown(()))));
-        }
+            discarded
+        };
+        // Dropped outside the borrow: an item's destructor may use the queue.
+        drop(discarded);
         wake_all(wakers);
     }
 

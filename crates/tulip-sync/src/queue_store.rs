@@ -19,8 +19,6 @@ pub trait QueueStore<T>: Default {
     fn is_empty(&self) -> bool {
         self.len() == 0
     }
-    /// Removes every item; returns how many there were.
-    fn clear(&mut self) -> usize;
 }
 
 /// First in, first out: [`Queue`](crate::Queue).
@@ -45,9 +43,6 @@ impl<T> QueueStore<T> for Fifo<T> {
     }
     fn len(&self) -> usize {
         self.0.len()
-    }
-    fn clear(&mut self) -> usize {
-        self.0.drain(..).count()
     }
 }
 
@@ -74,9 +69,6 @@ impl<T> QueueStore<T> for Lifo<T> {
     fn len(&self) -> usize {
         self.0.len()
     }
-    fn clear(&mut self) -> usize {
-        self.0.drain(..).count()
-    }
 }
 
 /// Smallest first (asyncio's heap order): [`PriorityQueue`](crate::PriorityQueue).
@@ -101,8 +93,5 @@ impl<T: Ord> QueueStore<T> for Priority<T> {
     }
     fn len(&self) -> usize {
         self.0.len()
-    }
-    fn clear(&mut self) -> usize {
-        self.0.drain().count()
     }
 }

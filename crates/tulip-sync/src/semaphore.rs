@@ -154,7 +154,7 @@ impl Semaphore {
     }
 }
 
-/// The future of [`Semaphore::acquire`] and [`BoundedSemaphore::acquire`].
+/// The future of [`Semaphore::acquire`] and [`BoundedSemaphore::acquire`](crate::BoundedSemaphore::acquire).
 #[must_use = "futures do nothing unless awaited"]
 pub struct Acquire<'a> {
     pub(crate) core: &'a Core,
@@ -204,7 +204,7 @@ impl Drop for Acquire<'_> {
     }
 }
 
-/// A permit of a [`Semaphore`] or [`BoundedSemaphore`]; dropping it releases it.
+/// A permit of a [`Semaphore`] or [`BoundedSemaphore`](crate::BoundedSemaphore); dropping it releases it.
 #[must_use = "the permit is released as soon as it is dropped"]
 pub struct SemaphorePermit<'a> {
     pub(crate) core: &'a Core,

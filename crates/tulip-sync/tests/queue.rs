@@ -184,3 +184,106 @@ fn producer_consumer_on_loop() {
         assert_eq!(consumer.await.unwrap(), 4950);
     });
 }
+
+#[test]
+fn shutdown_immediate_with_an_item_handed_to_a_getter() {
+    let q = Queue::new(0);
+    let mut a = Driven::new(q.get());
+    let mut b = Driven::new(q.get());
+    assert!(a.poll().is_none() && b.poll().is_none());
+    q.put_nowait(7).unwrap(); // handed to `a`, which has not run
+    q.shutdown(true);
+    assert_eq!(b.poll(), Some(Err(QueueShutDown(()))));
+    // The hand-off happened before the shutdown: `a` gets its item.
+    assert_eq!(a.poll(), Some(Ok(7)));
+    q.task_done().unwrap();
+    assert!(Driven::new(q.join()).poll().is_some());
+
+    // Cancelled instead: the item is discarded (and counted done), as the
+    // shutdown would have done had it still been in the queue.
+    let q = Queue::new(0);
+    let mut a = Driven::new(q.get());
+    assert!(a.poll().is_none());
+    q.put_nowait(7).unwrap();
+    q.shutdown(true);
+    drop(a);
+    assert!(q.empty());
+    assert!(Driven::new(q.join()).poll().is_some());
+    assert!(q.task_done().is_err());
+}
+
+#[test]
+fn join_waiter_dropped_leaves() {
+    let q = Queue::new(0);
+    q.put_nowait(1).unwrap();
+    let mut j1 = Driven::new(q.join());
+    let mut j2 = Driven::new(q.join());
+    assert!(j1.poll().is_none() && j2.poll().is_none());
+    drop(j1);
+    q.get_nowait().unwrap();
+    q.task_done().unwrap();
+    assert_eq!(j2.woken(), 1);
+    assert!(j2.poll().is_some());
+}
+
+#[test]
+fn priority_queue_of_tuples_like_heapq() {
+    let q = PriorityQueue::new(0);
+    for entry in [(2, "code"), (1, "eat"), (3, "sleep"), (1, "drink")] {
+        q.put_nowait(entry).unwrap();
+    }
+    let order: Vec<_> = std::iter::from_fn(|| q.get_nowait().ok()).collect();
+    assert_eq!(order, [(1, "drink"), (1, "eat"), (2, "code"), (3, "sleep")]);
+}
+
+#[test]
+fn put_nowait_hands_to_waiting_getter_in_fifo_order() {
+    let q = LifoQueue::new(0);
+    let mut getters: Vec<_> = (0..3).map(|_| Driven::new(q.get())).collect();
+    for g in &mut getters {
+        assert!(g.poll().is_none());
+    }
+    for v in [10, 20, 30] {
+        q.put_nowait(v).unwrap();
+    }
+    let got: Vec<_> = getters.iter_mut().map(|g| g.poll()).collect();
+    assert_eq!(got, [Some(Ok(10)), Some(Ok(20)), Some(Ok(30))]);
+}
+
+#[test]
+fn error_values_display_and_convert() {
+    assert_eq!(GetNowaitError::from(QueueEmpty).to_string(), "QueueEmpty");
+    assert_eq!(GetNowaitError::from(QueueShutDown(())).to_string(), "QueueShutDown");
+    assert_eq!(PutNowaitError::from(QueueFull('x')).to_string(), "QueueFull");
+    assert_eq!(PutNowaitError::from(QueueShutDown('y')).into_inner(), 'y');
+    assert_eq!(ValueError("boom").to_string(), "ValueError: boom");
+}
+
+/// An item whose destructor looks at the queue it was in.
+struct Probe(std::rc::Weak<Queue<Probe>>);
+
+impl Drop for Probe {
+    fn drop(&mut self) {
+        if let Some(q) = self.0.upgrade() {
+            let _ = q.qsize(); // must not hit a borrowed RefCell
+        }
+    }
+}
+
+#[test]
+fn items_dropped_by_the_queue_may_use_it() {
+    let q = Rc::new(Queue::new(0));
+    for _ in 0..3 {
+        assert!(q.put_nowait(Probe(Rc::downgrade(&q))).is_ok());
+    }
+    q.shutdown(true);
+    assert!(q.empty());
+    // A getter cancelled after an immediate shutdown discards its item too.
+    let q = Rc::new(Queue::new(0));
+    let mut g = Driven::new(q.get());
+    assert!(g.poll().is_none());
+    assert!(q.put_nowait(Probe(Rc::downgrade(&q))).is_ok());
+    q.shutdown(true);
+    drop(g);
+    assert!(q.empty());
+}

@@ -3,7 +3,7 @@
 mod common;
 
 use common::Driven;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 use tulip_sync::{BoundedSemaphore, Semaphore, ValueError};
@@ -114,26 +114,36 @@ fn semaphore_no_stale_wakeup_after_cancel() {
 
 #[test]
 fn semaphore_fairness_six_tasks() {
-    let order = tulip::run(async {
+    let (order, max_inside) = tulip::run(async {
         let sem = Rc::new(Semaphore::new(2));
         let order = Rc::new(RefCell::new(Vec::new()));
+        let inside = Rc::new(Cell::new((0usize, 0usize))); // (now, max)
         let ts: Vec<_> = (0..6)
             .map(|i| {
-                let (sem, order) = (sem.clone(), order.clone());
+                let (sem, order, inside) = (sem.clone(), order.clone(), inside.clone());
                 tulip::create_task(async move {
-                    let _p = sem.acquire().await;
-                    order.borrow_mut().push(i);
-                    tulip::sleep(Duration::from_millis(1)).await;
+                    for _ in 0..3 {
+                        let _p = sem.acquire().await;
+                        order.borrow_mut().push(i);
+                        let (now, max) = inside.get();
+                        inside.set((now + 1, max.max(now + 1)));
+                        tulip::sleep(Duration::ZERO).await;
+                        inside.set((inside.get().0 - 1, inside.get().1));
+                    }
                 })
             })
             .collect();
         for t in ts {
             t.await.unwrap();
         }
-        Rc::try_unwrap(order).unwrap().into_inner()
+        assert_eq!(sem.value(), 2);
+        (Rc::try_unwrap(order).unwrap().into_inner(), inside.get().1)
     });
     println!("semaphore acquisition order: {order:?}");
-    assert_eq!(order, [0, 1, 2, 3, 4, 5]);
+    // Strict FIFO: a task that releases and re-acquires goes to the back.
+    let round: Vec<usize> = (0..6).collect();
+    assert_eq!(order, round.repeat(3));
+    assert_eq!(max_inside, 2);
 }
 
 #[test]
