@@ -76,7 +76,8 @@
 //! | `writer.write(data)`, `writelines`, `drain()`, `close()`, `wait_closed()`, `is_closing()`, `get_extra_info("peername")` | same names on [`StreamWriter`] |
 //! | `loop.sock_connect`, `sock_accept`, `sock_recv(_into)`, `sock_sendall` | [`TcpStream::connect`], [`TcpListener::accept`], [`TcpStream::recv`], [`TcpStream::send_all`] (also `AsyncRead`/`AsyncWrite`) |
 //! | `loop.sock_sendto`, `sock_recvfrom` | [`UdpSocket::send_to`], [`UdpSocket::recv_from`] |
-//! | `loop.add_reader(fd, cb)` / `add_writer` | [`IoSource`]`::new(fd)` with `readable()` / `writable()` / `read_with` |
+//! | `loop.add_reader(fd, cb)`, `add_writer`, `remove_reader`, `remove_writer` | [`LoopHandle::add_reader`] & co. (level-triggered callbacks); or [`IoSource`]`::new(fd)` with `readable()` / `writable()` / `read_with` |
+//! | `limit=`, `transport.set_write_buffer_limits(high, low)` | [`StreamReader::set_limit`], [`StreamWriter::set_write_buffer_limits`] |
 //! | `loop.getaddrinfo(host, port)` | [`getaddrinfo`] (on the blocking pool) |
 //! | `asyncio.to_thread(f)`, `loop.run_in_executor(None, f)` | [`to_thread`], [`run_in_executor`] |
 //! | `asyncio.create_subprocess_exec(..)`, `create_subprocess_shell(cmd)` | [`create_subprocess_exec`]`(Command)`, [`create_subprocess_shell`] → [`Process`] (`stdin`/`stdout`/`stderr` streams, `wait`, `communicate`, `returncode`, `kill`, `terminate`) |

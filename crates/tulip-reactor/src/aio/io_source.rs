@@ -57,6 +57,18 @@ impl<T: AsFd> IoSource<T> {
         Ok(IoSource { io: Some(io), source, state })
     }
 
+    /// Registers `io` level-triggered (oneshot, re-armed at each wait).
+    pub(crate) fn on_loop_level(io: T, state: Rc<LoopState>) -> io::Result<Self> {
+        let source = source::register_with(&state, io.as_fd(), false)?;
+        Ok(IoSource { io: Some(io), source, state })
+    }
+
+    /// Waits until the OS reports readiness anew (forgetting what was known).
+    pub(crate) async fn wait_fresh(&self, d: Dir) -> io::Result<()> {
+        self.source.clear_ready(d);
+        poll_fn(|cx| self.source.poll_ready(&self.state, d, cx)).await
+    }
+
     /// The wrapped object.
     pub fn get_ref(&self) -> &T {
         match &self.io {

@@ -13,6 +13,7 @@ mod tcp;
 mod transport;
 mod udp;
 mod unix;
+mod watch;
 mod writer;
 
 pub use blocking::{getaddrinfo, run_in_executor, to_thread, ToThread};

@@ -213,6 +213,25 @@ impl StreamReader {
     pub fn limit(&self) -> usize {
         self.limit
     }
+
+    /// Changes the buffer limit (asyncio's `limit=` argument of
+    /// `open_connection`/`start_server`; default [`DEFAULT_LIMIT`]).
+    ///
+    /// ```
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// ev.run_until_complete(async {
+    ///     let server = tulip_reactor::start_server(|_r, mut w| async move {
+    ///         w.write(b"a line longer than eight bytes\n").unwrap();
+    ///     }, "127.0.0.1", 0).await.unwrap();
+    ///     let (mut r, _w) = tulip_reactor::open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+    ///     r.set_limit(8);
+    ///     assert!(matches!(r.readline().await, Err(tulip_reactor::StreamError::LimitOverrun(_))));
+    ///     server.close();
+    /// });
+    /// ```
+    pub fn set_limit(&mut self, limit: usize) {
+        self.limit = limit;
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

@@ -114,11 +114,18 @@ impl Source {
 
 /// Registers `fd` (already non-blocking) with the loop's poller.
 pub(crate) fn register(state: &LoopState, fd: BorrowedFd<'_>) -> io::Result<Rc<Source>> {
+    register_with(state, fd, true)
+}
+
+/// Registers `fd`; `allow_edge: false` forces oneshot mode, re-armed at each
+/// wait, which gives level-triggered behaviour (what `add_reader` needs:
+/// its callback may leave data unread).
+pub(crate) fn register_with(state: &LoopState, fd: BorrowedFd<'_>, allow_edge: bool) -> io::Result<Rc<Source>> {
     let mut sources = state.sources.borrow_mut();
     let entry = sources.vacant_entry();
     let key = entry.key();
     let poller = &state.shared.poller;
-    let edge = poller.supports_edge();
+    let edge = allow_edge && poller.supports_edge();
     let (interest, mode) = if edge { (Event::all(key), PollMode::Edge) } else { (Event::none(key), PollMode::Oneshot) };
     // SAFETY: polling requires the fd to be deregistered before it is
     // closed: `IoSource` owns the fd and deregisters it first in its drop.

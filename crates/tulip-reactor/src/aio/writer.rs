@@ -19,8 +19,8 @@ struct WriterState {
     closing: Cell<bool>,
     closed: Cell<bool>,
     waiters: RefCell<Vec<Waker>>,
-    high: usize,
-    low: usize,
+    high: Cell<usize>,
+    low: Cell<usize>,
 }
 
 impl WriterState {
@@ -86,8 +86,8 @@ impl StreamWriter {
                 closing: Cell::new(false),
                 closed: Cell::new(false),
                 waiters: RefCell::new(Vec::new()),
-                high: DEFAULT_HIGH_WATER,
-                low: DEFAULT_HIGH_WATER / 4,
+                high: Cell::new(DEFAULT_HIGH_WATER),
+                low: Cell::new(DEFAULT_HIGH_WATER / 4),
             }),
         }
     }
@@ -103,7 +103,7 @@ impl StreamWriter {
         if st.closing.get() {
             return Err(io::Error::new(io::ErrorKind::BrokenPipe, "the writer is closing"));
         }
-        if st.pending.borrow().len() + data.len() > st.high * 16 {
+        if st.pending.borrow().len() + data.len() > st.high.get().saturating_mul(16) {
             return Err(io::Error::new(io::ErrorKind::WouldBlock, "write buffer full: await drain()"));
         }
         if !st.flushing.get() {
@@ -167,7 +167,7 @@ impl StreamWriter {
                     pending.drain(..done);
                     pending.len()
                 };
-                if left <= st.low {
+                if left <= st.low.get() {
                     st.wake_all();
                 }
                 if left == 0 || n == 0 {
@@ -189,13 +189,37 @@ impl StreamWriter {
             if let Some(e) = st.error() {
                 return Poll::Ready(Err(e));
             }
-            if st.pending.borrow().len() <= st.high {
+            if st.pending.borrow().len() <= st.high.get() {
                 return Poll::Ready(Ok(()));
             }
             st.waiters.borrow_mut().push(cx.waker().clone());
             Poll::Pending
         })
         .await
+    }
+
+    /// Sets the flow-control water marks (asyncio's
+    /// `transport.set_write_buffer_limits(high, low)`); `low` is capped at
+    /// `high`. Defaults: 64 KiB and 16 KiB.
+    ///
+    /// ```
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// ev.run_until_complete(async {
+    ///     let server = tulip_reactor::start_server(|_r, _w| async {}, "127.0.0.1", 0).await.unwrap();
+    ///     let (_r, mut w) = tulip_reactor::open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+    ///     w.set_write_buffer_limits(1 << 20, 1 << 18);
+    ///     assert_eq!(w.get_write_buffer_limits(), (1 << 20, 1 << 18));
+    ///     server.close();
+    /// });
+    /// ```
+    pub fn set_write_buffer_limits(&mut self, high: usize, low: usize) {
+        self.state.high.set(high);
+        self.state.low.set(low.min(high));
+    }
+
+    /// The (high, low) water marks.
+    pub fn get_write_buffer_limits(&self) -> (usize, usize) {
+        (self.state.high.get(), self.state.low.get())
     }
 
     /// Bytes buffered and not yet handed to the socket.
