@@ -224,6 +224,15 @@ impl EventLoop {
     /// Cancels every pending task and runs the loop until they have all
     /// finished (their destructors ran): what `asyncio.run` does before it
     /// closes the loop. Nothing is reported.
+    ///
+    /// ```
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// let t = ev.create_task(std::future::pending::<()>());
+    /// ev.run_until_complete(async {});
+    /// ev.cancel_all_tasks();
+    /// assert!(t.cancelled());
+    /// ev.close(); // nothing left to report
+    /// ```
     pub fn cancel_all_tasks(&self) {
         let Ok(entered) = self.enter() else { return };
         let state = &self.handle.state;

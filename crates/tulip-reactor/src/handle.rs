@@ -179,6 +179,17 @@ impl LoopHandle {
     /// Asks the loop to stop after the current iteration (asyncio's
     /// `loop.stop()`). Called before `run_forever`, the loop runs one
     /// iteration and stops.
+    ///
+    /// ```
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// let h = ev.handle();
+    /// ev.call_soon(move || {
+    ///     assert!(h.is_running());
+    ///     h.stop();
+    /// });
+    /// ev.run_forever();
+    /// assert!(!ev.is_running() && !ev.is_closed());
+    /// ```
     pub fn stop(&self) {
         self.state.stopping.set(true);
     }
@@ -194,6 +205,16 @@ impl LoopHandle {
     }
 
     /// Every task of this loop that is not done (asyncio's `all_tasks`).
+    ///
+    /// ```
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// let t = ev.create_task_named("sleeper", std::future::pending::<()>());
+    /// let names: Vec<_> = ev.all_tasks().iter().map(|t| t.name()).collect();
+    /// assert_eq!(names, ["sleeper"]);
+    /// t.cancel();
+    /// ev.run_until_complete(async {});
+    /// assert!(ev.all_tasks().is_empty());
+    /// ```
     pub fn all_tasks(&self) -> Vec<TaskRef> {
         self.state.tasks.borrow().iter().map(|(_, t)| t.clone()).filter(|t| !t.done() && !t.meta().internal()).collect()
     }
@@ -216,6 +237,14 @@ impl LoopHandle {
 
     /// Goes back to [`default_exception_handler`](Self::default_exception_handler)
     /// (asyncio's `set_exception_handler(None)`).
+    ///
+    /// ```
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// ev.set_exception_handler(|_| unreachable!("reset before use"));
+    /// ev.reset_exception_handler();
+    /// // Printed to stderr by the default handler.
+    /// ev.call_exception_handler(tulip_task::ExceptionContext::new("to stderr"));
+    /// ```
     pub fn reset_exception_handler(&self) {
         *self.state.exception_handler.borrow_mut() = None;
     }
@@ -235,6 +264,20 @@ impl LoopHandle {
     /// `TULIP_DEBUG=1` in the environment): callbacks and task steps slower
     /// than [`slow_callback_duration`](Self::set_slow_callback_duration) are
     /// reported with their name and creation site.
+    ///
+    /// ```
+    /// use std::{cell::RefCell, rc::Rc, time::Duration};
+    /// let ev = tulip_reactor::EventLoop::new();
+    /// ev.set_debug(true);
+    /// assert!(ev.get_debug());
+    /// ev.set_slow_callback_duration(Duration::from_millis(1));
+    /// let seen = Rc::new(RefCell::new(Vec::new()));
+    /// let s = seen.clone();
+    /// ev.set_exception_handler(move |ctx| s.borrow_mut().push(ctx.message.clone()));
+    /// ev.call_soon(|| std::thread::sleep(Duration::from_millis(5)));
+    /// ev.run_until_complete(async {});
+    /// assert!(seen.borrow().iter().any(|m| m.contains("took")));
+    /// ```
     pub fn set_debug(&self, enabled: bool) {
         self.state.debug.set(enabled);
     }

@@ -268,11 +268,50 @@ impl<T> Task<T> {
     /// the task is already done. The future is dropped the next time the task
     /// is scheduled (never polled at all if it had not started), and awaiting
     /// the task then gives `TaskError::Cancelled`.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # fn spawn<F: std::future::Future + 'static>(f: F) -> (Arc<Mutex<Vec<tulip_task::TaskRunnable>>>, tulip_task::Task<F::Output>) where F::Output: 'static {
+    /// #     let q: Arc<Mutex<Vec<tulip_task::TaskRunnable>>> = Arc::default();
+    /// #     let q2 = q.clone();
+    /// #     let (r, t) = tulip_task::TaskBuilder::new().spawn_local(f, move |r| q2.lock().unwrap().push(r));
+    /// #     q.lock().unwrap().push(r);
+    /// #     (q, t)
+    /// # }
+    /// # fn run_all(q: &Arc<Mutex<Vec<tulip_task::TaskRunnable>>>) { loop { let r = q.lock().unwrap().pop(); match r { Some(r) => { r.run(); } None => break } } }
+    /// use tulip_task::{TaskError, TaskState};
+    /// let (queue, task) = spawn(async { unreachable!("cancelled before it ran") });
+    /// assert_eq!(task.state(), TaskState::Pending);
+    /// assert!(task.cancel());
+    /// run_all(&queue);
+    /// assert!(task.done() && task.cancelled());
+    /// assert!(!task.cancel()); // already finished
+    /// assert!(matches!(futures_lite::future::block_on(task), Err(TaskError::Cancelled(_))));
+    /// ```
     pub fn cancel(&self) -> bool {
         self.this.cancel(None)
     }
 
     /// Like [`cancel`](Self::cancel), with a message kept in the `CancelledError`.
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # fn spawn<F: std::future::Future + 'static>(f: F) -> (Arc<Mutex<Vec<tulip_task::TaskRunnable>>>, tulip_task::Task<F::Output>) where F::Output: 'static {
+    /// #     let q: Arc<Mutex<Vec<tulip_task::TaskRunnable>>> = Arc::default();
+    /// #     let q2 = q.clone();
+    /// #     let (r, t) = tulip_task::TaskBuilder::new().spawn_local(f, move |r| q2.lock().unwrap().push(r));
+    /// #     q.lock().unwrap().push(r);
+    /// #     (q, t)
+    /// # }
+    /// # fn run_all(q: &Arc<Mutex<Vec<tulip_task::TaskRunnable>>>) { loop { let r = q.lock().unwrap().pop(); match r { Some(r) => { r.run(); } None => break } } }
+    /// let (queue, task) = spawn(std::future::pending::<()>());
+    /// task.cancel_with("shutting down");
+    /// run_all(&queue);
+    /// match futures_lite::future::block_on(task) {
+    ///     Err(tulip_task::TaskError::Cancelled(e)) => assert_eq!(e.message.as_deref(), Some("shutting down")),
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
     pub fn cancel_with(&self, msg: &str) -> bool {
         self.this.cancel(Some(msg))
     }
@@ -293,6 +332,23 @@ impl<T> Task<T> {
     }
 
     /// The task's name (`Task-<id>` unless set).
+    ///
+    /// ```
+    /// # use std::sync::{Arc, Mutex};
+    /// # fn spawn<F: std::future::Future + 'static>(f: F) -> (Arc<Mutex<Vec<tulip_task::TaskRunnable>>>, tulip_task::Task<F::Output>) where F::Output: 'static {
+    /// #     let q: Arc<Mutex<Vec<tulip_task::TaskRunnable>>> = Arc::default();
+    /// #     let q2 = q.clone();
+    /// #     let (r, t) = tulip_task::TaskBuilder::new().spawn_local(f, move |r| q2.lock().unwrap().push(r));
+    /// #     q.lock().unwrap().push(r);
+    /// #     (q, t)
+    /// # }
+    /// # fn run_all(q: &Arc<Mutex<Vec<tulip_task::TaskRunnable>>>) { loop { let r = q.lock().unwrap().pop(); match r { Some(r) => { r.run(); } None => break } } }
+    /// let (_queue, task) = spawn(async {});
+    /// assert_eq!(task.name(), format!("Task-{}", task.id()));
+    /// task.set_name("worker");
+    /// assert_eq!(task.name(), "worker");
+    /// assert_eq!(task.task_ref().name(), "worker");
+    /// ```
     pub fn name(&self) -> String {
         self.this.name()
     }
