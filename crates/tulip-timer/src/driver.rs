@@ -17,8 +17,8 @@ pub enum TimerEntry {
 }
 
 /// The timers of one event loop: a [`TimerQueue`] of [`TimerEntry`] and the
-/// loop's [`Clock`]. The loop enters it while it runs so that [`sleep`]
-/// (crate::sleep) and [`timeout`](crate::timeout) can register timers, and
+/// loop's [`Clock`]. The loop enters it while it runs so that
+/// [`sleep`](crate::sleep) and [`timeout`](crate::timeout) can register timers, and
 /// dispatches what [`pop_expired`](Self::pop_expired) returns.
 ///
 /// ```
