@@ -41,7 +41,7 @@ fn wheel_insert_cancel() -> f64 {
 
 fn heap_insert_cancel() -> f64 {
     let origin = Instant::now();
-    let mut q = HeapTimerQueue::new();
+    let mut q = HeapTimerQueue::new(origin);
     let start = Instant::now();
     for i in 0..CANCELS {
         let k = q.insert(origin + Duration::from_secs(10), i);
@@ -84,7 +84,7 @@ fn wheel_fire() -> f64 {
 
 fn heap_fire() -> f64 {
     let origin = Instant::now();
-    let q = std::cell::RefCell::new(HeapTimerQueue::new());
+    let q = std::cell::RefCell::new(HeapTimerQueue::new(origin));
     fire_all(
         &mut |d, i| {
             q.borrow_mut().insert(d, i);

@@ -64,3 +64,30 @@ impl Clock {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn virtual_clock_moves_only_forward_and_clones_share_it() {
+        let clock = Clock::virtual_clock();
+        let other = clock.clone();
+        let t0 = clock.now();
+        assert!(clock.is_virtual());
+        clock.advance(Duration::from_millis(5));
+        other.advance_to(t0);
+        assert_eq!(other.now() - t0, Duration::from_millis(5));
+        other.advance_to(t0 + Duration::from_secs(1));
+        assert_eq!(clock.now() - t0, Duration::from_secs(1));
+    }
+
+    #[test]
+    fn real_clock_ignores_advance() {
+        let clock = Clock::real();
+        assert!(!clock.is_virtual());
+        let before = clock.now();
+        clock.advance(Duration::from_secs(3600));
+        assert!(clock.now() - before < Duration::from_secs(3600));
+    }
+}

@@ -2,7 +2,7 @@
 //! that lets `sleep` find it.
 
 use crate::clock::Clock;
-use crate::wheel::{TimerKey, TimerQueue};
+use crate::queue::{TimerKey, TimerQueue};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::task::Waker;
@@ -14,6 +14,34 @@ pub enum TimerEntry {
     Wake(Waker),
     /// Run this callback (`call_later`/`call_at`).
     Call(Box<dyn FnOnce()>),
+}
+
+impl TimerEntry {
+    /// Does what the timer is for: wakes the waker or runs the callback.
+    /// A loop may instead dispatch the variants itself (e.g. queue the
+    /// callback behind ready tasks, as asyncio does).
+    ///
+    /// ```
+    /// let ran = std::rc::Rc::new(std::cell::Cell::new(false));
+    /// let r = ran.clone();
+    /// tulip_timer::TimerEntry::Call(Box::new(move || r.set(true))).fire();
+    /// assert!(ran.get());
+    /// ```
+    pub fn fire(self) {
+        match self {
+            TimerEntry::Wake(waker) => waker.wake(),
+            TimerEntry::Call(call) => call(),
+        }
+    }
+}
+
+impl std::fmt::Debug for TimerEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TimerEntry::Wake(w) => f.debug_tuple("Wake").field(w).finish(),
+            TimerEntry::Call(_) => f.write_str("Call(..)"),
+        }
+    }
 }
 
 /// The timers of one event loop: a [`TimerQueue`] of [`TimerEntry`] and the
@@ -50,7 +78,9 @@ pub struct EnterGuard {
 impl Drop for EnterGuard {
     fn drop(&mut self) {
         let previous = self.previous.take();
-        let _ = CURRENT.try_with(|c| *c.borrow_mut() = previous);
+        // The replaced Rc is dropped after the borrow ends: if it is the last
+        // one, dropping the timers runs arbitrary destructors.
+        let _left = CURRENT.try_with(|c| c.replace(previous));
     }
 }
 
@@ -61,15 +91,47 @@ impl Timers {
         Rc::new(Timers { clock, queue: RefCell::new(TimerQueue::new(origin)) })
     }
 
-    /// Makes these the thread's current timers until the guard is dropped.
+    /// Makes these the thread's current timers until the guard is dropped;
+    /// the guard then restores the previous ones, so entering nests.
+    ///
+    /// ```
+    /// use tulip_timer::{Clock, Timers};
+    /// let outer = Timers::new(Clock::real());
+    /// let inner = Timers::new(Clock::virtual_clock());
+    /// let _o = outer.enter();
+    /// {
+    ///     let _i = inner.enter();
+    ///     assert_eq!(Timers::with_current(|t| t.clock().is_virtual()), Some(true));
+    /// }
+    /// assert_eq!(Timers::with_current(|t| t.clock().is_virtual()), Some(false));
+    /// ```
     pub fn enter(self: &Rc<Self>) -> EnterGuard {
-        let previous = CURRENT.with(|c| c.borrow_mut().replace(self.clone()));
+        let previous = CURRENT.with(|c| c.replace(Some(self.clone())));
         EnterGuard { previous }
     }
 
     /// The thread's current timers, if a loop entered some.
+    ///
+    /// ```
+    /// assert!(tulip_timer::Timers::try_current().is_none());
+    /// ```
     pub fn try_current() -> Option<Rc<Timers>> {
         CURRENT.with(|c| c.borrow().clone())
+    }
+
+    /// Runs `f` on the thread's current timers without cloning the `Rc`;
+    /// `None` if no loop entered any. `f` must not call [`Timers::enter`]
+    /// (the thread-local is borrowed while `f` runs).
+    ///
+    /// ```
+    /// use tulip_timer::{Clock, Timers};
+    /// assert_eq!(Timers::with_current(|t| t.len()), None);
+    /// let timers = Timers::new(Clock::virtual_clock());
+    /// let _entered = timers.enter();
+    /// assert_eq!(Timers::with_current(|t| t.len()), Some(0));
+    /// ```
+    pub fn with_current<R>(f: impl FnOnce(&Timers) -> R) -> Option<R> {
+        CURRENT.with(|c| c.borrow().as_deref().map(f))
     }
 
     /// The clock.
@@ -98,14 +160,34 @@ impl Timers {
     /// Replaces the waker of a pending `Wake` timer unless it would wake the
     /// same task. Returns false if the timer is no longer pending.
     pub fn reset_waker(&self, key: TimerKey, waker: &Waker) -> bool {
-        let mut queue = self.queue.borrow_mut();
-        let Some(entry) = queue.get_mut(key) else { return false };
-        if let TimerEntry::Wake(w) = entry {
-            if !w.will_wake(waker) {
-                *w = waker.clone();
+        let old = {
+            let mut queue = self.queue.borrow_mut();
+            match queue.get_mut(key) {
+                None => return false,
+                Some(TimerEntry::Wake(w)) if !w.will_wake(waker) => Some(std::mem::replace(w, waker.clone())),
+                Some(_) => None,
             }
-        }
+        };
+        // Dropped outside the borrow: the last reference to a task may run
+        // its destructors, which may cancel timers.
+        drop(old);
         true
+    }
+
+    /// Moves a pending timer to `deadline`, keeping its entry (and waker);
+    /// returns its new key, or `None` if it already fired or was cancelled.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use tulip_timer::{Clock, TimerEntry, Timers};
+    /// let timers = Timers::new(Clock::virtual_clock());
+    /// let key = timers.insert(timers.now() + Duration::from_secs(9), TimerEntry::Call(Box::new(|| ())));
+    /// let key = timers.reschedule(key, timers.now()).unwrap();
+    /// assert!(timers.pop_expired(timers.now()).is_some());
+    /// assert!(!timers.cancel(key));
+    /// ```
+    pub fn reschedule(&self, key: TimerKey, deadline: Instant) -> Option<TimerKey> {
+        self.queue.borrow_mut().reschedule(key, deadline)
     }
 
     /// The earliest pending deadline (see [`TimerQueue::next_deadline`]).
@@ -126,5 +208,67 @@ impl Timers {
     /// True if no timer is pending.
     pub fn is_empty(&self) -> bool {
         self.queue.borrow().is_empty()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::task::Wake;
+    use std::time::Duration;
+
+    #[derive(Default)]
+    struct Count(AtomicUsize);
+
+    impl Wake for Count {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn reset_waker_replaces_only_a_different_waker() {
+        let timers = Timers::new(Clock::virtual_clock());
+        let (a, b) = (Arc::new(Count::default()), Arc::new(Count::default()));
+        let key = timers.insert(timers.now(), TimerEntry::Wake(Waker::from(a.clone())));
+        assert!(timers.reset_waker(key, &Waker::from(a.clone())));
+        assert!(timers.reset_waker(key, &Waker::from(b.clone())));
+        timers.pop_expired(timers.now()).unwrap().fire();
+        assert_eq!((a.0.load(Ordering::SeqCst), b.0.load(Ordering::SeqCst)), (0, 1));
+        assert!(!timers.reset_waker(key, &Waker::from(a)));
+    }
+
+    #[test]
+    fn cancelling_a_callback_may_cancel_other_timers_from_its_destructor() {
+        struct CancelOnDrop(Rc<Timers>, TimerKey);
+        impl Drop for CancelOnDrop {
+            fn drop(&mut self) {
+                assert!(self.0.cancel(self.1));
+            }
+        }
+        let timers = Timers::new(Clock::virtual_clock());
+        let soon = timers.now() + Duration::from_millis(5);
+        let other = timers.insert(soon, TimerEntry::Call(Box::new(|| ())));
+        let guard = CancelOnDrop(timers.clone(), other);
+        let key = timers.insert(soon, TimerEntry::Call(Box::new(move || drop(guard))));
+        assert!(timers.cancel(key));
+        assert!(timers.is_empty());
+    }
+
+    #[test]
+    fn enter_nests_and_restores() {
+        let a = Timers::new(Clock::real());
+        let b = Timers::new(Clock::virtual_clock());
+        assert!(Timers::try_current().is_none());
+        let ga = a.enter();
+        let gb = b.enter();
+        assert!(Rc::ptr_eq(&Timers::try_current().unwrap(), &b));
+        drop(gb);
+        assert!(Rc::ptr_eq(&Timers::try_current().unwrap(), &a));
+        drop(ga);
+        assert!(Timers::try_current().is_none());
     }
 }

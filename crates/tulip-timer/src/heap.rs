@@ -11,14 +11,16 @@ pub struct HeapKey(u64);
 
 /// The textbook timer queue (asyncio's): a binary heap ordered by
 /// `(deadline, sequence)`. Insert is O(log n); cancel is lazy (the entry is
-/// forgotten and skipped when it surfaces). Same API as
-/// [`TimerQueue`](crate::TimerQueue); used as its model in tests and as the
-/// baseline in `examples/wheel_vs_heap.rs`.
+/// forgotten and skipped when it surfaces), and like asyncio the heap is
+/// rebuilt once cancelled entries outnumber live ones. Same API as
+/// [`TimerQueue`](crate::TimerQueue), with exact deadlines; it is the
+/// reference model in the property tests and the baseline in
+/// `examples/wheel_vs_heap.rs`.
 ///
 /// ```
 /// use std::time::{Duration, Instant};
 /// let t0 = Instant::now();
-/// let mut q = tulip_timer::HeapTimerQueue::new();
+/// let mut q = tulip_timer::HeapTimerQueue::new(t0);
 /// q.insert(t0 + Duration::from_millis(2), 'b');
 /// q.insert(t0 + Duration::from_millis(1), 'a');
 /// assert_eq!(q.pop_expired(t0 + Duration::from_millis(5)).map(|(_, v)| v), Some('a'));
@@ -29,16 +31,12 @@ pub struct HeapTimerQueue<T> {
     seq: u64,
 }
 
-impl<T> Default for HeapTimerQueue<T> {
-    fn default() -> Self {
-        HeapTimerQueue { heap: BinaryHeap::new(), values: HashMap::new(), seq: 0 }
-    }
-}
-
 impl<T> HeapTimerQueue<T> {
-    /// An empty queue.
-    pub fn new() -> Self {
-        Self::default()
+    /// An empty queue. `origin` is taken for parity with
+    /// [`TimerQueue::new`](crate::TimerQueue::new); a heap needs no time zero.
+    pub fn new(origin: Instant) -> Self {
+        let _ = origin;
+        HeapTimerQueue { heap: BinaryHeap::new(), values: HashMap::new(), seq: 0 }
     }
 
     /// Schedules `value` at `deadline`.
@@ -51,7 +49,12 @@ impl<T> HeapTimerQueue<T> {
 
     /// Removes a pending timer; `None` if it already fired or was cancelled.
     pub fn cancel(&mut self, key: HeapKey) -> Option<T> {
-        self.values.remove(&key.0)
+        let value = self.values.remove(&key.0)?;
+        if self.heap.len() > 64 && self.heap.len() > 2 * self.values.len() {
+            let values = &self.values;
+            self.heap.retain(|Reverse((_, seq))| values.contains_key(seq));
+        }
+        Some(value)
     }
 
     fn skip_cancelled(&mut self) {
@@ -88,5 +91,23 @@ impl<T> HeapTimerQueue<T> {
     /// True if no timer is pending.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn cancelled_entries_do_not_pile_up() {
+        let t0 = Instant::now();
+        let mut q = HeapTimerQueue::new(t0);
+        for i in 0..10_000 {
+            let k = q.insert(t0 + Duration::from_secs(10), i);
+            assert_eq!(q.cancel(k), Some(i));
+        }
+        assert!(q.heap.len() <= 130, "{} stale entries", q.heap.len());
+        assert!(q.is_empty());
     }
 }

@@ -12,7 +12,10 @@
 //!   clock — and enters while it runs so that [`sleep`] and [`timeout`] can
 //!   find it.
 //!
-//! Use it alone in your own loop: create `Timers`, `enter` it while you poll
+//! [`TimerQueue`] is a plain data structure: any loop (or simulation) can
+//! use it alone, with its own values and its own notion of "now".
+//!
+//! Use the whole crate alone in your own loop: create `Timers`, `enter` it while you poll
 //! futures, sleep until [`Timers::next_deadline`] when idle, and dispatch
 //! what [`Timers::pop_expired`] returns.
 //!
@@ -43,6 +46,7 @@
 mod clock;
 mod driver;
 mod heap;
+mod queue;
 mod sleep;
 mod timeout;
 mod wheel;
@@ -50,6 +54,6 @@ mod wheel;
 pub use clock::Clock;
 pub use driver::{EnterGuard, TimerEntry, Timers};
 pub use heap::{HeapKey, HeapTimerQueue};
+pub use queue::{TimerKey, TimerQueue};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use timeout::{timeout, timeout_at, Timeout, TimeoutError, TimeoutHandle};
-pub use wheel::{TimerKey, TimerQueue};

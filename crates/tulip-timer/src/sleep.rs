@@ -1,7 +1,7 @@
 //! `sleep`: asyncio's `asyncio.sleep`.
 
 use crate::driver::{TimerEntry, Timers};
-use crate::wheel::TimerKey;
+use crate::queue::TimerKey;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -23,6 +23,8 @@ enum Due {
 pub struct Sleep {
     due: Due,
     yielded: bool,
+    /// Completed: polls return `Ready` again until a `reset`.
+    fired: bool,
     timer: Option<(Rc<Timers>, TimerKey)>,
 }
 
@@ -46,7 +48,7 @@ pub struct Sleep {
 /// ```
 pub fn sleep(delay: Duration) -> Sleep {
     let due = if delay.is_zero() { Due::Yield } else { Due::After(delay) };
-    Sleep { due, yielded: false, timer: None }
+    Sleep { due, yielded: false, fired: false, timer: None }
 }
 
 /// Waits until `deadline` on the running loop's clock.
@@ -58,7 +60,7 @@ pub fn sleep(delay: Duration) -> Sleep {
 /// assert_eq!(s.deadline(), Some(when));
 /// ```
 pub fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep { due: Due::At(deadline), yielded: false, timer: None }
+    Sleep { due: Due::At(deadline), yielded: false, fired: false, timer: None }
 }
 
 impl Sleep {
@@ -71,10 +73,25 @@ impl Sleep {
         }
     }
 
-    /// Moves the deadline (asyncio's `Timeout.reschedule` for a sleep).
+    /// Moves the deadline, whether or not the sleep has completed. A sleep
+    /// that is waiting keeps its waker, so it fires at the new deadline even
+    /// if it is not polled again before then.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// let mut s = tulip_timer::sleep(Duration::from_secs(1));
+    /// let when = Instant::now() + Duration::from_secs(60);
+    /// s.reset(when);
+    /// assert_eq!(s.deadline(), Some(when));
+    /// ```
     pub fn reset(&mut self, deadline: Instant) {
-        self.cancel_timer();
         self.due = Due::At(deadline);
+        self.fired = false;
+        if let Some((timers, key)) = self.timer.take() {
+            if let Some(key) = timers.reschedule(key, deadline) {
+                self.timer = Some((timers, key));
+            }
+        }
     }
 
     fn cancel_timer(&mut self) {
@@ -82,6 +99,13 @@ impl Sleep {
             timers.cancel(key);
         }
     }
+}
+
+/// `now + d`, or a deadline decades away when that overflows `Instant`
+/// (`Duration::MAX` means "practically never", not a panic).
+pub(crate) fn deadline_after(now: Instant, d: Duration) -> Instant {
+    const FAR: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    now.checked_add(d).or_else(|| now.checked_add(FAR)).unwrap_or(now)
 }
 
 fn current_timers() -> Rc<Timers> {
@@ -106,7 +130,7 @@ impl Future for Sleep {
             }
             Due::After(d) => {
                 let timers = current_timers();
-                let deadline = timers.now() + d;
+                let deadline = deadline_after(timers.now(), d);
                 self.due = Due::At(deadline);
                 let key = timers.insert(deadline, TimerEntry::Wake(cx.waker().clone()));
                 self.timer = Some((timers, key));
@@ -115,6 +139,7 @@ impl Future for Sleep {
             Due::At(deadline) => deadline,
         };
         match &self.timer {
+            None if self.fired => Poll::Ready(()),
             None => {
                 // First poll of sleep_until (or after reset): always through
                 // the timer queue, like asyncio, even if already due.
@@ -126,6 +151,7 @@ impl Future for Sleep {
             Some((timers, key)) => {
                 if timers.now() >= deadline {
                     self.cancel_timer();
+                    self.fired = true;
                     return Poll::Ready(());
                 }
                 if !timers.reset_waker(*key, cx.waker()) {

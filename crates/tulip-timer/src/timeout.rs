@@ -2,7 +2,8 @@
 //! future wrapper with a deadline that can be read and moved.
 
 use crate::driver::{TimerEntry, Timers};
-use crate::wheel::TimerKey;
+use crate::queue::TimerKey;
+use crate::sleep::deadline_after;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -86,12 +87,32 @@ impl<F> Timeout<F> {
         }
     }
 
-    /// Moves the deadline (`None`: no limit).
+    /// Moves the deadline (`None`: no limit). A timer already registered
+    /// moves with it, so an earlier deadline fires on time even if the
+    /// timeout is not polled again before then. No effect once completed.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// let mut t = tulip_timer::timeout(Duration::from_secs(5), async { 1 });
+    /// assert_eq!(t.when(), None); // relative: fixed when it starts waiting
+    /// let at = Instant::now() + Duration::from_secs(1);
+    /// t.reschedule(Some(at));
+    /// assert_eq!(t.when(), Some(at));
+    /// t.reschedule(None);
+    /// assert_eq!(t.when(), None);
+    /// ```
     pub fn reschedule(&mut self, deadline: Option<Instant>) {
-        let d = deadline.map_or(Deadline::Never, Deadline::At);
-        match &self.shared {
-            Some(s) => s.deadline.set(d),
-            None => self.deadline = d,
+        self.set_deadline(deadline.map_or(Deadline::Never, Deadline::At));
+        let Some((timers, key, _)) = self.timer.take() else { return };
+        match deadline {
+            Some(at) => {
+                if let Some(key) = timers.reschedule(key, at) {
+                    self.timer = Some((timers, key, at));
+                }
+            }
+            None => {
+                timers.cancel(key);
+            }
         }
     }
 
@@ -150,7 +171,7 @@ impl<F: Future> Future for Timeout<F> {
             }
             Deadline::At(t) => t,
             Deadline::After(d) => {
-                let t = current_timers().now() + d;
+                let t = deadline_after(current_timers().now(), d);
                 this.set_deadline(Deadline::At(t));
                 t
             }

@@ -2,66 +2,86 @@
 #![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
 use std::time::{Duration, Instant};
 use tulip_timer::{HeapKey, HeapTimerQueue, TimerKey, TimerQueue};
 
 #[derive(Debug, Clone)]
 enum Op {
-    /// Insert at now + this many µs.
-    Insert(u64),
+    /// Insert at now + this many µs, minus `back` µs (past deadlines, some
+    /// before the queue's origin).
+    Insert { us: u64, back: u64 },
+    /// Cancel the i-th key ever returned: live, fired or cancelled.
     Cancel(usize),
     /// Advance the clock by this many µs, then pop everything due.
     Advance(u64),
+    /// Check next_deadline against the model's true minimum.
     NextDeadline,
+    /// What a loop does: sleep until next_deadline, pop what is due; if
+    /// nothing was, next_deadline must have moved forward (no busy loop).
+    SleepUntilNext,
 }
 
 fn op() -> impl Strategy<Value = Op> {
+    let us = prop_oneof![
+        // Many ties (whole ms and a few sub-ms points), near timers, far ones
+        // across every level, and beyond the wheel (~2.2 years).
+        3 => (0u64..50).prop_map(|ms| ms * 1000),
+        2 => (0u64..20).prop_map(|ms| ms * 1000 + 500),
+        3 => 0u64..200_000,
+        2 => 0u64..5_000_000_000,
+        1 => (0u64..3).prop_map(|k| 70_000_000_000_000 + k * 1_000_000_000),
+    ];
+    let back = prop_oneof![6 => Just(0u64), 1 => 0u64..30_000];
     prop_oneof![
-        // Many ties (whole ms), near timers, far ones across levels, and beyond the wheel.
-        4 => prop_oneof![
-            (0u64..50).prop_map(|ms| ms * 1000),
-            0u64..200_000,
-            0u64..5_000_000_000,
-            Just(3_000_000_000_000u64 * 30),
-        ]
-        .prop_map(Op::Insert),
+        5 => (us, back).prop_map(|(us, back)| Op::Insert { us, back }),
         2 => any::<usize>().prop_map(Op::Cancel),
-        3 => prop_oneof![0u64..3_000, 0u64..100_000, 0u64..10_000_000_000].prop_map(Op::Advance),
+        3 => prop_oneof![0u64..3_000, 0u64..100_000, 0u64..10_000_000_000, Just(80_000_000_000_000)].prop_map(Op::Advance),
         1 => Just(Op::NextDeadline),
+        2 => Just(Op::SleepUntilNext),
     ]
 }
 
+fn drain(wheel: &mut TimerQueue<u32>, heap: &mut HeapTimerQueue<u32>, now: Instant) -> Result<usize, TestCaseError> {
+    let mut n = 0;
+    loop {
+        let (w, h) = (wheel.pop_expired(now), heap.pop_expired(now));
+        prop_assert_eq!(w, h);
+        match w {
+            Some((at, _)) => prop_assert!(at <= now, "popped before its deadline"),
+            None => return Ok(n),
+        }
+        n += 1;
+    }
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(300))]
+    #![proptest_config(ProptestConfig::with_cases(400))]
     #[test]
-    fn wheel_matches_heap(ops in proptest::collection::vec(op(), 1..120)) {
-        let origin = Instant::now();
+    fn wheel_matches_heap(ops in proptest::collection::vec(op(), 1..150)) {
+        // Some deadlines fall before the origin: it is not the epoch.
+        let origin = Instant::now() + Duration::from_millis(10);
         let mut now = origin;
         let mut wheel = TimerQueue::new(origin);
-        let mut heap = HeapTimerQueue::new();
+        let mut heap = HeapTimerQueue::new(origin);
         let mut keys: Vec<(TimerKey, HeapKey)> = Vec::new();
         let mut next_id = 0u32;
         for op in ops {
             match op {
-                Op::Insert(us) => {
-                    let at = now + Duration::from_micros(us);
+                Op::Insert { us, back } => {
+                    let at = now + Duration::from_micros(us) - Duration::from_micros(back);
                     let (wk, hk) = (wheel.insert(at, next_id), heap.insert(at, next_id));
                     keys.push((wk, hk));
                     next_id += 1;
                 }
                 Op::Cancel(i) => {
                     if keys.is_empty() { continue; }
-                    // Keys stay in the list after use: stale keys are exercised too.
                     let (wk, hk) = keys[i % keys.len()];
                     prop_assert_eq!(wheel.cancel(wk), heap.cancel(hk));
                 }
                 Op::Advance(us) => {
                     now += Duration::from_micros(us);
-                    loop {
-                        let (w, h) = (wheel.pop_expired(now), heap.pop_expired(now));
-                        prop_assert_eq!(w, h);
-                        if w.is_none() { break; }
-                    }
+                    drain(&mut wheel, &mut heap, now)?;
                 }
                 Op::NextDeadline => {
                     let truth = heap.next_deadline();
@@ -71,9 +91,25 @@ proptest! {
                         prop_assert!(o <= t, "next_deadline {:?} later than the true {:?}", o - origin, t - origin);
                     }
                 }
+                Op::SleepUntilNext => {
+                    let Some(next) = wheel.next_deadline() else {
+                        prop_assert_eq!(heap.next_deadline(), None);
+                        continue;
+                    };
+                    prop_assert!(heap.next_deadline().is_some_and(|t| next <= t));
+                    now = now.max(next);
+                    if drain(&mut wheel, &mut heap, now)? == 0 {
+                        let after = wheel.next_deadline();
+                        prop_assert!(after.is_some_and(|a| a > next), "next_deadline stuck at {:?}", next - origin);
+                    }
+                }
             }
             prop_assert_eq!(wheel.len(), heap.len());
+            prop_assert_eq!(wheel.is_empty(), heap.is_empty());
         }
+        // Everything left fires, in the model's order.
+        drain(&mut wheel, &mut heap, now + Duration::from_secs(1 << 35))?;
+        prop_assert!(wheel.is_empty());
     }
 }
 
