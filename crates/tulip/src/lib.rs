@@ -76,6 +76,8 @@
 //! | `writer.write(data)`, `writelines`, `drain()`, `close()`, `wait_closed()`, `is_closing()`, `get_extra_info("peername")` | same names on [`StreamWriter`] |
 //! | `loop.sock_connect`, `sock_accept`, `sock_recv(_into)`, `sock_sendall` | [`TcpStream::connect`], [`TcpListener::accept`], [`TcpStream::recv`], [`TcpStream::send_all`] (also `AsyncRead`/`AsyncWrite`) |
 //! | `loop.sock_sendto`, `sock_recvfrom` | [`UdpSocket::send_to`], [`UdpSocket::recv_from`] |
+//! | `loop.sock_recv(sock, n)`, `sock_recv_into`, `sock_sendall`, `sock_connect`, `sock_accept`, `sock_sendto`, `sock_recvfrom` on a socket you own | [`LoopHandle::sock_recv`] & co.: the same calls on any non-blocking socket fd (std, `socket2`) |
+//! | `writer.write_eof()`, `can_write_eof()` | [`StreamWriter::write_eof`], [`StreamWriter::can_write_eof`] |
 //! | `loop.add_reader(fd, cb)`, `add_writer`, `remove_reader`, `remove_writer` | [`LoopHandle::add_reader`] & co. (level-triggered callbacks); or [`IoSource`]`::new(fd)` with `readable()` / `writable()` / `read_with` |
 //! | `limit=`, `transport.set_write_buffer_limits(high, low)` | [`StreamReader::set_limit`], [`StreamWriter::set_write_buffer_limits`] |
 //! | `loop.getaddrinfo(host, port)` | [`getaddrinfo`] (on the blocking pool) |

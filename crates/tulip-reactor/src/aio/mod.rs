@@ -7,6 +7,7 @@ mod process;
 mod reader;
 mod server;
 mod signal;
+mod sock;
 pub(crate) mod source;
 mod stream_io;
 mod tcp;

@@ -236,6 +236,39 @@ impl StreamWriter {
         }
     }
 
+    /// Half-closes (asyncio's `write_eof`): once the buffer is flushed the
+    /// peer sees the end of the stream, while this side's reader keeps
+    /// reading its answer. Further writes are refused. In tulip this is what
+    /// [`close`](Self::close) does too: the socket itself is released when
+    /// both the reader and the writer are dropped.
+    ///
+    /// ```
+    /// use tulip_reactor::{open_connection, start_server, EventLoop};
+    /// let ev = EventLoop::new();
+    /// ev.run_until_complete(async {
+    ///     // The server counts bytes until the client's EOF, then answers.
+    ///     let server = start_server(|mut r, mut w| async move {
+    ///         let all = r.read_to_eof().await.unwrap();
+    ///         w.write(format!("{} bytes\n", all.len()).as_bytes()).unwrap();
+    ///     }, "127.0.0.1", 0).await.unwrap();
+    ///     let (mut r, mut w) = open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+    ///     assert!(w.can_write_eof());
+    ///     w.write(b"twelve bytes").unwrap();
+    ///     w.write_eof();
+    ///     assert_eq!(r.readline().await.unwrap(), b"12 bytes\n");
+    ///     server.close();
+    /// });
+    /// ```
+    pub fn write_eof(&mut self) {
+        self.close();
+    }
+
+    /// Whether [`write_eof`](Self::write_eof) is supported: always, for
+    /// sockets and pipes.
+    pub fn can_write_eof(&self) -> bool {
+        true
+    }
+
     /// True once `close` was called.
     pub fn is_closing(&self) -> bool {
         self.state.closing.get()
