@@ -2,6 +2,9 @@
 //! server, Unix-socket streams, name resolution, an undrained writer.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::echo_server;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -9,23 +12,6 @@ use tulip_reactor::{
     getaddrinfo, open_connection, open_unix_connection, start_server, start_unix_server, EventLoop, PeerName,
     StreamError,
 };
-
-async fn line_echo_server() -> tulip_reactor::Server {
-    start_server(
-        |mut r, mut w| async move {
-            while let Ok(line) = r.readline().await {
-                if line.is_empty() || w.write(&line).is_err() || w.drain().await.is_err() {
-                    break;
-                }
-            }
-            w.close();
-        },
-        "127.0.0.1",
-        0,
-    )
-    .await
-    .unwrap()
-}
 
 #[test]
 fn a_reset_connection_is_an_error_value_and_the_loop_goes_on() {
@@ -42,7 +28,7 @@ fn a_reset_connection_is_an_error_value_and_the_loop_goes_on() {
         let e = r.read(16).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::ConnectionReset, "{e:?}");
         // The loop still serves other connections.
-        let server = line_echo_server().await;
+        let server = echo_server().await;
         let (mut r, mut w) = open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
         w.write(b"still here\n").unwrap();
         assert_eq!(r.readline().await.unwrap(), b"still here\n");
@@ -123,7 +109,7 @@ fn unix_socket_streams_echo_lines_and_report_eof() {
 #[test]
 fn localhost_resolves_and_open_connection_finds_the_ipv4_server() {
     EventLoop::new().run_until_complete(async {
-        let server = line_echo_server().await;
+        let server = echo_server().await;
         let port = server.sockets()[0].port();
         let addrs = getaddrinfo("localhost", port).await.unwrap();
         assert!(addrs.iter().all(|a| a.ip().is_loopback() && a.port() == port), "{addrs:?}");

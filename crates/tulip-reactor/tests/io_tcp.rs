@@ -8,29 +8,11 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 use tulip_reactor::{open_connection, start_server, EventLoop, StreamError, TcpListener, TcpStream, UdpSocket};
 
+mod common;
+use common::echo_server;
+
 fn lp() -> EventLoop {
     EventLoop::new()
-}
-
-async fn echo_server() -> tulip_reactor::Server {
-    start_server(
-        |mut r, mut w| async move {
-            loop {
-                let data = r.read(64 * 1024).await.unwrap_or_default();
-                if data.is_empty() {
-                    break;
-                }
-                if w.write(&data).is_err() || w.drain().await.is_err() {
-                    break;
-                }
-            }
-            w.close();
-        },
-        "127.0.0.1",
-        0,
-    )
-    .await
-    .unwrap()
 }
 
 #[test]

@@ -28,3 +28,25 @@ pub async fn tiny_http_server() -> tulip_reactor::Server {
     .await
     .unwrap()
 }
+
+/// An echo server: whatever a client sends comes back, until it closes.
+pub async fn echo_server() -> tulip_reactor::Server {
+    start_server(
+        |mut r, mut w| async move {
+            loop {
+                let data = r.read(64 * 1024).await.unwrap_or_default();
+                if data.is_empty() {
+                    break;
+                }
+                if w.write(&data).is_err() || w.drain().await.is_err() {
+                    break;
+                }
+            }
+            w.close();
+        },
+        "127.0.0.1",
+        0,
+    )
+    .await
+    .unwrap()
+}
