@@ -142,24 +142,10 @@ impl LoopHandle {
         F: StdFuture + 'static,
         F::Output: 'static,
     {
-        let mut tasks = self.state.tasks.borrow_mut();
-        let entry = tasks.vacant_entry();
-        let slot = u32::try_from(entry.key()).unwrap_or(u32::MAX);
         let shared = self.state.shared.clone();
-        // SAFETY: `Shared::schedule` queues a runnable either on this loop's
-        // ready queue (only when called on this thread while the loop runs)
-        // or on its remote queue, which only this loop's thread drains. A
-        // queued runnable keeps its task, and through the task's schedule
-        // closure the `Shared` holding the queue, alive: the queue can only
-        // be dropped once empty, so no runnable (and no future) is ever run
-        // or dropped on another thread. Futures are dropped on this thread
-        // when they finish, when a cancelled task is run, or when the loop
-        // drops its ready queue.
-        let (runnable, task) = unsafe { builder.slot(slot).spawn_local_unchecked(future, move |r| shared.schedule(r)) };
-        entry.insert(runnable.task_ref());
-        drop(tasks);
-        self.state.push_task(runnable);
-        task
+        // SAFETY: `LoopState` keeps `TaskHost`'s promise (see its impl), and
+        // this schedule function is the loop's own: `Shared::schedule`.
+        unsafe { tulip_task::spawn_on(&*self.state, builder, future, move |r| shared.schedule(r)) }
     }
 
     /// A new pending [`Future`] (asyncio's `loop.create_future()`).

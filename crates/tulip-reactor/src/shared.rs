@@ -82,6 +82,12 @@ impl Shared {
     }
 }
 
+impl tulip_task::Scheduler for Shared {
+    fn schedule(&self, runnable: TaskRunnable) {
+        Shared::schedule(self, runnable);
+    }
+}
+
 impl Drop for Shared {
     fn drop(&mut self) {
         self.notifier.deregister(&self.poller);

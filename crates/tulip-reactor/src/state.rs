@@ -10,7 +10,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tulip_task::{default_exception_handler, Exception, ExceptionContext, LoopHooks, TaskRef, TaskRunnable};
+use tulip_task::{
+    default_exception_handler, Exception, ExceptionContext, LoopHooks, Scheduler, TaskHost, TaskRef, TaskRunnable,
+};
 use tulip_timer::{TimerEntry, Timers};
 
 pub(crate) type ExceptionHandler = Rc<dyn Fn(&ExceptionContext)>;
@@ -267,5 +269,33 @@ impl LoopHooks for LoopState {
 
     fn call_exception_handler(&self, ctx: ExceptionContext) {
         self.report(ctx);
+    }
+
+    fn task_host(&self) -> Option<&dyn TaskHost> {
+        Some(self)
+    }
+}
+
+// SAFETY: `Shared::schedule` queues a runnable either on this loop's ready
+// queue (only when called on this thread while the loop runs) or on its
+// remote queue, which only this loop's thread drains. A queued runnable
+// keeps its task, and through the task's schedule closure the `Shared`
+// holding the queue, alive: the queue can only be dropped once empty, so no
+// runnable (and no future) is ever run or dropped on another thread. Futures
+// are dropped on this thread when they finish, when a cancelled task is run,
+// or when the loop drops its ready queue.
+unsafe impl TaskHost for LoopState {
+    fn reserve_slot(&self) -> u32 {
+        u32::try_from(self.tasks.borrow().vacant_key()).unwrap_or(u32::MAX)
+    }
+
+    fn scheduler(&self) -> Arc<dyn Scheduler> {
+        self.shared.clone()
+    }
+
+    fn adopt(&self, runnable: TaskRunnable) {
+        let slot = self.tasks.borrow_mut().insert(runnable.task_ref());
+        debug_assert_eq!(slot as u32, runnable.meta().slot());
+        self.push_task(runnable);
     }
 }

@@ -4,6 +4,7 @@
 //! to [`default_exception_handler`].
 
 use crate::exception::{default_exception_handler, ExceptionContext};
+use crate::spawn::TaskHost;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -13,6 +14,11 @@ pub trait LoopHooks {
     fn call_soon(&self, f: Box<dyn FnOnce()>);
     /// Reports a problem nobody handled (asyncio's `call_exception_handler`).
     fn call_exception_handler(&self, ctx: ExceptionContext);
+    /// The loop's side of [`create_task`](crate::create_task); `None` for
+    /// hooks that cannot host tasks (the default).
+    fn task_host(&self) -> Option<&dyn TaskHost> {
+        None
+    }
 }
 
 thread_local! {
@@ -52,12 +58,21 @@ pub fn enter_hooks(hooks: Rc<dyn LoopHooks>) -> HooksGuard {
     HooksGuard { previous }
 }
 
-fn current() -> Option<Rc<dyn LoopHooks>> {
+pub(crate) fn current() -> Option<Rc<dyn LoopHooks>> {
     CURRENT.with(|c| c.borrow().clone())
 }
 
-/// Schedules `f` on the thread's loop, or runs it now if there is none.
-pub(crate) fn call_soon(f: Box<dyn FnOnce()>) {
+/// Schedules `f` on the thread's loop (asyncio's `call_soon`), or runs it
+/// now if no loop is installed.
+///
+/// ```
+/// use std::{cell::Cell, rc::Rc};
+/// let ran = Rc::new(Cell::new(false));
+/// let r = ran.clone();
+/// tulip_task::call_soon(Box::new(move || r.set(true)));
+/// assert!(ran.get()); // no loop on this thread: it ran at once
+/// ```
+pub fn call_soon(f: Box<dyn FnOnce()>) {
     match current() {
         Some(h) => h.call_soon(f),
         None => f(),

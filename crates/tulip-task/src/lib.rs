@@ -35,11 +35,13 @@ mod exception;
 mod future;
 mod hooks;
 mod meta;
+mod spawn;
 mod task;
 
 pub use error::{CancelledError, FutureError, InvalidStateError, PanicError, TaskError};
 pub use exception::{default_exception_handler, Exception, ExceptionContext, TaskInfo};
 pub use future::{CallbackId, Future};
-pub use hooks::{enter_hooks, report, HooksGuard, LoopHooks};
+pub use hooks::{call_soon, enter_hooks, report, HooksGuard, LoopHooks};
 pub use meta::{TaskMeta, TaskRef, TaskState};
+pub use spawn::{create_task, spawn_on, Scheduler, TaskHost};
 pub use task::{with_current_meta, Task, TaskBuilder, TaskRunnable};
