@@ -32,7 +32,6 @@
 //! schedules runs in the next iteration.
 
 mod aio;
-mod combinators;
 mod current;
 mod error;
 mod event_loop;
@@ -48,11 +47,6 @@ pub use aio::{
     run_in_executor, signals, start_server, start_unix_server, to_thread, IncompleteReadError, IoSource,
     LimitOverrunError, PeerName, Process, Server, StreamError, StreamReader, StreamWriter, TcpListener, TcpStream,
     ToThread, UdpSocket, UnixListener, UnixStream, DEFAULT_HIGH_WATER, DEFAULT_LIMIT,
-};
-pub use combinators::{
-    as_completed, gather, gather_all, gather_support as __gather_support, shield, try_gather, wait, wait_for,
-    wait_for_task, AsCompleted, AsCompletedError, ChildError, Completed, Gather, GatherAll, ReturnWhen, Shield,
-    SpawnError, TaskGroup, TaskGroupError, TryGather, Wait, WaitFor,
 };
 pub use current::{all_tasks, create_task, current_task, get_running_loop, new_event_loop, try_get_running_loop};
 pub use error::RuntimeError;

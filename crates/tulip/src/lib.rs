@@ -99,14 +99,14 @@
 //! * Cancellation drops the task's future at its next scheduling point: its
 //!   destructors are the `finally:` blocks.
 
-pub use tulip_reactor::{
-    all_tasks, current_task, get_running_loop, new_event_loop, run_coroutine_threadsafe, try_get_running_loop,
-    ConcurrentFuture, EventLoop, Handle, LoopBuilder, LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
-};
-pub use tulip_reactor::{
+pub use tulip_combinators::{
     as_completed, gather, gather_all, shield, try_gather, wait, wait_for, wait_for_task, AsCompleted, AsCompletedError,
     ChildError, Completed, Gather, GatherAll, ReturnWhen, Shield, SpawnError, TaskGroup, TaskGroupError, TryGather,
     Wait, WaitFor,
+};
+pub use tulip_reactor::{
+    all_tasks, current_task, get_running_loop, new_event_loop, run_coroutine_threadsafe, try_get_running_loop,
+    ConcurrentFuture, EventLoop, Handle, LoopBuilder, LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
 };
 pub use tulip_reactor::{
     create_subprocess_exec, create_subprocess_shell, getaddrinfo, open_connection, open_unix_connection,

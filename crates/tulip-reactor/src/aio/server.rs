@@ -81,7 +81,7 @@ async fn happy_eyeballs(addrs: Vec<SocketAddr>) -> io::Result<TcpStream> {
             return Err(last);
         }
         let more = next.len() > 0;
-        let mut wait = crate::wait(pending, crate::ReturnWhen::FirstCompleted);
+        let mut wait = tulip_combinators::wait(pending, tulip_combinators::ReturnWhen::FirstCompleted);
         if more {
             wait = wait.timeout(ATTEMPT_DELAY);
         }

@@ -40,11 +40,11 @@ impl<T> Unpin for AsCompleted<T> {}
 ///
 /// ```
 /// use std::time::Duration;
-/// use tulip_reactor::{as_completed, EventLoop};
+/// use tulip::{as_completed, EventLoop};
 /// let ev = EventLoop::builder().virtual_clock().build().unwrap();
 /// let order = ev.run_until_complete(async {
 ///     let mut it = as_completed([3u64, 1, 2].map(|s| async move {
-///         tulip_timer::sleep(Duration::from_secs(s)).await;
+///         tulip::sleep(Duration::from_secs(s)).await;
 ///         s
 ///     }));
 ///     let mut order = Vec::new();
@@ -77,10 +77,10 @@ impl<T: 'static> AsCompleted<T> {
     ///
     /// ```
     /// use std::time::Duration;
-    /// use tulip_reactor::{as_completed, AsCompletedError, EventLoop};
+    /// use tulip::{as_completed, AsCompletedError, EventLoop};
     /// let ev = EventLoop::builder().virtual_clock().build().unwrap();
     /// ev.run_until_complete(async {
-    ///     let mut it = as_completed([1u64, 5].map(|s| tulip_timer::sleep(Duration::from_secs(s))))
+    ///     let mut it = as_completed([1u64, 5].map(|s| tulip::sleep(Duration::from_secs(s))))
     ///         .timeout(Duration::from_secs(2));
     ///     assert!(it.next().await.unwrap().is_ok());
     ///     assert!(matches!(it.next().await, Some(Err(AsCompletedError::Timeout(_)))));

@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
-use tulip_reactor::{gather, gather_all, try_gather, ChildError, EventLoop};
+use tulip::{gather, gather_all, try_gather, ChildError, EventLoop};
 use tulip_task::TaskError;
 use tulip_timer::sleep;
 
@@ -126,10 +126,10 @@ fn dropping_the_gather_cancels_its_children() {
                 sleep(Duration::from_secs(3600)).await;
             }
         }));
-        let _ = tulip_reactor::wait_for(g, Some(Duration::from_secs(1))).await;
+        let _ = tulip::wait_for(g, Some(Duration::from_secs(1))).await;
         sleep(Duration::ZERO).await;
         assert_eq!(*d.borrow(), 3, "every child's destructor ran");
-        assert_eq!(tulip_reactor::all_tasks().len(), 1, "only the main task is left");
+        assert_eq!(tulip::all_tasks().len(), 1, "only the main task is left");
     });
     assert_eq!(Rc::strong_count(&dropped), 1);
 }
@@ -138,7 +138,7 @@ fn dropping_the_gather_cancels_its_children() {
 fn gather_macro_returns_a_tuple_of_mixed_types_in_argument_order() {
     let (a, b, c) = vloop()
         .run_until_complete(async {
-            tulip_reactor::gather!(after(3, 1), async { "two" }, async {
+            tulip::gather!(after(3, 1), async { "two" }, async {
                 sleep(Duration::from_millis(1)).await;
                 3.5
             })
@@ -151,7 +151,7 @@ fn gather_macro_returns_a_tuple_of_mixed_types_in_argument_order() {
 #[test]
 fn gather_macro_fails_fast_on_a_panic() {
     let r = vloop().run_until_complete(async {
-        tulip_reactor::gather!(after(3_600_000, 1), async {
+        tulip::gather!(after(3_600_000, 1), async {
             panic!("nope");
         })
         .await

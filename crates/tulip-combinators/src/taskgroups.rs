@@ -51,13 +51,13 @@ impl<T, E> State<T, E> {
 ///
 /// ```
 /// use std::time::Duration;
-/// use tulip_reactor::{ChildError, EventLoop, TaskGroup};
+/// use tulip::{ChildError, EventLoop, TaskGroup};
 /// let ev = EventLoop::builder().virtual_clock().build().unwrap();
 /// ev.run_until_complete(async {
 ///     let tg = TaskGroup::new();
 ///     tg.create_task(async { Ok::<_, String>(1) }).unwrap();
 ///     tg.create_task(async {
-///         tulip_timer::sleep(Duration::from_secs(1)).await;
+///         tulip::sleep(Duration::from_secs(1)).await;
 ///         Ok(2)
 ///     })
 ///     .unwrap();
@@ -66,7 +66,7 @@ impl<T, E> State<T, E> {
 ///     let tg = TaskGroup::<(), String>::new();
 ///     let sibling = tg
 ///         .create_task(async {
-///             tulip_timer::sleep(Duration::from_secs(60)).await;
+///             tulip::sleep(Duration::from_secs(60)).await;
 ///             Ok(())
 ///         })
 ///         .unwrap();
@@ -217,10 +217,7 @@ impl<T: 'static, E: 'static> Drop for AbortOnFailure<T, E> {
                 }
             }
         };
-        match crate::try_get_running_loop() {
-            Some(h) => drop(h.call_soon(abort)),
-            None => abort(),
-        }
+        tulip_task::call_soon(Box::new(abort));
     }
 }
 

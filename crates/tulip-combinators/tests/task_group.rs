@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
-use tulip_reactor::{ChildError, EventLoop, SpawnError, TaskGroup};
+use tulip::{ChildError, EventLoop, SpawnError, TaskGroup};
 use tulip_timer::sleep;
 
 fn vloop() -> EventLoop {
@@ -123,9 +123,9 @@ fn task_group_dropping_the_wait_cancels_the_children() {
     vloop().run_until_complete(async {
         let tg = TaskGroup::<u64, String>::new();
         let a = tg.create_task(ok_after(3600)).unwrap();
-        assert!(tulip_reactor::wait_for(tg.wait(), Some(Duration::from_secs(1))).await.is_err());
+        assert!(tulip::wait_for(tg.wait(), Some(Duration::from_secs(1))).await.is_err());
         sleep(Duration::ZERO).await;
         assert!(a.cancelled());
-        assert_eq!(tulip_reactor::all_tasks().len(), 1);
+        assert_eq!(tulip::all_tasks().len(), 1);
     });
 }

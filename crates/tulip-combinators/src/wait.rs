@@ -79,17 +79,17 @@ impl<T> Unpin for Wait<T> {}
 ///
 /// It takes [`Task`]s, so that `pending` holds handles you can cancel or
 /// wait on again; plain futures are wrapped into tasks with
-/// [`create_task`](crate::create_task) first, as asyncio's `ensure_future`
+/// [`create_task`](tulip::create_task) first, as asyncio's `ensure_future`
 /// does (asyncio 3.12 requires that too). An empty set resolves at once to
 /// two empty vectors (asyncio raises `ValueError`).
 ///
 /// ```
 /// use std::time::Duration;
-/// use tulip_reactor::{create_task, wait, EventLoop, ReturnWhen};
+/// use tulip::{create_task, wait, EventLoop, ReturnWhen};
 /// let ev = EventLoop::builder().virtual_clock().build().unwrap();
 /// ev.run_until_complete(async {
 ///     let tasks: Vec<_> = [3u64, 1, 2]
-///         .map(|s| create_task(async move { tulip_timer::sleep(Duration::from_secs(s)).await; s }))
+///         .map(|s| create_task(async move { tulip::sleep(Duration::from_secs(s)).await; s }))
 ///         .into();
 ///     let (done, pending) = wait(tasks, ReturnWhen::FirstCompleted).await;
 ///     assert_eq!(done.into_iter().map(|d| d.result().unwrap()).collect::<Vec<_>>(), [1]);

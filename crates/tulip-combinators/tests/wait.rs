@@ -4,7 +4,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 use std::time::Duration;
-use tulip_reactor::{create_task, shield, wait, wait_for, wait_for_task, EventLoop, ReturnWhen};
+use tulip::{create_task, shield, wait, wait_for, wait_for_task, EventLoop, ReturnWhen};
 use tulip_task::Task;
 use tulip_timer::sleep;
 
@@ -19,7 +19,7 @@ fn sleeper(s: u64) -> Task<u64> {
     })
 }
 
-fn values(done: Vec<tulip_reactor::Completed<u64>>) -> Vec<u64> {
+fn values(done: Vec<tulip::Completed<u64>>) -> Vec<u64> {
     let mut v: Vec<u64> = done.into_iter().map(|d| d.result().unwrap()).collect();
     v.sort();
     v

@@ -24,17 +24,17 @@ pub struct Shield<T> {
 ///
 /// ```
 /// use std::time::Duration;
-/// use tulip_reactor::{create_task, shield, wait_for, EventLoop};
+/// use tulip::{create_task, shield, wait_for, EventLoop};
 /// let ev = EventLoop::builder().virtual_clock().build().unwrap();
 /// ev.run_until_complete(async {
 ///     let work = create_task(async {
-///         tulip_timer::sleep(Duration::from_secs(5)).await;
+///         tulip::sleep(Duration::from_secs(5)).await;
 ///         "saved"
 ///     });
 ///     let probe = work.task_ref();
 ///     // The outer wait gives up after 1 s; the shielded work carries on.
 ///     assert!(wait_for(shield(work), Some(Duration::from_secs(1))).await.is_err());
-///     tulip_timer::sleep(Duration::from_secs(10)).await;
+///     tulip::sleep(Duration::from_secs(10)).await;
 ///     assert!(probe.done() && !probe.cancelled());
 /// });
 /// ```

@@ -5,16 +5,13 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tulip_task::{Task, TaskError};
-use tulip_timer::{Sleep, TimeoutError};
+use tulip_timer::{Timeout, TimeoutError};
 
-/// The future returned by [`wait_for`].
+/// The future returned by [`wait_for`]: tulip-timer's [`Timeout`], whose
+/// timer is only created once the future has to wait.
 #[must_use = "futures do nothing unless awaited"]
-pub struct WaitFor<F: StdFuture> {
-    inner: Option<F>,
-    delay: Option<Duration>,
-    /// Created when the future first has to wait: one that is ready at once
-    /// never reads the clock or touches the timer queue.
-    sleep: Option<Sleep>,
+pub struct WaitFor<F> {
+    inner: Timeout<F>,
 }
 
 /// asyncio's `wait_for(aw, timeout)`: `fut`'s output, or
@@ -29,51 +26,31 @@ pub struct WaitFor<F: StdFuture> {
 ///
 /// ```
 /// use std::time::Duration;
-/// use tulip_reactor::{wait_for, EventLoop};
+/// use tulip::{wait_for, EventLoop};
 /// let ev = EventLoop::builder().virtual_clock().build().unwrap();
 /// ev.run_until_complete(async {
-///     let slow = tulip_timer::sleep(Duration::from_secs(3600));
+///     let slow = tulip::sleep(Duration::from_secs(3600));
 ///     assert!(wait_for(slow, Some(Duration::from_secs(1))).await.is_err());
 ///     assert_eq!(wait_for(async { 7 }, None).await.unwrap(), 7);
 /// });
 /// ```
 pub fn wait_for<F: StdFuture>(fut: F, timeout: Option<Duration>) -> WaitFor<F> {
-    WaitFor { inner: Some(fut), delay: timeout, sleep: None }
+    // asyncio: with a zero timeout, work that is not done at once has timed
+    // out; `Timeout` with a zero delay expires at its first wait, the same.
+    let inner = match timeout {
+        Some(d) => tulip_timer::timeout(d, fut),
+        None => tulip_timer::timeout_at(None, fut),
+    };
+    WaitFor { inner }
 }
 
 impl<F: StdFuture> StdFuture for WaitFor<F> {
     type Output = Result<F::Output, TimeoutError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `inner` is structurally pinned: it is polled through a
-        // pinned reference and dropped in place (assigning `None`), never
-        // moved. `sleep` is `Unpin` and not pinned.
-        let this = unsafe { self.get_unchecked_mut() };
-        let Some(inner) = this.inner.as_mut() else {
-            panic!("wait_for polled after completion");
-        };
-        // SAFETY: see above.
-        if let Poll::Ready(v) = unsafe { Pin::new_unchecked(inner) }.poll(cx) {
-            this.inner = None;
-            this.sleep = None;
-            return Poll::Ready(Ok(v));
-        }
-        let Some(delay) = this.delay else { return Poll::Pending };
-        let expired = if delay.is_zero() {
-            // asyncio: with a zero timeout, work that is not done at once has timed out.
-            true
-        } else {
-            let sleep = this.sleep.get_or_insert_with(|| tulip_timer::sleep(delay));
-            Pin::new(sleep).poll(cx).is_ready()
-        };
-        if !expired {
-            return Poll::Pending;
-        }
-        // Dropping the inner future is the cancellation, and it is over
-        // (its destructors have run) before we return.
-        this.inner = None;
-        this.sleep = None;
-        Poll::Ready(Err(TimeoutError))
+        // SAFETY: `inner` is structurally pinned: `WaitFor` never moves it
+        // out, and has no `Drop` of its own.
+        unsafe { self.map_unchecked_mut(|w| &mut w.inner) }.poll(cx)
     }
 }
 
@@ -86,10 +63,10 @@ impl<F: StdFuture> StdFuture for WaitFor<F> {
 ///
 /// ```
 /// use std::time::Duration;
-/// use tulip_reactor::{create_task, wait_for_task, EventLoop};
+/// use tulip::{create_task, wait_for_task, EventLoop};
 /// let ev = EventLoop::builder().virtual_clock().build().unwrap();
 /// ev.run_until_complete(async {
-///     let task = create_task(tulip_timer::sleep(Duration::from_secs(3600)));
+///     let task = create_task(tulip::sleep(Duration::from_secs(3600)));
 ///     let probe = task.task_ref();
 ///     assert!(wait_for_task(task, Some(Duration::from_secs(1))).await.is_err());
 ///     assert!(probe.cancelled());

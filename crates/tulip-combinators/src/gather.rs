@@ -88,11 +88,11 @@ impl<T> Unpin for Gather<T> {}
 ///
 /// ```
 /// use std::time::Duration;
-/// use tulip_reactor::{gather, EventLoop};
+/// use tulip::{gather, EventLoop};
 /// let ev = EventLoop::new();
 /// let out = ev.run_until_complete(async {
 ///     gather([3u64, 1, 2].map(|ms| async move {
-///         tulip_timer::sleep(Duration::from_millis(ms)).await;
+///         tulip::sleep(Duration::from_millis(ms)).await;
 ///         ms
 ///     }))
 ///     .await
@@ -134,7 +134,7 @@ impl<T, E> Unpin for TryGather<T, E> {}
 /// propagates" is expressed for Rust futures.
 ///
 /// ```
-/// use tulip_reactor::{try_gather, ChildError, EventLoop};
+/// use tulip::{try_gather, ChildError, EventLoop};
 /// let ev = EventLoop::new();
 /// let r = ev.run_until_complete(async {
 ///     try_gather([1, -2, 3].map(|n| async move { if n > 0 { Ok(n) } else { Err(format!("bad {n}")) } })).await
@@ -180,7 +180,7 @@ impl<T> Unpin for GatherAll<T> {}
 /// returning `Result` keeps its `Err` in place too.)
 ///
 /// ```
-/// use tulip_reactor::{gather_all, EventLoop};
+/// use tulip::{gather_all, EventLoop};
 /// let ev = EventLoop::new();
 /// let out = ev.run_until_complete(async {
 ///     gather_all([1, 0, 2].map(|n| async move { if n == 0 { panic!("zero") } n })).await
@@ -318,7 +318,7 @@ pub mod support {
 /// loop; dropping it before it resolves cancels the children.
 ///
 /// ```
-/// use tulip_reactor::{gather, EventLoop};
+/// use tulip::{gather, EventLoop};
 /// let ev = EventLoop::new();
 /// let (n, s) = ev.run_until_complete(async { gather!(async { 1 }, async { "two" }).await }).unwrap();
 /// assert_eq!((n, s), (1, "two"));

@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use std::rc::Rc;
 use std::time::Duration;
-use tulip_reactor::{
+use tulip::{
     all_tasks, as_completed, create_task, gather, gather_all, shield, try_gather, wait, wait_for, wait_for_task,
     EventLoop, ReturnWhen, TaskGroup,
 };
@@ -72,7 +72,7 @@ proptest! {
     #[test]
     fn dropping_gather_macro_leaks_nothing((d, cut) in delays()) {
         check_drop(&d, cut, |t, d| async move {
-            tulip_reactor::gather!(child(&t, d[0]), child(&t, d[d.len() - 1])).await
+            tulip::gather!(child(&t, d[0]), child(&t, d[d.len() - 1])).await
         });
     }
 

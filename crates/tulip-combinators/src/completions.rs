@@ -87,7 +87,7 @@ impl<R: 'static> Completions<R> {
     {
         let index = self.tasks.len();
         let notify = Notify { hub: self.hub.clone(), index };
-        let task = crate::create_task(async move {
+        let task = tulip_task::create_task(async move {
             let _notify = notify;
             fut.await
         });

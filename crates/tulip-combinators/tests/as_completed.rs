@@ -4,7 +4,7 @@
 use futures_lite::StreamExt;
 use proptest::prelude::*;
 use std::time::Duration;
-use tulip_reactor::{as_completed, AsCompletedError, EventLoop};
+use tulip::{as_completed, AsCompletedError, EventLoop};
 use tulip_timer::sleep;
 
 fn vloop() -> EventLoop {

@@ -1,10 +1,25 @@
-//! Running many things at once: asyncio's `gather`, `wait`, `as_completed`,
-//! `wait_for`, `shield` and `TaskGroup`.
+//! asyncio's ways of running many things at once, for the tulip event
+//! loop: `gather` (and `gather!` for mixed types), `wait`, `as_completed`,
+//! `wait_for`, `shield` and `TaskGroup` (asyncio keeps them in `tasks.py`
+//! and `taskgroups.py`).
 //!
-//! They live in the reactor, not in `tulip-task`, because most of them wrap
-//! futures into tasks (asyncio's `ensure_future`), which needs the running
-//! loop's `create_task`. Timeouts come from `tulip-timer` (`timeout`,
-//! `timeout_at`, `TimeoutError`).
+//! The crate knows only `tulip-task` and `tulip-timer`: children become
+//! tasks through [`tulip_task::create_task`], which asks the loop running on
+//! this thread (any loop that installs tulip-task's hooks), and timeouts
+//! are tulip-timer's. Used alone, next to `tulip-reactor`:
+//!
+//! ```
+//! use std::time::Duration;
+//! let ev = tulip::EventLoop::new();
+//! let sums = ev.run_until_complete(async {
+//!     tulip_combinators::gather((1..=3).map(|n| async move {
+//!         tulip::sleep(Duration::from_millis(n)).await;
+//!         n * 10
+//!     }))
+//!     .await
+//! });
+//! assert_eq!(sums.unwrap(), [10, 20, 30]);
+//! ```
 //!
 //! How failure is expressed for Rust futures: a child *fails* when it
 //! panics (the analogue of an uncaught exception) or is cancelled, which
@@ -16,16 +31,16 @@ mod as_completed;
 mod completions;
 mod gather;
 mod shield;
-mod task_group;
+mod taskgroups;
 mod wait;
 mod wait_for;
 
 pub use as_completed::{as_completed, AsCompleted};
 #[doc(hidden)]
-pub use gather::support as gather_support;
+pub use gather::support as __gather_support;
 pub use gather::{gather, gather_all, try_gather, Gather, GatherAll, TryGather};
 pub use shield::{shield, Shield};
-pub use task_group::TaskGroup;
+pub use taskgroups::TaskGroup;
 pub use wait::{wait, Completed, ReturnWhen, Wait};
 pub use wait_for::{wait_for, wait_for_task, WaitFor};
 
