@@ -43,10 +43,10 @@ mod state;
 mod threadsafe;
 
 pub use aio::{
-    create_subprocess_exec, create_subprocess_shell, getaddrinfo, open_connection, open_unix_connection,
-    run_in_executor, signals, start_server, start_unix_server, to_thread, IncompleteReadError, IoSource,
-    LimitOverrunError, PeerName, Process, Server, StreamError, StreamReader, StreamWriter, TcpListener, TcpStream,
-    ToThread, UdpSocket, UnixListener, UnixStream, DEFAULT_HIGH_WATER, DEFAULT_LIMIT,
+    create_subprocess_exec, create_subprocess_shell, getaddrinfo, open_connection, open_unix_connection, signals,
+    start_server, start_unix_server, IncompleteReadError, IoSource, LimitOverrunError, PeerName, Process, Server,
+    StreamError, StreamReader, StreamWriter, TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream,
+    DEFAULT_HIGH_WATER, DEFAULT_LIMIT,
 };
 pub use current::{all_tasks, create_task, current_task, get_running_loop, new_event_loop, try_get_running_loop};
 pub use error::RuntimeError;

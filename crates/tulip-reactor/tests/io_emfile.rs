@@ -6,7 +6,8 @@
 use std::cell::RefCell;
 use std::process::{Command, Stdio};
 use std::rc::Rc;
-use tulip_reactor::{to_thread, EventLoop};
+use tulip_blocking::to_thread;
+use tulip_reactor::EventLoop;
 
 mod common;
 use common::tiny_http_server;

@@ -2,7 +2,8 @@
 #![allow(clippy::unwrap_used)]
 
 use std::process::{Command, Stdio};
-use tulip_reactor::{to_thread, EventLoop};
+use tulip_blocking::to_thread;
+use tulip_reactor::EventLoop;
 
 mod common;
 use common::tiny_http_server;

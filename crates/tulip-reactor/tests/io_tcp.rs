@@ -20,7 +20,7 @@ fn std_client_thread_talks_to_a_tulip_server() {
     lp().run_until_complete(async {
         let server = echo_server().await;
         let addr = server.sockets()[0];
-        let reply = tulip_reactor::to_thread(move || {
+        let reply = tulip_blocking::to_thread(move || {
             let mut s = std::net::TcpStream::connect(addr).unwrap();
             s.write_all(b"hello from std\n").unwrap();
             s.shutdown(Shutdown::Write).unwrap();
@@ -40,7 +40,7 @@ fn tokio_client_talks_to_a_tulip_server() {
     lp().run_until_complete(async {
         let server = echo_server().await;
         let addr = server.sockets()[0];
-        let reply = tulip_reactor::to_thread(move || {
+        let reply = tulip_blocking::to_thread(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async move {
                 use tokio::io::{AsyncReadExt, AsyncWriteExt};

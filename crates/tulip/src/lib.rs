@@ -99,6 +99,7 @@
 //! * Cancellation drops the task's future at its next scheduling point: its
 //!   destructors are the `finally:` blocks.
 
+pub use tulip_blocking::{run_in_executor, to_thread, ToThread};
 pub use tulip_combinators::{
     as_completed, gather, gather_all, shield, try_gather, wait, wait_for, wait_for_task, AsCompleted, AsCompletedError,
     ChildError, Completed, Gather, GatherAll, ReturnWhen, Shield, SpawnError, TaskGroup, TaskGroupError, TryGather,
@@ -109,10 +110,9 @@ pub use tulip_reactor::{
     ConcurrentFuture, EventLoop, Handle, LoopBuilder, LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
 };
 pub use tulip_reactor::{
-    create_subprocess_exec, create_subprocess_shell, getaddrinfo, open_connection, open_unix_connection,
-    run_in_executor, signals, start_server, start_unix_server, to_thread, IncompleteReadError, IoSource,
-    LimitOverrunError, PeerName, Process, Server, StreamError, StreamReader, StreamWriter, TcpListener, TcpStream,
-    ToThread, UdpSocket, UnixListener, UnixStream,
+    create_subprocess_exec, create_subprocess_shell, getaddrinfo, open_connection, open_unix_connection, signals,
+    start_server, start_unix_server, IncompleteReadError, IoSource, LimitOverrunError, PeerName, Process, Server,
+    StreamError, StreamReader, StreamWriter, TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream,
 };
 /// asyncio's synchronisation primitives and queues (the `tulip-sync` crate).
 pub use tulip_sync as sync;

@@ -1,7 +1,7 @@
 //! I/O on the loop: descriptors registered with the poller, sockets,
 //! asyncio's streams and servers, and the blocking pool.
 
-mod blocking;
+mod addrinfo;
 mod io_source;
 mod process;
 mod reader;
@@ -17,7 +17,7 @@ mod unix;
 mod watch;
 mod writer;
 
-pub use blocking::{getaddrinfo, run_in_executor, to_thread, ToThread};
+pub use addrinfo::getaddrinfo;
 pub use io_source::IoSource;
 pub use process::{create_subprocess_exec, create_subprocess_shell, Process};
 pub use reader::{IncompleteReadError, LimitOverrunError, StreamError, StreamReader, DEFAULT_LIMIT};

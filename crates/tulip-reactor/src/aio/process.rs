@@ -1,7 +1,6 @@
 //! asyncio's subprocesses: `create_subprocess_exec` / `create_subprocess_shell`
 //! and `Process`, with the child's pipes as streams.
 
-use super::blocking::to_thread;
 use super::io_source::IoSource;
 use super::reader::{StreamReader, DEFAULT_LIMIT};
 use super::transport::Transport;
@@ -13,6 +12,7 @@ use std::io;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::rc::Rc;
+use tulip_blocking::to_thread;
 
 /// A running child process (asyncio's `asyncio.subprocess.Process`).
 ///

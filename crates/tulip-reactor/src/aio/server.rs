@@ -1,6 +1,6 @@
 //! asyncio's `open_connection` and `start_server` (and their Unix twins).
 
-use super::blocking::getaddrinfo;
+use super::addrinfo::getaddrinfo;
 use super::reader::{StreamReader, DEFAULT_LIMIT};
 use super::tcp::{TcpListener, TcpStream};
 use super::transport::Transport;
