@@ -1,9 +1,10 @@
 //! [`EventLoop`]: owns a loop and runs it.
 
-use crate::current::CurrentGuard;
 use crate::error::RuntimeError;
-use crate::handle::LoopHandle;
-use crate::shared::{RunningGuard, Shared};
+use crate::loop_handle::LoopHandle;
+use crate::ready::LocalQueueGuard;
+use crate::remote::Shared;
+use crate::running::CurrentGuard;
 use crate::state::LoopState;
 use std::future::Future as StdFuture;
 use std::io;
@@ -11,7 +12,7 @@ use std::ops::Deref;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
-use tulip_task::{enter_hooks, ExceptionContext, HooksGuard, TaskError};
+use tulip_task::{enter_hooks, enter_task_host, ExceptionContext, HooksGuard, HostGuard, TaskError};
 use tulip_timer::{Clock, Timers};
 
 /// Builds an [`EventLoop`] with non-default settings.
@@ -19,9 +20,9 @@ use tulip_timer::{Clock, Timers};
 /// ```
 /// use std::time::Duration;
 /// // A virtual clock: when every task waits on a timer, time jumps ahead.
-/// let ev = tulip_reactor::EventLoop::builder().virtual_clock().build().unwrap();
+/// let ev = tulip::EventLoop::builder().virtual_clock().build().unwrap();
 /// let start = ev.time();
-/// ev.run_until_complete(tulip_timer::sleep(Duration::from_secs(3600)));
+/// ev.run_until_complete(tulip::sleep(Duration::from_secs(3600)));
 /// assert!(ev.time() - start >= Duration::from_secs(3600));
 /// ```
 #[derive(Debug, Default)]
@@ -62,9 +63,9 @@ impl LoopBuilder {
 ///
 /// ```
 /// use std::time::Duration;
-/// let ev = tulip_reactor::EventLoop::new();
+/// let ev = tulip::EventLoop::new();
 /// let answer = ev.run_until_complete(async {
-///     tulip_timer::sleep(Duration::from_millis(1)).await;
+///     tulip::sleep(Duration::from_millis(1)).await;
 ///     42
 /// });
 /// assert_eq!(answer, 42);
@@ -78,8 +79,9 @@ pub struct EventLoop {
 struct Entered {
     _current: CurrentGuard,
     _hooks: HooksGuard,
+    _host: HostGuard,
     _timers: tulip_timer::EnterGuard,
-    _running: RunningGuard,
+    _local_queue: LocalQueueGuard,
 }
 
 impl EventLoop {
@@ -113,14 +115,15 @@ impl EventLoop {
         if state.running.get() {
             return Err(RuntimeError::AlreadyRunning);
         }
-        if RunningGuard::any_running() {
+        if LocalQueueGuard::any_running() {
             return Err(RuntimeError::AnotherLoopRunning);
         }
         Ok(Entered {
             _current: CurrentGuard::enter(self.handle.clone()),
             _hooks: enter_hooks(state.clone()),
+            _host: enter_task_host(state.clone()),
             _timers: state.timers.enter(),
-            _running: RunningGuard::enter(state),
+            _local_queue: LocalQueueGuard::enter(state.shared.id, &state.ready),
         })
     }
 
@@ -151,13 +154,13 @@ impl EventLoop {
     /// propagates).
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let h = ev.handle();
     /// let r = ev.try_run_until_complete(async move {
     ///     h.stop();
     ///     std::future::pending::<()>().await
     /// });
-    /// assert_eq!(r, Err(tulip_reactor::RuntimeError::StoppedBeforeComplete));
+    /// assert_eq!(r, Err(tulip::RuntimeError::StoppedBeforeComplete));
     /// ```
     #[track_caller]
     pub fn try_run_until_complete<F>(&self, future: F) -> Result<F::Output, RuntimeError>
@@ -226,7 +229,7 @@ impl EventLoop {
     /// closes the loop. Nothing is reported.
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let t = ev.create_task(std::future::pending::<()>());
     /// ev.run_until_complete(async {});
     /// ev.cancel_all_tasks();
@@ -288,11 +291,10 @@ impl EventLoop {
             drop(entered);
         }
         state.closed.set(true);
-        let leftovers: Vec<_> = state.ready.borrow_mut().drain(..).collect();
-        drop(leftovers);
+        drop(state.ready.take_all());
         state.discard_timers();
-        let sources = std::mem::take(&mut *state.sources.borrow_mut());
-        drop(sources);
+        state.locals.clear();
+        state.sources.clear();
         let tasks = std::mem::take(&mut *state.tasks.borrow_mut());
         drop(tasks);
     }

@@ -31,27 +31,39 @@
 //! timers, then run exactly the work that was ready at that point — work it
 //! schedules runs in the next iteration.
 
+mod add_reader;
 mod aio;
-mod current;
 mod error;
 mod event_loop;
-mod handle;
+mod handles;
+mod io_source;
+mod locals;
+mod loop_handle;
+mod notifier;
 mod os_wait;
 mod ready;
-mod shared;
+mod remote;
+mod runners;
+mod running;
+mod source;
 mod state;
 mod threadsafe;
 
 pub use aio::{
     create_subprocess_exec, create_subprocess_shell, getaddrinfo, open_connection, open_unix_connection, signals,
-    start_server, start_unix_server, IncompleteReadError, IoSource, LimitOverrunError, PeerName, Process, Server,
-    StreamError, StreamReader, StreamWriter, TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream,
-    DEFAULT_HIGH_WATER, DEFAULT_LIMIT,
+    start_server, start_unix_server, IncompleteReadError, LimitOverrunError, PeerName, Process, Server, StreamError,
+    StreamReader, StreamWriter, TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream, DEFAULT_HIGH_WATER,
+    DEFAULT_LIMIT,
 };
-pub use current::{all_tasks, create_task, current_task, get_running_loop, new_event_loop, try_get_running_loop};
 pub use error::RuntimeError;
 pub use event_loop::{EventLoop, LoopBuilder};
-pub use handle::LoopHandle;
-pub use ready::{Handle, TimerHandle};
-pub use shared::RemoteHandle;
+pub use handles::{Handle, TimerHandle};
+pub use io_source::IoSource;
+pub use loop_handle::LoopHandle;
+pub use remote::RemoteHandle;
+pub use runners::run;
+pub use running::{
+    all_tasks, create_task, create_task_named, current_task, ensure_future, get_running_loop, new_event_loop,
+    try_get_running_loop,
+};
 pub use threadsafe::{run_coroutine_threadsafe, ConcurrentFuture};

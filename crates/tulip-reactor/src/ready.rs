@@ -1,13 +1,15 @@
-//! What the ready queue holds, and the callback handles of `call_soon`,
-//! `call_later` and `call_at`.
+//! The ready queue: the work of the loop's next iteration, and the fast
+//! path that lets a task woken on the loop's own thread skip the
+//! cross-thread queue.
 
+use crate::handles::HandleInner;
 use std::cell::{Cell, RefCell};
-use std::fmt;
-use std::panic::Location;
+use std::collections::VecDeque;
 use std::rc::Rc;
-use std::time::Instant;
 use tulip_task::TaskRunnable;
-use tulip_timer::{TimerKey, Timers};
+
+/// Ready-queue capacity kept after a burst.
+const READY_QUEUE_KEEP: usize = 1024;
 
 /// One unit of work for an iteration of the loop.
 pub(crate) enum Ready {
@@ -17,101 +19,105 @@ pub(crate) enum Ready {
     Handle(Rc<HandleInner>),
     /// An internal callback (future done-callbacks, thread-safe calls).
     Call(Box<dyn FnOnce()>),
+    /// `RemoteHandle::stop`, in its place among the thread-safe calls.
+    Stop,
 }
 
-pub(crate) struct HandleInner {
-    callback: RefCell<Option<Box<dyn FnOnce()>>>,
-    cancelled: Cell<bool>,
-    pub(crate) source: &'static Location<'static>,
+/// The loop's FIFO of ready work.
+pub(crate) struct ReadyQueue {
+    items: RefCell<VecDeque<Ready>>,
 }
 
-impl HandleInner {
-    pub(crate) fn new(callback: Box<dyn FnOnce()>, source: &'static Location<'static>) -> Rc<Self> {
-        Rc::new(HandleInner { callback: RefCell::new(Some(callback)), cancelled: Cell::new(false), source })
+impl ReadyQueue {
+    pub(crate) fn new() -> Self {
+        ReadyQueue { items: RefCell::new(VecDeque::with_capacity(64)) }
     }
 
-    /// Takes the callback to run it, unless the handle was cancelled.
-    pub(crate) fn take(&self) -> Option<Box<dyn FnOnce()>> {
-        if self.cancelled.get() {
-            return None;
+    #[inline]
+    pub(crate) fn push(&self, item: Ready) {
+        self.items.borrow_mut().push_back(item);
+    }
+
+    pub(crate) fn pop(&self) -> Option<Ready> {
+        self.items.borrow_mut().pop_front()
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.items.borrow().len()
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.items.borrow().is_empty()
+    }
+
+    /// Appends several items under one borrow.
+    pub(crate) fn extend(&self, items: impl Iterator<Item = Ready>) {
+        self.items.borrow_mut().extend(items);
+    }
+
+    /// Takes everything out (the caller drops it outside the borrow: drops
+    /// run user code).
+    pub(crate) fn take_all(&self) -> VecDeque<Ready> {
+        std::mem::take(&mut *self.items.borrow_mut())
+    }
+
+    /// A burst (say a million tasks spawned at once) grows the queue; once
+    /// it has drained, give that memory back (moving the few items left is
+    /// cheap next to the iteration that just ran).
+    pub(crate) fn trim(&self) {
+        let mut items = self.items.borrow_mut();
+        let cap = items.capacity();
+        if cap > READY_QUEUE_KEEP * 16 && items.len() < cap / 16 {
+            let keep = (items.len() * 2).max(READY_QUEUE_KEEP);
+            items.shrink_to(keep);
         }
-        self.callback.borrow_mut().take()
     }
 }
 
-/// asyncio's `Handle`: returned by `call_soon`; cancel it to skip the callback.
-///
-/// ```
-/// let ev = tulip_reactor::EventLoop::new();
-/// let h = ev.call_soon(|| unreachable!("cancelled before it ran"));
-/// h.cancel();
-/// assert!(h.cancelled());
-/// ev.run_until_complete(async {});
-/// ```
-#[derive(Clone)]
-pub struct Handle {
-    pub(crate) inner: Rc<HandleInner>,
+thread_local! {
+    /// The loop running on this thread: its id and its ready queue. The
+    /// pointer is valid while the id is non-zero (see `LocalQueueGuard`).
+    static LOCAL: Cell<(usize, *const ReadyQueue)> = const { Cell::new((0, std::ptr::null())) };
 }
 
-impl Handle {
-    /// Cancels the callback; nothing happens if it already ran.
-    pub fn cancel(&self) {
-        self.inner.cancelled.set(true);
-        // Drop the closure now: what it captured is released at once.
-        self.inner.callback.borrow_mut().take();
+/// Pushes a task step onto the ready queue of loop `loop_id` if that loop is
+/// running on this thread; otherwise gives the runnable back.
+#[inline]
+pub(crate) fn push_local(loop_id: usize, runnable: TaskRunnable) -> Result<(), TaskRunnable> {
+    let (id, queue) = LOCAL.with(Cell::get);
+    if id != loop_id {
+        return Err(runnable);
     }
-
-    /// True if `cancel` was called.
-    pub fn cancelled(&self) -> bool {
-        self.inner.cancelled.get()
-    }
+    // SAFETY: LOCAL holds this loop's id only between
+    // `LocalQueueGuard::enter` and its drop, while the running loop holds
+    // the `Rc<LoopState>` that owns the queue, keeping the pointee alive.
+    let queue = unsafe { &*queue };
+    queue.push(Ready::Task(runnable));
+    Ok(())
 }
 
-impl fmt::Debug for Handle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<Handle cancelled={} scheduled at {}>", self.cancelled(), self.inner.source)
-    }
+/// Marks a loop's queue as the one running on this thread, and restores the
+/// previous state on drop (also when unwinding).
+pub(crate) struct LocalQueueGuard {
+    previous: (usize, *const ReadyQueue),
 }
 
-/// asyncio's `TimerHandle`: returned by `call_later`/`call_at`; it knows when
-/// it fires, and cancelling it removes the timer from the queue at once.
-///
-/// ```
-/// use std::time::Duration;
-/// let ev = tulip_reactor::EventLoop::new();
-/// let h = ev.call_later(Duration::from_secs(3600), || unreachable!());
-/// assert!(h.when() > ev.time());
-/// h.cancel();
-/// ev.run_until_complete(async {});
-/// ```
-#[derive(Clone)]
-pub struct TimerHandle {
-    pub(crate) handle: Handle,
-    pub(crate) when: Instant,
-    pub(crate) key: TimerKey,
-    pub(crate) timers: Rc<Timers>,
-}
-
-impl TimerHandle {
-    /// The instant the callback is scheduled for.
-    pub fn when(&self) -> Instant {
-        self.when
+impl LocalQueueGuard {
+    /// The caller keeps `queue` alive until the guard is dropped.
+    pub(crate) fn enter(loop_id: usize, queue: &ReadyQueue) -> Self {
+        let previous = LOCAL.with(|r| r.replace((loop_id, queue as *const ReadyQueue)));
+        LocalQueueGuard { previous }
     }
 
-    /// Cancels the callback and removes its timer from the queue.
-    pub fn cancel(&self) {
-        self.handle.cancel();
-        self.timers.cancel(self.key);
-    }
-
-    /// True if `cancel` was called.
-    pub fn cancelled(&self) -> bool {
-        self.handle.cancelled()
+    /// True if some loop is running on this thread.
+    pub(crate) fn any_running() -> bool {
+        LOCAL.with(|r| r.get().0 != 0)
     }
 }
 
-impl fmt::Debug for TimerHandle {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<TimerHandle when={:?} cancelled={}>", self.when, self.cancelled())
+impl Drop for LocalQueueGuard {
+    fn drop(&mut self) {
+        // `try_with`: a guard dropped during thread teardown must not abort.
+        let _ = LOCAL.try_with(|r| r.set(self.previous));
     }
 }

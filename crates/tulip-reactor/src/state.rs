@@ -1,17 +1,21 @@
 //! The loop's single-threaded state and one iteration of it (asyncio's
 //! `_run_once`).
 
-use crate::ready::Ready;
-use crate::shared::Shared;
+use crate::locals::Locals;
+use crate::os_wait::OsWait;
+use crate::ready::{Ready, ReadyQueue};
+use crate::remote::{RemoteCall, Shared};
+use crate::source::Sources;
 use slab::Slab;
 use std::cell::{Cell, RefCell};
-use std::collections::VecDeque;
+use std::future::Future as StdFuture;
 use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tulip_task::{
-    default_exception_handler, Exception, ExceptionContext, LoopHooks, Scheduler, TaskHost, TaskRef, TaskRunnable,
+    default_exception_handler, Exception, ExceptionContext, LoopHooks, Scheduler, Task, TaskBuilder, TaskHost, TaskRef,
+    TaskRunnable,
 };
 use tulip_timer::{TimerEntry, Timers};
 
@@ -22,12 +26,9 @@ pub(crate) type ExceptionHandler = Rc<dyn Fn(&ExceptionContext)>;
 /// that busy tasks cannot starve sockets. tokio uses the same figure.
 const IO_CHECK_INTERVAL: u32 = 61;
 
-/// Ready-queue capacity kept after a burst.
-const READY_QUEUE_KEEP: usize = 1024;
-
 pub(crate) struct LoopState {
     pub(crate) shared: Arc<Shared>,
-    pub(crate) ready: RefCell<VecDeque<Ready>>,
+    pub(crate) ready: ReadyQueue,
     pub(crate) timers: Rc<Timers>,
     pub(crate) tasks: RefCell<Slab<TaskRef>>,
     pub(crate) stopping: Cell<bool>,
@@ -36,11 +37,11 @@ pub(crate) struct LoopState {
     pub(crate) debug: Cell<bool>,
     pub(crate) slow_callback_duration: Cell<Duration>,
     pub(crate) exception_handler: RefCell<Option<ExceptionHandler>>,
-    /// Registered I/O sources; while zero, a busy loop never calls the poller.
-    pub(crate) io_sources: Cell<usize>,
-    /// The I/O sources, by poller key.
-    pub(crate) sources: RefCell<Slab<Rc<crate::aio::source::Source>>>,
-    os_wait: crate::os_wait::OsWait,
+    /// The registered I/O sources, by poller key.
+    pub(crate) sources: Sources,
+    /// Per-loop state of the crates built on the loop.
+    pub(crate) locals: Locals,
+    os_wait: OsWait,
     tick: Cell<u32>,
 }
 
@@ -48,7 +49,7 @@ impl LoopState {
     pub(crate) fn new(shared: Arc<Shared>, timers: Rc<Timers>, debug: bool) -> Self {
         LoopState {
             shared,
-            ready: RefCell::new(VecDeque::with_capacity(64)),
+            ready: ReadyQueue::new(),
             timers,
             tasks: RefCell::new(Slab::new()),
             stopping: Cell::new(false),
@@ -57,35 +58,38 @@ impl LoopState {
             debug: Cell::new(debug),
             slow_callback_duration: Cell::new(Duration::from_millis(100)),
             exception_handler: RefCell::new(None),
-            io_sources: Cell::new(0),
-            sources: RefCell::new(Slab::new()),
-            os_wait: crate::os_wait::OsWait::new(),
+            sources: Sources::default(),
+            locals: Locals::default(),
+            os_wait: OsWait::new(),
             tick: Cell::new(0),
         }
     }
 
-    #[inline]
-    pub(crate) fn push_task(&self, runnable: TaskRunnable) {
-        self.ready.borrow_mut().push_back(Ready::Task(runnable));
-    }
-
-    pub(crate) fn push(&self, item: Ready) {
-        self.ready.borrow_mut().push_back(item);
+    /// Creates a task of this loop (the body of every `create_task`).
+    #[track_caller]
+    pub(crate) fn spawn<F>(&self, builder: TaskBuilder, future: F) -> Task<F::Output>
+    where
+        F: StdFuture + 'static,
+        F::Output: 'static,
+    {
+        let shared = self.shared.clone();
+        // SAFETY: `LoopState` keeps `TaskHost`'s promise (see its impl), and
+        // this schedule function is the loop's own: `Shared::schedule`.
+        unsafe { tulip_task::spawn_on(self, builder, future, move |r| shared.schedule(r)) }
     }
 
     /// Moves work queued by other threads (or by this thread while the loop
     /// was not running) onto the ready queue.
     fn drain_remote(&self) {
-        if self.shared.remote_tasks.is_empty() && self.shared.remote_calls.is_empty() {
+        let shared = &self.shared;
+        if shared.remote_tasks.is_empty() && shared.remote_calls.is_empty() {
             return;
         }
-        let mut ready = self.ready.borrow_mut();
-        while let Ok(r) = self.shared.remote_tasks.pop() {
-            ready.push_back(Ready::Task(r));
-        }
-        while let Ok(call) = self.shared.remote_calls.pop() {
-            ready.push_back(Ready::Call(call));
-        }
+        self.ready.extend(std::iter::from_fn(|| shared.remote_tasks.pop().ok()).map(Ready::Task));
+        self.ready.extend(std::iter::from_fn(|| shared.remote_calls.pop().ok()).map(|call| match call {
+            RemoteCall::Call(f) => Ready::Call(f),
+            RemoteCall::Stop => Ready::Stop,
+        }));
     }
 
     /// One iteration: wait for I/O or the next timer (not at all if work is
@@ -93,11 +97,11 @@ impl LoopState {
     /// now; whatever it schedules runs in the next iteration.
     pub(crate) fn run_once(&self) {
         self.drain_remote();
-        let busy = !self.ready.borrow().is_empty() || self.stopping.get();
+        let busy = !self.ready.is_empty() || self.stopping.get();
         if busy {
             let tick = self.tick.get().wrapping_add(1);
             self.tick.set(tick);
-            if self.io_sources.get() > 0 && tick % IO_CHECK_INTERVAL == 0 {
+            if self.sources.any() && tick % IO_CHECK_INTERVAL == 0 {
                 self.poll_io(Some(Duration::ZERO));
             }
         } else {
@@ -108,7 +112,7 @@ impl LoopState {
                     // nothing arrived, jump straight to the next deadline.
                     self.poll_io(Some(Duration::ZERO));
                     self.drain_remote();
-                    if self.ready.borrow().is_empty() {
+                    if self.ready.is_empty() {
                         clock.advance_to(deadline);
                     }
                 }
@@ -121,32 +125,20 @@ impl LoopState {
             self.drain_remote();
         }
         self.fire_timers();
-        let ntodo = self.ready.borrow().len();
+        let ntodo = self.ready.len();
         for _ in 0..ntodo {
-            let Some(item) = self.ready.borrow_mut().pop_front() else { break };
+            let Some(item) = self.ready.pop() else { break };
             if self.debug.get() {
                 self.run_item_timed(item);
             } else {
                 self.run_item(item);
             }
         }
-        self.trim_ready_queue();
-    }
-
-    /// A burst (say a million tasks spawned at once) grows the ready queue;
-    /// once it has drained, give that memory back (moving the few items left
-    /// is cheap next to the iteration that just ran).
-    fn trim_ready_queue(&self) {
-        let mut ready = self.ready.borrow_mut();
-        let cap = ready.capacity();
-        if cap > READY_QUEUE_KEEP * 16 && ready.len() < cap / 16 {
-            let keep = (ready.len() * 2).max(READY_QUEUE_KEEP);
-            ready.shrink_to(keep);
-        }
+        self.ready.trim();
     }
 
     fn poll_io(&self, timeout: Option<Duration>) {
-        self.os_wait.wait(self, timeout);
+        self.os_wait.wait(&self.shared, &self.sources, timeout);
     }
 
     fn fire_timers(&self) {
@@ -157,7 +149,7 @@ impl LoopState {
         while let Some(entry) = self.timers.pop_expired(now) {
             match entry {
                 TimerEntry::Wake(waker) => waker.wake(),
-                TimerEntry::Call(call) => self.push(Ready::Call(call)),
+                TimerEntry::Call(call) => self.ready.push(Ready::Call(call)),
             }
         }
     }
@@ -175,6 +167,7 @@ impl LoopState {
                 }
             }
             Ready::Call(call) => self.run_callback(call, None),
+            Ready::Stop => self.stopping.set(true),
         }
     }
 
@@ -182,7 +175,7 @@ impl LoopState {
         let what = match &item {
             Ready::Task(r) => format!("{:?}", r.task_ref()),
             Ready::Handle(h) => format!("<Handle scheduled at {}>", h.source),
-            Ready::Call(_) => "<internal callback>".to_string(),
+            Ready::Call(_) | Ready::Stop => "<internal callback>".to_string(),
         };
         let start = Instant::now();
         self.run_item(item);
@@ -196,14 +189,9 @@ impl LoopState {
     /// "Exception in callback", and the loop carries on.
     fn run_callback(&self, callback: Box<dyn FnOnce()>, source: Option<&'static Location<'static>>) {
         if let Err(payload) = catch_unwind(AssertUnwindSafe(callback)) {
-            let message = payload
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| payload.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "Box<dyn Any>".into());
             self.report(ExceptionContext {
                 message: "Exception in callback".into(),
-                exception: Some(Exception::msg(message)),
+                exception: Some(Exception::msg(panic_message(&*payload).to_owned())),
                 task: None,
                 source,
             });
@@ -250,40 +238,45 @@ impl LoopState {
     pub(crate) fn run_until_idle(&self) {
         for _ in 0..1_000 {
             self.drain_remote();
-            if self.ready.borrow().is_empty() {
+            if self.ready.is_empty() {
                 return;
             }
-            let ntodo = self.ready.borrow().len();
+            let ntodo = self.ready.len();
             for _ in 0..ntodo {
-                let Some(item) = self.ready.borrow_mut().pop_front() else { break };
+                let Some(item) = self.ready.pop() else { break };
                 self.run_item(item);
             }
         }
     }
 }
 
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("Box<dyn Any>")
+}
+
 impl LoopHooks for LoopState {
     fn call_soon(&self, f: Box<dyn FnOnce()>) {
-        self.push(Ready::Call(f));
+        self.ready.push(Ready::Call(f));
     }
 
     fn call_exception_handler(&self, ctx: ExceptionContext) {
         self.report(ctx);
     }
-
-    fn task_host(&self) -> Option<&dyn TaskHost> {
-        Some(self)
-    }
 }
 
 // SAFETY: `Shared::schedule` queues a runnable either on this loop's ready
-// queue (only when called on this thread while the loop runs) or on its
-// remote queue, which only this loop's thread drains. A queued runnable
-// keeps its task, and through the task's schedule closure the `Shared`
-// holding the queue, alive: the queue can only be dropped once empty, so no
-// runnable (and no future) is ever run or dropped on another thread. Futures
-// are dropped on this thread when they finish, when a cancelled task is run,
-// or when the loop drops its ready queue.
+// queue (only when called on this thread while the loop runs: `push_local`
+// checks the loop id) or on its remote queue, which only this loop's thread
+// drains. A queued runnable keeps its task, and through the task's schedule
+// closure the `Shared` holding the remote queue, alive: that queue is only
+// dropped with the last `Shared`, once no task refers to it. No runnable
+// (and no future) is run on another thread; futures are dropped on this
+// thread when they finish, when a cancelled task is run, or when the loop
+// drops its ready queue at close.
 unsafe impl TaskHost for LoopState {
     fn reserve_slot(&self) -> u32 {
         u32::try_from(self.tasks.borrow().vacant_key()).unwrap_or(u32::MAX)
@@ -295,7 +288,7 @@ unsafe impl TaskHost for LoopState {
 
     fn adopt(&self, runnable: TaskRunnable) {
         let slot = self.tasks.borrow_mut().insert(runnable.task_ref());
-        debug_assert_eq!(slot as u32, runnable.meta().slot());
-        self.push_task(runnable);
+        debug_assert_eq!(u32::try_from(slot).ok(), Some(runnable.meta().slot()));
+        self.ready.push(Ready::Task(runnable));
     }
 }

@@ -1,7 +1,7 @@
 //! asyncio's `run_coroutine_threadsafe`: submit a future to a loop from any
 //! thread and get back something a plain thread can block on or cancel.
 
-use crate::shared::RemoteHandle;
+use crate::remote::RemoteHandle;
 use std::fmt;
 use std::future::{poll_fn, Future};
 use std::pin::pin;
@@ -52,10 +52,10 @@ pub struct ConcurrentFuture<T> {
 /// started yet.
 ///
 /// ```
-/// let ev = tulip_reactor::EventLoop::new();
+/// let ev = tulip::EventLoop::new();
 /// let remote = ev.remote();
 /// let worker = std::thread::spawn(move || {
-///     let fut = tulip_reactor::run_coroutine_threadsafe(|| async { 6 * 7 }, &remote);
+///     let fut = tulip::run_coroutine_threadsafe(|| async { 6 * 7 }, &remote);
 ///     let answer = fut.result().unwrap();
 ///     remote.stop();
 ///     answer
@@ -77,7 +77,7 @@ where
     let queued = remote.call_soon_threadsafe(move || {
         let task_shared = ours.clone();
         let future = make();
-        let task = crate::create_task(async move {
+        let task = crate::running::create_task(async move {
             let mut future = pin!(future);
             let cancelled = poll_fn(|cx| {
                 let mut st = lock(&task_shared.state);
@@ -95,7 +95,7 @@ where
             }
         });
         // Report a panic (or a cancellation by the loop) to the waiter.
-        crate::create_task(async move {
+        crate::running::create_task(async move {
             if let Err(e) = task.await {
                 ours.finish(Err(e));
             }

@@ -4,7 +4,6 @@
 //! to [`default_exception_handler`].
 
 use crate::exception::{default_exception_handler, ExceptionContext};
-use crate::spawn::TaskHost;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -14,11 +13,6 @@ pub trait LoopHooks {
     fn call_soon(&self, f: Box<dyn FnOnce()>);
     /// Reports a problem nobody handled (asyncio's `call_exception_handler`).
     fn call_exception_handler(&self, ctx: ExceptionContext);
-    /// The loop's side of [`create_task`](crate::create_task); `None` for
-    /// hooks that cannot host tasks (the default).
-    fn task_host(&self) -> Option<&dyn TaskHost> {
-        None
-    }
 }
 
 thread_local! {
@@ -58,7 +52,7 @@ pub fn enter_hooks(hooks: Rc<dyn LoopHooks>) -> HooksGuard {
     HooksGuard { previous }
 }
 
-pub(crate) fn current() -> Option<Rc<dyn LoopHooks>> {
+fn current() -> Option<Rc<dyn LoopHooks>> {
     CURRENT.with(|c| c.borrow().clone())
 }
 

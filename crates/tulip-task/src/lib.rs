@@ -34,6 +34,7 @@ mod error;
 mod exception;
 mod future;
 mod hooks;
+mod host;
 mod meta;
 mod spawn;
 mod task;
@@ -42,6 +43,7 @@ pub use error::{CancelledError, FutureError, InvalidStateError, PanicError, Task
 pub use exception::{default_exception_handler, Exception, ExceptionContext, TaskInfo};
 pub use future::{CallbackId, Future};
 pub use hooks::{call_soon, enter_hooks, report, HooksGuard, LoopHooks};
+pub use host::{enter_task_host, HostGuard, Scheduler, TaskHost};
 pub use meta::{TaskMeta, TaskRef, TaskState};
-pub use spawn::{create_task, spawn_on, Scheduler, TaskHost};
+pub use spawn::{create_task, spawn_on};
 pub use task::{with_current_meta, Task, TaskBuilder, TaskRunnable};

@@ -2,45 +2,11 @@
 //! (asyncio's `create_task`, as `gather`, `wait` and `TaskGroup` need it),
 //! and the one body that every loop-owned task is spawned through.
 //!
-//! The loop lends itself through [`LoopHooks::task_host`](crate::LoopHooks::task_host):
-//! a [`TaskHost`] reserves the task's registry slot, hands out the
-//! scheduler that queues the task's steps, and adopts the new task.
+//! The loop lends itself as the thread's [`TaskHost`] (see `host.rs`).
 
-use crate::hooks;
+use crate::host::{current_host, TaskHost};
 use crate::task::{Task, TaskBuilder, TaskRunnable};
 use std::future::Future as StdFuture;
-use std::sync::Arc;
-
-/// Queues a task's step on the loop that owns the task; called on every
-/// wake-up, from any thread.
-pub trait Scheduler: Send + Sync + 'static {
-    /// Queues `runnable` to be run by its loop.
-    fn schedule(&self, runnable: TaskRunnable);
-}
-
-/// A loop's half of creating a task: the registry slot, the scheduler, and
-/// taking the new task in.
-///
-/// # Safety
-/// Tasks created through a host hold `!Send` futures and are spawned without
-/// async-task's per-poll thread check, so an implementor promises that:
-/// * every runnable given to the [`Scheduler`] returned by
-///   [`scheduler`](Self::scheduler), or to [`adopt`](Self::adopt), is only
-///   ever run or dropped on the thread the host lives on;
-/// * the queues holding such runnables are drained on that thread only, and
-///   are not dropped on another thread while they hold runnables (a queue
-///   that other threads push to is closed, and emptied on the loop thread,
-///   before the loop goes away).
-pub unsafe trait TaskHost {
-    /// The registry slot the next adopted task will take
-    /// ([`TaskMeta::slot`](crate::TaskMeta::slot)).
-    fn reserve_slot(&self) -> u32;
-    /// The scheduler of this loop's tasks.
-    fn scheduler(&self) -> Arc<dyn Scheduler>;
-    /// Registers a new task in the slot [`reserve_slot`](Self::reserve_slot)
-    /// gave and queues its first step.
-    fn adopt(&self, runnable: TaskRunnable);
-}
 
 /// Creates a task on `host` with the given `schedule` function: the one
 /// body behind every loop-owned task.
@@ -85,15 +51,12 @@ where
     F: StdFuture + 'static,
     F::Output: 'static,
 {
-    let Some(hooks) = hooks::current() else {
+    let Some(host) = current_host() else {
         panic!("tulip: no running event loop on this thread");
-    };
-    let Some(host) = hooks.task_host() else {
-        panic!("tulip: the loop on this thread cannot create tasks");
     };
     let scheduler = host.scheduler();
     // SAFETY: the scheduler comes from the host, whose `TaskHost` contract
     // is the one `spawn_on` asks for; we are on the host's thread (it is
     // this thread's installed loop).
-    unsafe { spawn_on(host, TaskBuilder::new(), future, move |r| scheduler.schedule(r)) }
+    unsafe { spawn_on(&*host, TaskBuilder::new(), future, move |r| scheduler.schedule(r)) }
 }

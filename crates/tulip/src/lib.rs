@@ -106,8 +106,9 @@ pub use tulip_combinators::{
     Wait, WaitFor,
 };
 pub use tulip_reactor::{
-    all_tasks, current_task, get_running_loop, new_event_loop, run_coroutine_threadsafe, try_get_running_loop,
-    ConcurrentFuture, EventLoop, Handle, LoopBuilder, LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
+    all_tasks, create_task, create_task_named, current_task, ensure_future, get_running_loop, new_event_loop, run,
+    run_coroutine_threadsafe, try_get_running_loop, ConcurrentFuture, EventLoop, Handle, LoopBuilder, LoopHandle,
+    RemoteHandle, RuntimeError, TimerHandle,
 };
 pub use tulip_reactor::{
     create_subprocess_exec, create_subprocess_shell, getaddrinfo, open_connection, open_unix_connection, signals,
@@ -126,82 +127,6 @@ pub use tulip_task::{
     TaskError, TaskInfo, TaskRef, TaskState,
 };
 pub use tulip_timer::{sleep, sleep_until, timeout, timeout_at, Sleep, Timeout, TimeoutError, TimeoutHandle};
-
-use std::future::Future as StdFuture;
-
-/// Runs `main` on a new event loop and returns its output (asyncio's
-/// `asyncio.run`): when `main` finishes, the tasks still pending are
-/// cancelled and allowed to finish, then the loop is closed. A panic in
-/// `main` propagates.
-///
-/// ```
-/// let n = tulip::run(async { 40 + 2 });
-/// assert_eq!(n, 42);
-/// ```
-#[track_caller]
-pub fn run<F>(main: F) -> F::Output
-where
-    F: StdFuture + 'static,
-    F::Output: 'static,
-{
-    let ev = EventLoop::new();
-    let out = ev.run_until_complete(main);
-    ev.cancel_all_tasks();
-    ev.close();
-    out
-}
-
-/// Schedules `future` as a task on the running loop (asyncio's `create_task`).
-///
-/// # Panics
-/// If no loop is running on this thread.
-///
-/// ```
-/// let v = tulip::run(async { tulip::create_task(async { 7 }).await.unwrap() });
-/// assert_eq!(v, 7);
-/// ```
-#[track_caller]
-pub fn create_task<F>(future: F) -> Task<F::Output>
-where
-    F: StdFuture + 'static,
-    F::Output: 'static,
-{
-    tulip_reactor::create_task(future)
-}
-
-/// [`create_task`] with a name (asyncio's `create_task(coro, name=...)`).
-///
-/// ```
-/// tulip::run(async {
-///     let t = tulip::create_task_named("fetcher", async {});
-///     assert_eq!(t.name(), "fetcher");
-/// });
-/// ```
-#[track_caller]
-pub fn create_task_named<F>(name: impl Into<String>, future: F) -> Task<F::Output>
-where
-    F: StdFuture + 'static,
-    F::Output: 'static,
-{
-    get_running_loop().create_task_named(name, future)
-}
-
-/// asyncio's `ensure_future`: schedules `future` as a task on the running
-/// loop. (A Rust future is always a "coroutine" to asyncio; a [`Task`] is
-/// already scheduled and can simply be awaited.)
-///
-/// ```
-/// let v = tulip::run(async { tulip::ensure_future(async { "ok" }).await.unwrap() });
-/// assert_eq!(v, "ok");
-/// ```
-#[track_caller]
-pub fn ensure_future<F>(future: F) -> Task<F::Output>
-where
-    F: StdFuture + 'static,
-    F::Output: 'static,
-{
-    create_task(future)
-}
 
 /// The names most programs need: `use tulip::prelude::*;`.
 pub mod prelude {

@@ -2,23 +2,19 @@
 //! asyncio's streams and servers, and the blocking pool.
 
 mod addrinfo;
-mod io_source;
 mod process;
 mod reader;
 mod server;
 mod signal;
 mod sock;
-pub(crate) mod source;
 mod stream_io;
 mod tcp;
 mod transport;
 mod udp;
 mod unix;
-mod watch;
 mod writer;
 
 pub use addrinfo::getaddrinfo;
-pub use io_source::IoSource;
 pub use process::{create_subprocess_exec, create_subprocess_shell, Process};
 pub use reader::{IncompleteReadError, LimitOverrunError, StreamError, StreamReader, DEFAULT_LIMIT};
 pub use server::{open_connection, open_unix_connection, start_server, start_unix_server, Server};

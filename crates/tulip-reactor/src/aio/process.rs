@@ -1,10 +1,10 @@
 //! asyncio's subprocesses: `create_subprocess_exec` / `create_subprocess_shell`
 //! and `Process`, with the child's pipes as streams.
 
-use super::io_source::IoSource;
 use super::reader::{StreamReader, DEFAULT_LIMIT};
 use super::transport::Transport;
 use super::writer::StreamWriter;
+use crate::io_source::IoSource;
 use std::cell::RefCell;
 use std::ffi::OsStr;
 use std::fs::File;
@@ -156,13 +156,13 @@ impl Process {
         // waits for it.
         let out = self.stdout.take();
         let err = self.stderr.take();
-        let read_out = crate::create_task(async move {
+        let read_out = crate::running::create_task(async move {
             match out {
                 Some(mut r) => r.read_to_eof().await,
                 None => Ok(Vec::new()),
             }
         });
-        let read_err = crate::create_task(async move {
+        let read_err = crate::running::create_task(async move {
             match err {
                 Some(mut r) => r.read_to_eof().await,
                 None => Ok(Vec::new()),

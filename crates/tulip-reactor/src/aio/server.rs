@@ -6,7 +6,7 @@ use super::tcp::{TcpListener, TcpStream};
 use super::transport::Transport;
 use super::unix::{UnixListener, UnixStream};
 use super::writer::StreamWriter;
-use crate::current::create_task;
+use crate::running::create_task;
 use std::cell::{Cell, RefCell};
 use std::future::{poll_fn, Future};
 use std::io;
@@ -265,7 +265,7 @@ where
                 .detach();
             }
             Err(e) if resources_exhausted(&e) => {
-                crate::current::get_running_loop().call_exception_handler(ExceptionContext {
+                crate::running::get_running_loop().call_exception_handler(ExceptionContext {
                     message: format!("socket.accept() out of system resource; retrying in {ACCEPT_RETRY_DELAY:?}"),
                     exception: Some(Exception::new(e)),
                     task: None,

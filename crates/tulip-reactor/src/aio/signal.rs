@@ -2,8 +2,8 @@
 //! writes the signal number into a self-pipe; the loop reads the pipe like
 //! any socket and runs the Rust callbacks as ordinary loop callbacks.
 
-use super::io_source::IoSource;
-use crate::handle::LoopHandle;
+use crate::io_source::IoSource;
+use crate::loop_handle::LoopHandle;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
@@ -24,10 +24,38 @@ static PIPE: OnceLock<(OwnedFd, OwnedFd)> = OnceLock::new();
 
 type Callback = Rc<dyn Fn()>;
 
-thread_local! {
-    static HANDLERS: RefCell<HashMap<i32, Callback>> = RefCell::new(HashMap::new());
+/// One loop's signal handlers, kept in the loop (its loop-local storage):
+/// dropped when the loop closes, which puts back each signal's previous
+/// disposition and stops the pipe reader.
+#[derive(Default)]
+struct LoopSignals {
+    handlers: RefCell<HashMap<i32, Callback>>,
+    /// What each handled signal did before we took it over.
+    previous: RefCell<HashMap<i32, libc::sigaction>>,
     /// The task reading the pipe, started by the first handler added.
-    static READER: RefCell<Option<tulip_task::Task<()>>> = const { RefCell::new(None) };
+    reader: RefCell<Option<tulip_task::Task<()>>>,
+}
+
+impl LoopSignals {
+    fn restore(&self, signal: i32) -> io::Result<()> {
+        let previous = self.previous.borrow_mut().remove(&signal);
+        match previous {
+            Some(old) => restore_disposition(signal, &old),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for LoopSignals {
+    fn drop(&mut self) {
+        let signals: Vec<i32> = self.previous.get_mut().keys().copied().collect();
+        for signal in signals {
+            let _ = self.restore(signal);
+        }
+        if let Some(reader) = self.reader.get_mut().take() {
+            reader.cancel();
+        }
+    }
 }
 
 extern "C" fn on_signal(sig: libc::c_int) {
@@ -50,17 +78,28 @@ fn make_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
 }
 
-fn set_disposition(sig: i32, handler: libc::sighandler_t) -> io::Result<()> {
+/// Installs our C handler for `sig` and returns the disposition it replaced.
+fn install_handler(sig: i32) -> io::Result<libc::sigaction> {
     // SAFETY: a zeroed sigaction is valid; we set the handler, an empty
-    // mask and SA_RESTART (so interrupted syscalls elsewhere are retried).
+    // mask and SA_RESTART (so interrupted syscalls elsewhere are retried),
+    // and sigaction writes the old disposition into a live struct.
     unsafe {
         let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = handler;
+        action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
         libc::sigemptyset(&mut action.sa_mask);
         action.sa_flags = libc::SA_RESTART;
-        if libc::sigaction(sig, &action, std::ptr::null_mut()) != 0 {
+        let mut old: libc::sigaction = std::mem::zeroed();
+        if libc::sigaction(sig, &action, &mut old) != 0 {
             return Err(io::Error::last_os_error());
         }
+        Ok(old)
+    }
+}
+
+fn restore_disposition(sig: i32, old: &libc::sigaction) -> io::Result<()> {
+    // SAFETY: `old` is a disposition sigaction gave us for this signal.
+    if unsafe { libc::sigaction(sig, old, std::ptr::null_mut()) } != 0 {
+        return Err(io::Error::last_os_error());
     }
     Ok(())
 }
@@ -73,7 +112,7 @@ impl LoopHandle {
     ///
     /// ```
     /// use std::{cell::Cell, rc::Rc};
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let got = Rc::new(Cell::new(false));
     /// let g = got.clone();
     /// let h = ev.handle();
@@ -88,31 +127,35 @@ impl LoopHandle {
         if signal == libc::SIGKILL || signal == libc::SIGSTOP || !(1..64).contains(&signal) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("signal {signal} cannot be caught")));
         }
-        self.start_signal_reader()?;
-        HANDLERS.with(|h| h.borrow_mut().insert(signal, Rc::new(callback)));
-        set_disposition(signal, on_signal as *const () as libc::sighandler_t)
+        let signals = self.local::<LoopSignals>();
+        self.start_signal_reader(&signals)?;
+        signals.handlers.borrow_mut().insert(signal, Rc::new(callback));
+        if !signals.previous.borrow().contains_key(&signal) {
+            let old = install_handler(signal)?;
+            signals.previous.borrow_mut().insert(signal, old);
+        }
+        Ok(())
     }
 
-    /// Removes the handler of `signal` and restores the default action
-    /// (asyncio's `remove_signal_handler`); false if there was none.
+    /// Removes the handler of `signal` and puts back what the signal did
+    /// before (asyncio's `remove_signal_handler`); false if there was none.
     pub fn remove_signal_handler(&self, signal: i32) -> io::Result<bool> {
-        let (had, none_left) = HANDLERS.with(|h| {
-            let mut h = h.borrow_mut();
-            (h.remove(&signal).is_some(), h.is_empty())
-        });
+        let signals = self.local::<LoopSignals>();
+        let had = signals.handlers.borrow_mut().remove(&signal).is_some();
         if had {
-            set_disposition(signal, libc::SIG_DFL)?;
+            signals.restore(signal)?;
         }
-        if none_left {
-            if let Some(reader) = READER.with(|r| r.borrow_mut().take()) {
+        if signals.handlers.borrow().is_empty() {
+            let reader = signals.reader.borrow_mut().take();
+            if let Some(reader) = reader {
                 reader.cancel();
             }
         }
         Ok(had)
     }
 
-    fn start_signal_reader(&self) -> io::Result<()> {
-        if READER.with(|r| r.borrow().is_some()) {
+    fn start_signal_reader(&self, signals: &Rc<LoopSignals>) -> io::Result<()> {
+        if signals.reader.borrow().is_some() {
             return Ok(());
         }
         let pipe = match PIPE.get() {
@@ -124,8 +167,10 @@ impl LoopHandle {
                 p
             }
         };
-        let reader = IoSource::on_loop(File::from(pipe.0.try_clone()?), self.state.clone())?;
+        let reader = IoSource::on_loop(File::from(pipe.0.try_clone()?), self)?;
         let lp = self.clone();
+        // Weak: the task lives in the loop, and so does `LoopSignals`.
+        let handlers = Rc::downgrade(signals);
         let task = self.create_internal_task(async move {
             let mut buf = [0u8; 64];
             loop {
@@ -133,15 +178,16 @@ impl LoopHandle {
                 if n == 0 {
                     return;
                 }
+                let Some(signals) = handlers.upgrade() else { return };
                 for &sig in &buf[..n] {
-                    let cb = HANDLERS.with(|h| h.borrow().get(&i32::from(sig)).cloned());
+                    let cb = signals.handlers.borrow().get(&i32::from(sig)).cloned();
                     if let Some(cb) = cb {
                         lp.call_soon(move || cb());
                     }
                 }
             }
         });
-        READER.with(|r| *r.borrow_mut() = Some(task));
+        *signals.reader.borrow_mut() = Some(task);
         Ok(())
     }
 }

@@ -9,10 +9,10 @@
 //! is deregistered and closed when the call returns, like asyncio's
 //! `add_reader`/`remove_reader` around each wait.
 
-use super::io_source::IoSource;
-use super::source::Dir;
 use super::tcp::in_progress;
-use crate::handle::LoopHandle;
+use crate::io_source::IoSource;
+use crate::loop_handle::LoopHandle;
+use crate::source::Dir;
 use socket2::SockRef;
 use std::io::{self, Read};
 use std::net::SocketAddr;
@@ -44,7 +44,7 @@ impl<'a> Op<'a> {
     fn source(&mut self) -> io::Result<&IoSource<OwnedFd>> {
         if self.source.is_none() {
             let dup = self.fd.try_clone_to_owned()?;
-            self.source = Some(IoSource::on_loop(dup, self.lp.state.clone())?);
+            self.source = Some(IoSource::on_loop(dup, self.lp)?);
         }
         match &self.source {
             Some(s) => Ok(s),

@@ -1,6 +1,6 @@
 //! TCP sockets on the loop.
 
-use super::io_source::IoSource;
+use crate::io_source::IoSource;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr};

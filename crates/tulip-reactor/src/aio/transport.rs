@@ -1,8 +1,8 @@
 //! What asyncio's streams run over: a TCP or Unix stream connection.
 
-use super::io_source::IoSource;
 use super::tcp::TcpStream;
 use super::unix::UnixStream;
+use crate::io_source::IoSource;
 use futures_lite::io::{AsyncRead, AsyncWrite};
 use std::cell::RefCell;
 use std::fs::File;

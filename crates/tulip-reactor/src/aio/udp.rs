@@ -1,6 +1,6 @@
 //! UDP sockets on the loop.
 
-use super::io_source::IoSource;
+use crate::io_source::IoSource;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;

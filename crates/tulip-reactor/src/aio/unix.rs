@@ -1,7 +1,7 @@
 //! Unix domain stream sockets on the loop.
 
-use super::io_source::IoSource;
 use super::tcp::in_progress;
+use crate::io_source::IoSource;
 use std::fmt;
 use std::io;
 use std::net::Shutdown;

@@ -140,7 +140,7 @@ impl StreamWriter {
             return;
         }
         let st = self.state.clone();
-        crate::create_task(async move {
+        crate::running::create_task(async move {
             loop {
                 let n = {
                     let result = poll_fn(|cx| {

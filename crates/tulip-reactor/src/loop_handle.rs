@@ -1,7 +1,9 @@
-//! [`LoopHandle`]: what code running on a loop (or owning it) can ask of it.
+//! [`LoopHandle`]: what code running on a loop (or owning it) can ask of it
+//! (asyncio's loop object, minus the methods that run it).
 
-use crate::ready::{Handle, HandleInner, Ready, TimerHandle};
-use crate::shared::RemoteHandle;
+use crate::handles::{Handle, HandleInner, TimerHandle};
+use crate::ready::Ready;
+use crate::remote::RemoteHandle;
 use crate::state::LoopState;
 use std::fmt;
 use std::future::Future as StdFuture;
@@ -25,19 +27,19 @@ impl LoopHandle {
     ///
     /// ```
     /// use std::{cell::RefCell, rc::Rc};
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let log = Rc::new(RefCell::new(Vec::new()));
     /// for i in 0..3 {
     ///     let log = log.clone();
     ///     ev.call_soon(move || log.borrow_mut().push(i));
     /// }
-    /// ev.run_until_complete(tulip_timer::sleep(std::time::Duration::ZERO));
+    /// ev.run_until_complete(tulip::sleep(std::time::Duration::ZERO));
     /// assert_eq!(*log.borrow(), [0, 1, 2]);
     /// ```
     #[track_caller]
     pub fn call_soon(&self, callback: impl FnOnce() + 'static) -> Handle {
         let inner = HandleInner::new(Box::new(callback), Location::caller());
-        self.state.push(Ready::Handle(inner.clone()));
+        self.state.ready.push(Ready::Handle(inner.clone()));
         Handle { inner }
     }
 
@@ -45,11 +47,11 @@ impl LoopHandle {
     ///
     /// ```
     /// use std::{cell::Cell, rc::Rc, time::Duration};
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let fired = Rc::new(Cell::new(false));
     /// let f = fired.clone();
     /// ev.call_later(Duration::from_millis(5), move || f.set(true));
-    /// ev.run_until_complete(tulip_timer::sleep(Duration::from_millis(20)));
+    /// ev.run_until_complete(tulip::sleep(Duration::from_millis(20)));
     /// assert!(fired.get());
     /// ```
     #[track_caller]
@@ -64,11 +66,11 @@ impl LoopHandle {
     ///
     /// ```
     /// use std::time::Duration;
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let when = ev.time() + Duration::from_millis(1);
     /// let h = ev.call_at(when, || println!("on time"));
     /// assert_eq!(h.when(), when);
-    /// ev.run_until_complete(tulip_timer::sleep(Duration::from_millis(5)));
+    /// ev.run_until_complete(tulip::sleep(Duration::from_millis(5)));
     /// ```
     #[track_caller]
     pub fn call_at(&self, when: Instant, callback: impl FnOnce() + 'static) -> TimerHandle {
@@ -96,7 +98,7 @@ impl LoopHandle {
     /// loop's next iteration.
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let task = ev.create_task(async { 6 * 7 });
     /// assert_eq!(ev.run_until_complete(task).unwrap(), 42);
     /// ```
@@ -106,14 +108,14 @@ impl LoopHandle {
         F: StdFuture + 'static,
         F::Output: 'static,
     {
-        self.spawn(TaskBuilder::new(), future)
+        self.state.spawn(TaskBuilder::new(), future)
     }
 
     /// Like [`create_task`](Self::create_task), with a name (asyncio's
     /// `create_task(coro, name=...)`).
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let task = ev.create_task_named("worker-1", async {});
     /// assert_eq!(task.name(), "worker-1");
     /// ```
@@ -123,35 +125,52 @@ impl LoopHandle {
         F: StdFuture + 'static,
         F::Output: 'static,
     {
-        self.spawn(TaskBuilder::new().name(name), future)
+        self.state.spawn(TaskBuilder::new().name(name), future)
     }
 
-    /// A task of the runtime's own: not in `all_tasks`, not reported at close.
+    /// A task of the runtime's own (for the crates built on the loop: a
+    /// stream's background flush, a server's accept loop): not listed by
+    /// `all_tasks`, not reported when the loop closes, though cancelled then
+    /// like every task.
+    ///
+    /// ```
+    /// let ev = tulip::EventLoop::new();
+    /// let t = ev.create_internal_task(std::future::pending::<()>());
+    /// assert!(ev.all_tasks().is_empty());
+    /// ev.close(); // cancelled without a report
+    /// assert!(t.cancelled());
+    /// ```
     #[track_caller]
-    pub(crate) fn create_internal_task<F>(&self, future: F) -> Task<F::Output>
+    pub fn create_internal_task<F>(&self, future: F) -> Task<F::Output>
     where
         F: StdFuture + 'static,
         F::Output: 'static,
     {
-        self.spawn(TaskBuilder::new().internal(true), future)
+        self.state.spawn(TaskBuilder::new().internal(true), future)
     }
 
-    #[track_caller]
-    fn spawn<F>(&self, builder: TaskBuilder, future: F) -> Task<F::Output>
-    where
-        F: StdFuture + 'static,
-        F::Output: 'static,
-    {
-        let shared = self.state.shared.clone();
-        // SAFETY: `LoopState` keeps `TaskHost`'s promise (see its impl), and
-        // this schedule function is the loop's own: `Shared::schedule`.
-        unsafe { tulip_task::spawn_on(&*self.state, builder, future, move |r| shared.schedule(r)) }
+    /// This loop's value of type `T`, created with `T::default()` on first
+    /// use and dropped when the loop closes: where the crates built on the
+    /// loop keep per-loop state (tulip-process keeps its signal handlers
+    /// here), instead of thread-locals that would outlive the loop.
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// #[derive(Default)]
+    /// struct Connections(Cell<u32>);
+    /// let ev = tulip::EventLoop::new();
+    /// ev.local::<Connections>().0.set(3);
+    /// assert_eq!(ev.local::<Connections>().0.get(), 3);
+    /// assert_eq!(tulip::EventLoop::new().local::<Connections>().0.get(), 0);
+    /// ```
+    pub fn local<T: Default + 'static>(&self) -> Rc<T> {
+        self.state.locals.get::<T>()
     }
 
     /// A new pending [`Future`] (asyncio's `loop.create_future()`).
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let fut = ev.create_future();
     /// let setter = fut.clone();
     /// ev.call_soon(move || setter.set_result("ready").unwrap());
@@ -167,7 +186,7 @@ impl LoopHandle {
     /// iteration and stops.
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let h = ev.handle();
     /// ev.call_soon(move || {
     ///     assert!(h.is_running());
@@ -193,7 +212,7 @@ impl LoopHandle {
     /// Every task of this loop that is not done (asyncio's `all_tasks`).
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let t = ev.create_task_named("sleeper", std::future::pending::<()>());
     /// let names: Vec<_> = ev.all_tasks().iter().map(|t| t.name()).collect();
     /// assert_eq!(names, ["sleeper"]);
@@ -210,11 +229,11 @@ impl LoopHandle {
     ///
     /// ```
     /// use std::{cell::RefCell, rc::Rc};
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let seen = Rc::new(RefCell::new(Vec::new()));
     /// let s = seen.clone();
     /// ev.set_exception_handler(move |ctx| s.borrow_mut().push(ctx.message.clone()));
-    /// ev.call_exception_handler(tulip_task::ExceptionContext::new("custom"));
+    /// ev.call_exception_handler(tulip::ExceptionContext::new("custom"));
     /// assert_eq!(*seen.borrow(), ["custom"]);
     /// ```
     pub fn set_exception_handler(&self, handler: impl Fn(&ExceptionContext) + 'static) {
@@ -225,11 +244,11 @@ impl LoopHandle {
     /// (asyncio's `set_exception_handler(None)`).
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// ev.set_exception_handler(|_| unreachable!("reset before use"));
     /// ev.reset_exception_handler();
     /// // Printed to stderr by the default handler.
-    /// ev.call_exception_handler(tulip_task::ExceptionContext::new("to stderr"));
+    /// ev.call_exception_handler(tulip::ExceptionContext::new("to stderr"));
     /// ```
     pub fn reset_exception_handler(&self) {
         *self.state.exception_handler.borrow_mut() = None;
@@ -253,7 +272,7 @@ impl LoopHandle {
     ///
     /// ```
     /// use std::{cell::RefCell, rc::Rc, time::Duration};
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// ev.set_debug(true);
     /// assert!(ev.get_debug());
     /// ev.set_slow_callback_duration(Duration::from_millis(1));

@@ -9,8 +9,8 @@
 //! syscall and the waiter registering: nothing is lost. Where edge mode is
 //! missing, sources are oneshot and re-armed whenever a waiter registers.
 
-use crate::state::LoopState;
-use polling::{Event, PollMode};
+use polling::{Event, PollMode, Poller};
+use slab::Slab;
 use std::cell::{Cell, RefCell};
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
@@ -18,7 +18,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
 /// Which way an operation goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Dir {
     Read,
     Write,
@@ -50,7 +50,7 @@ impl Source {
     }
 
     /// Ready, or registers `cx`'s waker to be woken when it becomes so.
-    pub(crate) fn poll_ready(&self, state: &LoopState, d: Dir, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    pub(crate) fn poll_ready(&self, poller: &Poller, d: Dir, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let dir = self.dir(d);
         if dir.ready.get() {
             return Poll::Ready(Ok(()));
@@ -63,7 +63,7 @@ impl Source {
             }
         }
         if !self.edge {
-            if let Err(e) = self.rearm(state) {
+            if let Err(e) = self.rearm(poller) {
                 return Poll::Ready(Err(e));
             }
         }
@@ -80,18 +80,18 @@ impl Source {
         self.dir(d).ready.set(false);
     }
 
-    fn rearm(&self, state: &LoopState) -> io::Result<()> {
+    fn rearm(&self, poller: &Poller) -> io::Result<()> {
         let mut ev = Event::none(self.key);
         ev.readable = self.read.waker.borrow().is_some();
         ev.writable = self.write.waker.borrow().is_some();
         // SAFETY: `fd` stays open while this source is registered: the
         // owning `IoSource` deregisters it before the fd is closed.
         let fd = unsafe { BorrowedFd::borrow_raw(self.fd) };
-        state.shared.poller.modify_with_mode(fd, ev, PollMode::Oneshot)
+        poller.modify_with_mode(fd, ev, PollMode::Oneshot)
     }
 
     /// Records what the poller reported and wakes the waiters.
-    fn on_event(&self, state: &LoopState, readable: bool, writable: bool) {
+    fn on_event(&self, poller: &Poller, readable: bool, writable: bool) {
         let mut rearm = false;
         for (d, fired) in [(Dir::Read, readable), (Dir::Write, writable)] {
             let dir = self.dir(d);
@@ -107,56 +107,75 @@ impl Source {
         // A oneshot registration is disarmed by any event: re-arm for the
         // direction still waited on.
         if !self.edge && rearm {
-            let _ = self.rearm(state);
+            let _ = self.rearm(poller);
         }
     }
 }
 
-/// Registers `fd` (already non-blocking) with the loop's poller.
-pub(crate) fn register(state: &LoopState, fd: BorrowedFd<'_>) -> io::Result<Rc<Source>> {
-    register_with(state, fd, true)
+/// The loop's registered sources, by poller key.
+#[derive(Default)]
+pub(crate) struct Sources {
+    slab: RefCell<Slab<Rc<Source>>>,
+    /// How many are registered; while zero, a busy loop never calls the poller.
+    count: Cell<usize>,
 }
 
-/// Registers `fd`; `allow_edge: false` forces oneshot mode, re-armed at each
-/// wait, which gives level-triggered behaviour (what `add_reader` needs:
-/// its callback may leave data unread).
-pub(crate) fn register_with(state: &LoopState, fd: BorrowedFd<'_>, allow_edge: bool) -> io::Result<Rc<Source>> {
-    let mut sources = state.sources.borrow_mut();
-    let entry = sources.vacant_entry();
-    let key = entry.key();
-    let poller = &state.shared.poller;
-    let edge = allow_edge && poller.supports_edge();
-    let (interest, mode) = if edge { (Event::all(key), PollMode::Edge) } else { (Event::none(key), PollMode::Oneshot) };
-    // SAFETY: polling requires the fd to be deregistered before it is
-    // closed: `IoSource` owns the fd and deregisters it first in its drop.
-    unsafe { poller.add_with_mode(&fd, interest, mode)? };
-    let source = Rc::new(Source {
-        key,
-        fd: fd.as_raw_fd(),
-        edge,
-        read: Direction { ready: Cell::new(true), waker: RefCell::default() },
-        write: Direction { ready: Cell::new(true), waker: RefCell::default() },
-    });
-    entry.insert(source.clone());
-    state.io_sources.set(state.io_sources.get() + 1);
-    Ok(source)
-}
-
-/// Removes a source from the poller and the registry.
-pub(crate) fn deregister(state: &LoopState, source: &Source, fd: BorrowedFd<'_>) {
-    // Failure means the fd was already gone from the poller (closed under
-    // us); either way it must leave the registry.
-    let _ = state.shared.poller.delete(fd);
-    if state.sources.borrow_mut().try_remove(source.key).is_some() {
-        state.io_sources.set(state.io_sources.get().saturating_sub(1));
+impl Sources {
+    /// True if any source is registered.
+    pub(crate) fn any(&self) -> bool {
+        self.count.get() > 0
     }
-}
 
-/// Hands one readiness event to its source (unknown keys are ignored:
-/// `polling`'s own notifier, or a source deregistered meanwhile).
-pub(crate) fn dispatch_one(state: &LoopState, key: usize, readable: bool, writable: bool) {
-    let source = state.sources.borrow().get(key).cloned();
-    if let Some(source) = source {
-        source.on_event(state, readable, writable);
+    /// Registers `fd` (already non-blocking) with `poller`; `allow_edge:
+    /// false` forces oneshot mode, re-armed at each wait, which gives
+    /// level-triggered behaviour (what `add_reader` needs: its callback may
+    /// leave data unread).
+    pub(crate) fn register(&self, poller: &Poller, fd: BorrowedFd<'_>, allow_edge: bool) -> io::Result<Rc<Source>> {
+        let mut sources = self.slab.borrow_mut();
+        let entry = sources.vacant_entry();
+        let key = entry.key();
+        let edge = allow_edge && poller.supports_edge();
+        let (interest, mode) =
+            if edge { (Event::all(key), PollMode::Edge) } else { (Event::none(key), PollMode::Oneshot) };
+        // SAFETY: polling requires the fd to be deregistered before it is
+        // closed: `IoSource` owns the fd and deregisters it first in its drop.
+        unsafe { poller.add_with_mode(&fd, interest, mode)? };
+        let source = Rc::new(Source {
+            key,
+            fd: fd.as_raw_fd(),
+            edge,
+            read: Direction { ready: Cell::new(true), waker: RefCell::default() },
+            write: Direction { ready: Cell::new(true), waker: RefCell::default() },
+        });
+        entry.insert(source.clone());
+        self.count.set(self.count.get() + 1);
+        Ok(source)
+    }
+
+    /// Removes a source from the poller and the registry.
+    pub(crate) fn deregister(&self, poller: &Poller, source: &Source, fd: BorrowedFd<'_>) {
+        // Failure means the fd was already gone from the poller (closed under
+        // us); either way it must leave the registry.
+        let _ = poller.delete(fd);
+        if self.slab.borrow_mut().try_remove(source.key).is_some() {
+            self.count.set(self.count.get().saturating_sub(1));
+        }
+    }
+
+    /// Hands one readiness event to its source (unknown keys are ignored:
+    /// `polling`'s own notifier, or a source deregistered meanwhile).
+    pub(crate) fn dispatch(&self, poller: &Poller, key: usize, readable: bool, writable: bool) {
+        let source = self.slab.borrow().get(key).cloned();
+        if let Some(source) = source {
+            source.on_event(poller, readable, writable);
+        }
+    }
+
+    /// Forgets every source (the loop is closing; their owners deregister
+    /// nothing afterwards, as the keys are gone).
+    pub(crate) fn clear(&self) {
+        let all = std::mem::take(&mut *self.slab.borrow_mut());
+        self.count.set(0);
+        drop(all);
     }
 }

@@ -1,7 +1,9 @@
-//! [`IoSource`]: any non-blocking file descriptor, driven by the loop.
+//! [`IoSource`]: any non-blocking file descriptor, driven by the loop — the
+//! seam that the I/O crates (tulip-net, tulip-process) are built on.
 
-use super::source::{self, Dir, Source};
-use crate::current::try_get_running_loop;
+use crate::loop_handle::LoopHandle;
+use crate::running::try_get_running_loop;
+use crate::source::{Dir, Source};
 use crate::state::LoopState;
 use std::fmt;
 use std::future::poll_fn;
@@ -21,7 +23,7 @@ use std::task::{Context, Poll};
 /// ```
 /// use std::io::{Read, Write};
 /// use std::os::unix::net::UnixStream;
-/// use tulip_reactor::{EventLoop, IoSource};
+/// use tulip::{EventLoop, IoSource};
 ///
 /// let ev = EventLoop::new();
 /// ev.run_until_complete(async {
@@ -48,25 +50,36 @@ impl<T: AsFd> IoSource<T> {
         let Some(lp) = try_get_running_loop() else {
             return Err(io::Error::other("tulip: no running event loop on this thread"));
         };
-        Self::on_loop(io, lp.state.clone())
+        Self::register(io, lp.state.clone(), true)
     }
 
-    /// Registers `io` with a given loop (running or not).
-    pub(crate) fn on_loop(io: T, state: Rc<LoopState>) -> io::Result<Self> {
-        let source = source::register(&state, io.as_fd())?;
-        Ok(IoSource { io: Some(io), source, state })
+    /// Registers `io` with the loop behind `lp` (running or not).
+    ///
+    /// ```
+    /// let ev = tulip::EventLoop::new();
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let a = tulip::IoSource::on_loop(a, &ev).unwrap();
+    /// ev.run_until_complete(async move { a.writable().await.unwrap() });
+    /// ```
+    pub fn on_loop(io: T, lp: &LoopHandle) -> io::Result<Self> {
+        Self::register(io, lp.state.clone(), true)
     }
 
     /// Registers `io` level-triggered (oneshot, re-armed at each wait).
-    pub(crate) fn on_loop_level(io: T, state: Rc<LoopState>) -> io::Result<Self> {
-        let source = source::register_with(&state, io.as_fd(), false)?;
+    pub(crate) fn on_loop_level(io: T, lp: &LoopHandle) -> io::Result<Self> {
+        Self::register(io, lp.state.clone(), false)
+    }
+
+    fn register(io: T, state: Rc<LoopState>, allow_edge: bool) -> io::Result<Self> {
+        let source = state.sources.register(&state.shared.poller, io.as_fd(), allow_edge)?;
         Ok(IoSource { io: Some(io), source, state })
     }
 
     /// Waits until the OS reports readiness anew (forgetting what was known).
     pub(crate) async fn wait_fresh(&self, d: Dir) -> io::Result<()> {
         self.source.clear_ready(d);
-        poll_fn(|cx| self.source.poll_ready(&self.state, d, cx)).await
+        poll_fn(|cx| self.source.poll_ready(&self.state.shared.poller, d, cx)).await
     }
 
     /// The wrapped object.
@@ -88,7 +101,7 @@ impl<T: AsFd> IoSource<T> {
 
     fn deregister(&self) {
         if let Some(io) = &self.io {
-            source::deregister(&self.state, &self.source, io.as_fd());
+            self.state.sources.deregister(&self.state.shared.poller, &self.source, io.as_fd());
         }
     }
 
@@ -96,12 +109,12 @@ impl<T: AsFd> IoSource<T> {
     /// It may report readiness that a read then finds gone: use
     /// [`read_with`](Self::read_with), which retries.
     pub async fn readable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.source.poll_ready(&self.state, Dir::Read, cx)).await
+        poll_fn(|cx| self.source.poll_ready(&self.state.shared.poller, Dir::Read, cx)).await
     }
 
     /// Ready when the OS may accept a write (asyncio's `add_writer` fires).
     pub async fn writable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.source.poll_ready(&self.state, Dir::Write, cx)).await
+        poll_fn(|cx| self.source.poll_ready(&self.state.shared.poller, Dir::Write, cx)).await
     }
 
     /// Runs the non-blocking read `op` until it does not answer "would
@@ -135,14 +148,38 @@ impl<T: AsFd> IoSource<T> {
 
     /// Forgets the optimistic initial write readiness: used while a
     /// non-blocking connect is in progress, where "writable" must mean "the
-    /// handshake ended".
-    pub(crate) fn expect_writable_event(&self) {
+    /// handshake ended" (the next [`writable`](Self::writable) waits for
+    /// the poller's word).
+    ///
+    /// ```
+    /// let ev = tulip::EventLoop::new();
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// ev.run_until_complete(async move {
+    ///     let a = tulip::IoSource::new(a).unwrap();
+    ///     a.expect_writable_event();
+    ///     a.writable().await.unwrap(); // the poller reports the idle socket writable
+    /// });
+    /// ```
+    pub fn expect_writable_event(&self) {
         self.source.clear_ready(Dir::Write);
     }
 
     /// One non-blocking write attempt, without waiting: `WouldBlock` if the
-    /// socket is known not to be writable or the OS says so.
-    pub(crate) fn try_write_with<R>(&self, op: impl FnOnce(&T) -> io::Result<R>) -> io::Result<R> {
+    /// descriptor is known not to be writable or the OS says so (asyncio's
+    /// transports write at once this way before buffering).
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// let ev = tulip::EventLoop::new();
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// ev.run_until_complete(async move {
+    ///     let a = tulip::IoSource::new(a).unwrap();
+    ///     assert_eq!(a.try_write_with(|s| (&*s).write(b"now")).unwrap(), 3);
+    /// });
+    /// ```
+    pub fn try_write_with<R>(&self, op: impl FnOnce(&T) -> io::Result<R>) -> io::Result<R> {
         if !self.source.is_ready(Dir::Write) {
             return Err(io::ErrorKind::WouldBlock.into());
         }
@@ -160,7 +197,7 @@ impl<T: AsFd> IoSource<T> {
         op: &mut impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
         loop {
-            match self.source.poll_ready(&self.state, d, cx) {
+            match self.source.poll_ready(&self.state.shared.poller, d, cx) {
                 Poll::Ready(Ok(())) => {}
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => return Poll::Pending,

@@ -1,39 +1,41 @@
-//! The part of a loop other threads may touch: the remote queues, the poller
-//! that wakes the loop, and the schedule function every task carries.
+//! The part of a loop other threads may touch: the queues they hand work
+//! to, the notifier that wakes the loop, and the scheduler every task of
+//! the loop carries. [`RemoteHandle`] is its public face: asyncio's
+//! `call_soon_threadsafe` and `loop.stop()` from another thread.
 
-use crate::state::LoopState;
+use crate::notifier::Notifier;
+use crate::ready::push_local;
 use concurrent_queue::ConcurrentQueue;
 use polling::Poller;
-use std::cell::Cell;
 use std::fmt;
 use std::io;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use tulip_task::TaskRunnable;
 
-type RemoteCall = Box<dyn FnOnce() + Send>;
+/// Work handed to a loop by another thread.
+pub(crate) enum RemoteCall {
+    /// `call_soon_threadsafe(f)`.
+    Call(Box<dyn FnOnce() + Send>),
+    /// `RemoteHandle::stop`, kept in order with the calls.
+    Stop,
+}
 
 /// State shared between a loop and its remote handles and wakers.
 pub(crate) struct Shared {
     pub(crate) id: usize,
     pub(crate) poller: Poller,
-    pub(crate) notifier: crate::os_wait::Notifier,
+    pub(crate) notifier: Notifier,
     pub(crate) remote_tasks: ConcurrentQueue<TaskRunnable>,
     pub(crate) remote_calls: ConcurrentQueue<RemoteCall>,
 }
 
 static NEXT_LOOP_ID: AtomicUsize = AtomicUsize::new(1);
 
-thread_local! {
-    /// The loop running on this thread: its id and its state. The pointer is
-    /// valid while the id is non-zero (see `RunningGuard`).
-    static RUNNING: Cell<(usize, *const LoopState)> = const { Cell::new((0, std::ptr::null())) };
-}
-
 impl Shared {
     pub(crate) fn new() -> io::Result<Arc<Shared>> {
         let poller = Poller::new()?;
-        let notifier = crate::os_wait::Notifier::new(&poller)?;
+        let notifier = Notifier::new(&poller)?;
         Ok(Arc::new(Shared {
             id: NEXT_LOOP_ID.fetch_add(1, Ordering::Relaxed),
             poller,
@@ -48,16 +50,9 @@ impl Shared {
     /// lock-free remote queue and wakes the poller.
     #[inline]
     pub(crate) fn schedule(&self, runnable: TaskRunnable) {
-        let (id, state) = RUNNING.with(Cell::get);
-        if id == self.id {
-            // SAFETY: RUNNING holds this loop's id only between
-            // `RunningGuard::enter` and its drop, while the loop holds an
-            // `Rc<LoopState>` keeping the pointee alive.
-            let state = unsafe { &*state };
-            state.push_task(runnable);
-            return;
+        if let Err(runnable) = push_local(self.id, runnable) {
+            self.push_remote_task(runnable);
         }
-        self.push_remote_task(runnable);
     }
 
     #[cold]
@@ -77,7 +72,7 @@ impl Shared {
         ok
     }
 
-    fn wake_loop(&self) {
+    pub(crate) fn wake_loop(&self) {
         self.notifier.notify(&self.poller);
     }
 }
@@ -94,36 +89,12 @@ impl Drop for Shared {
     }
 }
 
-/// Marks a loop as the one running on this thread, and restores the previous
-/// state on drop (also on unwinding).
-pub(crate) struct RunningGuard {
-    previous: (usize, *const LoopState),
-}
-
-impl RunningGuard {
-    pub(crate) fn enter(state: &LoopState) -> Self {
-        let previous = RUNNING.with(|r| r.replace((state.shared.id, state as *const LoopState)));
-        RunningGuard { previous }
-    }
-
-    /// True if some loop is running on this thread.
-    pub(crate) fn any_running() -> bool {
-        RUNNING.with(|r| r.get().0 != 0)
-    }
-}
-
-impl Drop for RunningGuard {
-    fn drop(&mut self) {
-        RUNNING.with(|r| r.set(self.previous));
-    }
-}
-
 /// A `Send + Sync` handle to a loop, for other threads: asyncio's
 /// `call_soon_threadsafe` and `loop.stop()` from outside.
 ///
 /// ```
 /// use std::sync::mpsc;
-/// let ev = tulip_reactor::EventLoop::new();
+/// let ev = tulip::EventLoop::new();
 /// let remote = ev.remote();
 /// let (tx, rx) = mpsc::channel();
 /// std::thread::spawn(move || {
@@ -142,13 +113,13 @@ impl RemoteHandle {
     /// Schedules `f` to run on the loop's thread in a later iteration, waking
     /// the loop if it is waiting. Returns false if the loop is gone.
     pub fn call_soon_threadsafe(&self, f: impl FnOnce() + Send + 'static) -> bool {
-        self.shared.push_remote_call(Box::new(f))
+        self.shared.push_remote_call(RemoteCall::Call(Box::new(f)))
     }
 
-    /// Stops the loop after its current iteration (like
+    /// Stops the loop after the iteration that runs this request (like
     /// `loop.call_soon_threadsafe(loop.stop)`).
     pub fn stop(&self) -> bool {
-        self.call_soon_threadsafe(crate::current::stop_running_loop)
+        self.shared.push_remote_call(RemoteCall::Stop)
     }
 
     /// Wakes the loop if it is blocked waiting for events.

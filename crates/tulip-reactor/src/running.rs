@@ -1,7 +1,7 @@
 //! The loop running on this thread, and the asyncio functions that use it
 //! implicitly: `get_running_loop`, `create_task`, `current_task`, `all_tasks`.
 
-use crate::handle::LoopHandle;
+use crate::loop_handle::LoopHandle;
 use crate::EventLoop;
 use std::cell::RefCell;
 use std::future::Future as StdFuture;
@@ -32,7 +32,7 @@ impl Drop for CurrentGuard {
 /// The loop running on this thread, if any.
 ///
 /// ```
-/// assert!(tulip_reactor::try_get_running_loop().is_none());
+/// assert!(tulip::try_get_running_loop().is_none());
 /// ```
 pub fn try_get_running_loop() -> Option<LoopHandle> {
     CURRENT.with(|c| c.borrow().clone())
@@ -44,10 +44,10 @@ pub fn try_get_running_loop() -> Option<LoopHandle> {
 /// If no loop is running on this thread (asyncio raises `RuntimeError`).
 ///
 /// ```
-/// let ev = tulip_reactor::EventLoop::new();
+/// let ev = tulip::EventLoop::new();
 /// let same = ev.run_until_complete({
 ///     let h = ev.handle();
-///     async move { tulip_reactor::get_running_loop().same_loop(&h) }
+///     async move { tulip::get_running_loop().same_loop(&h) }
 /// });
 /// assert!(same);
 /// ```
@@ -65,9 +65,9 @@ pub fn get_running_loop() -> LoopHandle {
 /// If no loop is running on this thread.
 ///
 /// ```
-/// let ev = tulip_reactor::EventLoop::new();
+/// let ev = tulip::EventLoop::new();
 /// let n = ev.run_until_complete(async {
-///     let t = tulip_reactor::create_task(async { 2 });
+///     let t = tulip::create_task(async { 2 });
 ///     t.await.unwrap() + 1
 /// });
 /// assert_eq!(n, 3);
@@ -84,9 +84,9 @@ where
 /// The task being run on this thread, if any (asyncio's `current_task`).
 ///
 /// ```
-/// let ev = tulip_reactor::EventLoop::new();
+/// let ev = tulip::EventLoop::new();
 /// let name = ev.run_until_complete(async {
-///     tulip_reactor::current_task().map(|t| t.name())
+///     tulip::current_task().map(|t| t.name())
 /// });
 /// assert!(name.unwrap().starts_with("Task-"));
 /// ```
@@ -101,10 +101,10 @@ pub fn current_task() -> Option<TaskRef> {
 /// no loop is running.
 ///
 /// ```
-/// let ev = tulip_reactor::EventLoop::new();
+/// let ev = tulip::EventLoop::new();
 /// let count = ev.run_until_complete(async {
-///     let _sleeper = tulip_reactor::create_task(std::future::pending::<()>());
-///     tulip_reactor::all_tasks().len()
+///     let _sleeper = tulip::create_task(std::future::pending::<()>());
+///     tulip::all_tasks().len()
 /// });
 /// assert_eq!(count, 2); // the main task and the sleeper
 /// ```
@@ -112,17 +112,47 @@ pub fn all_tasks() -> Vec<TaskRef> {
     try_get_running_loop().map(|h| h.all_tasks()).unwrap_or_default()
 }
 
-/// Stops the running loop, if any (used by `RemoteHandle::stop`).
-pub(crate) fn stop_running_loop() {
-    if let Some(h) = try_get_running_loop() {
-        h.stop();
-    }
+/// [`create_task`] with a name (asyncio's `create_task(coro, name=...)`).
+///
+/// # Panics
+/// If no loop is running on this thread.
+///
+/// ```
+/// tulip::run(async {
+///     let t = tulip::create_task_named("fetcher", async {});
+///     assert_eq!(t.name(), "fetcher");
+/// });
+/// ```
+#[track_caller]
+pub fn create_task_named<F>(name: impl Into<String>, future: F) -> Task<F::Output>
+where
+    F: StdFuture + 'static,
+    F::Output: 'static,
+{
+    get_running_loop().create_task_named(name, future)
+}
+
+/// asyncio's `ensure_future`: schedules `future` as a task on the running
+/// loop. (A Rust future is always a "coroutine" to asyncio; a [`Task`] is
+/// already scheduled and can simply be awaited.)
+///
+/// ```
+/// let v = tulip::run(async { tulip::ensure_future(async { "ok" }).await.unwrap() });
+/// assert_eq!(v, "ok");
+/// ```
+#[track_caller]
+pub fn ensure_future<F>(future: F) -> Task<F::Output>
+where
+    F: StdFuture + 'static,
+    F::Output: 'static,
+{
+    create_task(future)
 }
 
 /// A new loop (asyncio's `new_event_loop`).
 ///
 /// ```
-/// let ev = tulip_reactor::new_event_loop();
+/// let ev = tulip::new_event_loop();
 /// assert!(!ev.is_running());
 /// ```
 pub fn new_event_loop() -> EventLoop {

@@ -1,53 +1,69 @@
 //! asyncio's `add_reader` / `add_writer`: run a callback whenever a file
 //! descriptor is readable (or writable), level-triggered, until removed.
+//! The watchers live in the loop (its loop-local storage), so they go away
+//! with it.
 
-use super::io_source::IoSource;
-use super::source::Dir;
-use crate::handle::LoopHandle;
+use crate::io_source::IoSource;
+use crate::loop_handle::LoopHandle;
+use crate::source::Dir;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, RawFd};
 use tulip_task::Task;
 
-thread_local! {
-    /// Watchers by (loop id, fd, direction).
-    static WATCHERS: RefCell<HashMap<(usize, RawFd, bool), Task<()>>> = RefCell::new(HashMap::new());
+/// The loop's watchers, by (fd, direction).
+#[derive(Default)]
+struct Watchers {
+    by_fd: RefCell<HashMap<(RawFd, Dir), Task<()>>>,
+}
+
+impl Drop for Watchers {
+    fn drop(&mut self) {
+        for (_, task) in self.by_fd.get_mut().drain() {
+            task.cancel();
+        }
+    }
+}
+
+/// Starts calling `callback` whenever `fd` is ready in direction `dir`,
+/// replacing an earlier watcher of the same fd and direction.
+fn add(lp: &LoopHandle, fd: &impl AsFd, dir: Dir, mut callback: impl FnMut() + 'static) -> io::Result<()> {
+    let raw = fd.as_fd().as_raw_fd();
+    // A duplicate of the fd, registered on its own: the caller keeps
+    // ownership, and a reader and a writer of one fd do not collide in the
+    // poller. Oneshot mode re-armed at every wait gives asyncio's
+    // level-triggered behaviour: a callback that leaves data unread is
+    // called again.
+    let dup = fd.as_fd().try_clone_to_owned()?;
+    let source = IoSource::on_loop_level(dup, lp)?;
+    let task = lp.create_internal_task(async move {
+        while source.wait_fresh(dir).await.is_ok() {
+            callback();
+        }
+    });
+    let watchers = lp.local::<Watchers>();
+    let old = watchers.by_fd.borrow_mut().insert((raw, dir), task);
+    if let Some(old) = old {
+        old.cancel();
+    }
+    Ok(())
+}
+
+/// Stops watching `fd` in direction `dir`; false if it was not watched.
+fn remove(lp: &LoopHandle, fd: RawFd, dir: Dir) -> bool {
+    let watchers = lp.local::<Watchers>();
+    let removed = watchers.by_fd.borrow_mut().remove(&(fd, dir));
+    match removed {
+        Some(task) => {
+            task.cancel();
+            true
+        }
+        None => false,
+    }
 }
 
 impl LoopHandle {
-    fn add_watcher(&self, fd: &impl AsFd, write: bool, mut callback: impl FnMut() + 'static) -> io::Result<()> {
-        let raw = fd.as_fd().as_raw_fd();
-        // A duplicate of the fd, registered on its own: the caller keeps
-        // ownership, and a reader and a writer of one fd do not collide in
-        // the poller. Oneshot mode re-armed at every wait gives asyncio's
-        // level-triggered behaviour: a callback that leaves data unread is
-        // called again.
-        let dup = fd.as_fd().try_clone_to_owned()?;
-        let source = IoSource::on_loop_level(dup, self.state.clone())?;
-        let dir = if write { Dir::Write } else { Dir::Read };
-        let task = self.create_internal_task(async move {
-            while source.wait_fresh(dir).await.is_ok() {
-                callback();
-            }
-        });
-        let key = (self.state.shared.id, raw, write);
-        if let Some(old) = WATCHERS.with(|w| w.borrow_mut().insert(key, task)) {
-            old.cancel();
-        }
-        Ok(())
-    }
-
-    fn remove_watcher(&self, fd: RawFd, write: bool) -> bool {
-        match WATCHERS.with(|w| w.borrow_mut().remove(&(self.state.shared.id, fd, write))) {
-            Some(task) => {
-                task.cancel();
-                true
-            }
-            None => false,
-        }
-    }
-
     /// Calls `callback` in the loop each time `fd` is readable, until
     /// [`remove_reader`](Self::remove_reader) (asyncio's `add_reader`,
     /// level-triggered). Replaces an earlier reader of the same fd.
@@ -57,7 +73,7 @@ impl LoopHandle {
     /// use std::os::fd::AsRawFd;
     /// use std::os::unix::net::UnixStream;
     /// use std::{cell::RefCell, rc::Rc};
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let (mut a, b) = UnixStream::pair().unwrap();
     /// b.set_nonblocking(true).unwrap();
     /// let b = Rc::new(b);
@@ -74,12 +90,12 @@ impl LoopHandle {
     /// assert!(ev.remove_reader(b.as_raw_fd()));
     /// ```
     pub fn add_reader(&self, fd: &impl AsFd, callback: impl FnMut() + 'static) -> io::Result<()> {
-        self.add_watcher(fd, false, callback)
+        add(self, fd, Dir::Read, callback)
     }
 
     /// Stops watching `fd` for reading; false if it was not watched.
     pub fn remove_reader(&self, fd: RawFd) -> bool {
-        self.remove_watcher(fd, false)
+        remove(self, fd, Dir::Read)
     }
 
     /// Calls `callback` in the loop each time `fd` is writable, until
@@ -88,7 +104,7 @@ impl LoopHandle {
     /// ```
     /// use std::os::fd::AsRawFd;
     /// use std::os::unix::net::UnixStream;
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let (a, _b) = UnixStream::pair().unwrap();
     /// let h = ev.handle();
     /// ev.add_writer(&a, move || h.stop()).unwrap();
@@ -97,11 +113,11 @@ impl LoopHandle {
     /// assert!(!ev.remove_writer(a.as_raw_fd()));
     /// ```
     pub fn add_writer(&self, fd: &impl AsFd, callback: impl FnMut() + 'static) -> io::Result<()> {
-        self.add_watcher(fd, true, callback)
+        add(self, fd, Dir::Write, callback)
     }
 
     /// Stops watching `fd` for writing; false if it was not watched.
     pub fn remove_writer(&self, fd: RawFd) -> bool {
-        self.remove_watcher(fd, true)
+        remove(self, fd, Dir::Write)
     }
 }

@@ -1,0 +1,71 @@
+//! The loop's side of creating tasks: a [`TaskHost`] reserves the task's
+//! registry slot, hands out the [`Scheduler`] that queues its steps, and
+//! adopts the new task. The running loop installs itself as the thread's
+//! host with [`enter_task_host`].
+
+use crate::task::TaskRunnable;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// Queues a task's step on the loop that owns the task; called on every
+/// wake-up, from any thread.
+pub trait Scheduler: Send + Sync + 'static {
+    /// Queues `runnable` to be run by its loop.
+    fn schedule(&self, runnable: TaskRunnable);
+}
+
+/// A loop's half of creating a task: the registry slot, the scheduler, and
+/// taking the new task in.
+///
+/// # Safety
+/// Tasks created through a host hold `!Send` futures and are spawned without
+/// async-task's per-poll thread check, so an implementor promises that:
+/// * every runnable given to the [`Scheduler`] returned by
+///   [`scheduler`](Self::scheduler), or to [`adopt`](Self::adopt), is only
+///   ever run or dropped on the thread the host lives on;
+/// * the queues holding such runnables are drained on that thread only, and
+///   are not dropped on another thread while they hold runnables (a queue
+///   that other threads push to is closed, and emptied on the loop thread,
+///   before the loop goes away).
+pub unsafe trait TaskHost {
+    /// The registry slot the next adopted task will take
+    /// ([`TaskMeta::slot`](crate::TaskMeta::slot)).
+    fn reserve_slot(&self) -> u32;
+    /// The scheduler of this loop's tasks.
+    fn scheduler(&self) -> Arc<dyn Scheduler>;
+    /// Registers a new task in the slot [`reserve_slot`](Self::reserve_slot)
+    /// gave and queues its first step.
+    fn adopt(&self, runnable: TaskRunnable);
+}
+
+thread_local! {
+    static HOST: RefCell<Option<Rc<dyn TaskHost>>> = const { RefCell::new(None) };
+}
+
+/// Restores the previously installed host when dropped.
+#[must_use = "the host is uninstalled when the guard is dropped"]
+pub struct HostGuard {
+    previous: Option<Rc<dyn TaskHost>>,
+}
+
+impl Drop for HostGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        // `try_with`: a guard dropped during thread teardown must not abort.
+        let _ = HOST.try_with(|h| *h.borrow_mut() = previous);
+    }
+}
+
+/// Installs `host` as the loop that [`create_task`](crate::create_task)
+/// creates tasks on, until the guard is dropped. An event loop calls this
+/// while it runs; see `tulip-reactor` for the implementation.
+pub fn enter_task_host(host: Rc<dyn TaskHost>) -> HostGuard {
+    let previous = HOST.with(|h| h.borrow_mut().replace(host));
+    HostGuard { previous }
+}
+
+/// The host installed on this thread, if any.
+pub(crate) fn current_host() -> Option<Rc<dyn TaskHost>> {
+    HOST.with(|h| h.borrow().clone())
+}
