@@ -7,6 +7,7 @@ mod common;
 
 use std::cell::Cell;
 use std::rc::Rc;
+use tulip::LoopSignals;
 
 async fn worker(id: u32, stopping: Rc<Cell<bool>>) -> u32 {
     let mut jobs = 0;

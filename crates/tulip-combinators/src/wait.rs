@@ -79,7 +79,7 @@ impl<T> Unpin for Wait<T> {}
 ///
 /// It takes [`Task`]s, so that `pending` holds handles you can cancel or
 /// wait on again; plain futures are wrapped into tasks with
-/// [`create_task`](tulip::create_task) first, as asyncio's `ensure_future`
+/// [`create_task`](tulip_task::create_task) first, as asyncio's `ensure_future`
 /// does (asyncio 3.12 requires that too). An empty set resolves at once to
 /// two empty vectors (asyncio raises `ValueError`).
 ///

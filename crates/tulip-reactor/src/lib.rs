@@ -32,7 +32,6 @@
 //! schedules runs in the next iteration.
 
 mod add_reader;
-mod aio;
 mod error;
 mod event_loop;
 mod handles;
@@ -49,12 +48,6 @@ mod source;
 mod state;
 mod threadsafe;
 
-pub use aio::{
-    create_subprocess_exec, create_subprocess_shell, getaddrinfo, open_connection, open_unix_connection, signals,
-    start_server, start_unix_server, IncompleteReadError, LimitOverrunError, PeerName, Process, Server, StreamError,
-    StreamReader, StreamWriter, TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream, DEFAULT_HIGH_WATER,
-    DEFAULT_LIMIT,
-};
 pub use error::RuntimeError;
 pub use event_loop::{EventLoop, LoopBuilder};
 pub use handles::{Handle, TimerHandle};

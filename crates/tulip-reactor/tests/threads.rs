@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
-use tulip_blocking::to_thread;
+use tulip::to_thread;
 use tulip_reactor::{run_coroutine_threadsafe, EventLoop};
 use tulip_task::TaskError;
 

@@ -105,15 +105,26 @@ pub use tulip_combinators::{
     ChildError, Completed, Gather, GatherAll, ReturnWhen, Shield, SpawnError, TaskGroup, TaskGroupError, TryGather,
     Wait, WaitFor,
 };
+/// asyncio's networking: sockets, `loop.sock_*`, streams and servers (the
+/// `tulip-net` crate; cargo feature `net`, on by default).
+#[cfg(feature = "net")]
+pub use tulip_net as net;
+#[cfg(feature = "net")]
+pub use tulip_net::{
+    getaddrinfo, open_connection, open_unix_connection, start_server, start_unix_server, IncompleteReadError,
+    LimitOverrunError, LoopSockets, PeerName, Server, StreamError, StreamReader, StreamWriter, TcpListener, TcpStream,
+    UdpSocket, UnixListener, UnixStream, DEFAULT_HIGH_WATER, DEFAULT_LIMIT,
+};
+/// asyncio's subprocesses and signal handlers (the `tulip-process` crate;
+/// cargo feature `process`, on by default).
+#[cfg(feature = "process")]
+pub use tulip_process as process;
+#[cfg(feature = "process")]
+pub use tulip_process::{create_subprocess_exec, create_subprocess_shell, signals, LoopSignals, Process};
 pub use tulip_reactor::{
     all_tasks, create_task, create_task_named, current_task, ensure_future, get_running_loop, new_event_loop, run,
-    run_coroutine_threadsafe, try_get_running_loop, ConcurrentFuture, EventLoop, Handle, LoopBuilder, LoopHandle,
-    RemoteHandle, RuntimeError, TimerHandle,
-};
-pub use tulip_reactor::{
-    create_subprocess_exec, create_subprocess_shell, getaddrinfo, open_connection, open_unix_connection, signals,
-    start_server, start_unix_server, IncompleteReadError, IoSource, LimitOverrunError, PeerName, Process, Server,
-    StreamError, StreamReader, StreamWriter, TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream,
+    run_coroutine_threadsafe, try_get_running_loop, ConcurrentFuture, EventLoop, Handle, IoSource, LoopBuilder,
+    LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
 };
 /// asyncio's synchronisation primitives and queues (the `tulip-sync` crate).
 pub use tulip_sync as sync;
@@ -130,6 +141,10 @@ pub use tulip_timer::{sleep, sleep_until, timeout, timeout_at, Sleep, Timeout, T
 
 /// The names most programs need: `use tulip::prelude::*;`.
 pub mod prelude {
+    #[cfg(feature = "process")]
+    pub use crate::LoopSignals;
+    #[cfg(feature = "net")]
+    pub use crate::LoopSockets;
     pub use crate::{create_task, get_running_loop, run, sleep, EventLoop, Future, Task, TaskError};
     pub use std::time::Duration;
 }

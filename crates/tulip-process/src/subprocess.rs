@@ -1,18 +1,12 @@
 //! asyncio's subprocesses: `create_subprocess_exec` / `create_subprocess_shell`
 //! and `Process`, with the child's pipes as streams.
 
-use super::reader::{StreamReader, DEFAULT_LIMIT};
-use super::transport::Transport;
-use super::writer::StreamWriter;
-use crate::io_source::IoSource;
-use std::cell::RefCell;
 use std::ffi::OsStr;
-use std::fs::File;
 use std::io;
-use std::os::fd::{AsRawFd, OwnedFd};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::rc::Rc;
 use tulip_blocking::to_thread;
+use tulip_net::{StreamReader, StreamWriter};
+use tulip_reactor::create_task;
 
 /// A running child process (asyncio's `asyncio.subprocess.Process`).
 ///
@@ -31,30 +25,16 @@ pub struct Process {
     pub stderr: Option<StreamReader>,
 }
 
-fn nonblocking_pipe(fd: impl Into<OwnedFd>) -> io::Result<Rc<Transport>> {
-    let fd: OwnedFd = fd.into();
-    // SAFETY: fcntl on a valid, owned fd; only the O_NONBLOCK flag changes.
-    let ok = unsafe {
-        let flags = libc::fcntl(fd.as_raw_fd(), libc::F_GETFL);
-        flags >= 0 && libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) >= 0
-    };
-    if !ok {
-        return Err(io::Error::last_os_error());
-    }
-    let io = IoSource::new(File::from(fd))?;
-    Ok(Rc::new(Transport::Pipe(RefCell::new(Some(io)))))
-}
-
 /// Starts `command` (configure its pipes with `Stdio::piped()`) and wraps
 /// the pipes as streams (asyncio's `create_subprocess_exec`).
 ///
 /// ```
 /// use std::process::{Command, Stdio};
-/// let ev = tulip_reactor::EventLoop::new();
+/// let ev = tulip::EventLoop::new();
 /// ev.run_until_complete(async {
 ///     let mut cmd = Command::new("echo");
 ///     cmd.arg("hello").stdout(Stdio::piped());
-///     let mut p = tulip_reactor::create_subprocess_exec(cmd).await.unwrap();
+///     let mut p = tulip::create_subprocess_exec(cmd).await.unwrap();
 ///     let out = p.stdout.as_mut().unwrap().read_to_eof().await.unwrap();
 ///     assert_eq!(out, b"hello\n");
 ///     assert!(p.wait().await.unwrap().success());
@@ -63,15 +43,15 @@ fn nonblocking_pipe(fd: impl Into<OwnedFd>) -> io::Result<Rc<Transport>> {
 pub async fn create_subprocess_exec(mut command: Command) -> io::Result<Process> {
     let mut child = command.spawn()?;
     let stdin = match child.stdin.take() {
-        Some(s) => Some(StreamWriter::new(nonblocking_pipe(s)?)),
+        Some(s) => Some(StreamWriter::from_pipe(s.into())?),
         None => None,
     };
     let stdout = match child.stdout.take() {
-        Some(s) => Some(StreamReader::new(nonblocking_pipe(s)?, DEFAULT_LIMIT)),
+        Some(s) => Some(StreamReader::from_pipe(s.into())?),
         None => None,
     };
     let stderr = match child.stderr.take() {
-        Some(s) => Some(StreamReader::new(nonblocking_pipe(s)?, DEFAULT_LIMIT)),
+        Some(s) => Some(StreamReader::from_pipe(s.into())?),
         None => None,
     };
     let pid = child.id();
@@ -82,9 +62,9 @@ pub async fn create_subprocess_exec(mut command: Command) -> io::Result<Process>
 /// (asyncio's `create_subprocess_shell` with `PIPE`s).
 ///
 /// ```
-/// let ev = tulip_reactor::EventLoop::new();
+/// let ev = tulip::EventLoop::new();
 /// ev.run_until_complete(async {
-///     let p = tulip_reactor::create_subprocess_shell("echo out; echo err >&2; exit 3").await.unwrap();
+///     let p = tulip::create_subprocess_shell("echo out; echo err >&2; exit 3").await.unwrap();
 ///     let (out, err, status) = p.communicate(None).await.unwrap();
 ///     assert_eq!((out.as_slice(), err.as_slice()), (&b"out\n"[..], &b"err\n"[..]));
 ///     assert_eq!(status.code(), Some(3));
@@ -156,13 +136,13 @@ impl Process {
         // waits for it.
         let out = self.stdout.take();
         let err = self.stderr.take();
-        let read_out = crate::running::create_task(async move {
+        let read_out = create_task(async move {
             match out {
                 Some(mut r) => r.read_to_eof().await,
                 None => Ok(Vec::new()),
             }
         });
-        let read_err = crate::running::create_task(async move {
+        let read_err = create_task(async move {
             match err {
                 Some(mut r) => r.read_to_eof().await,
                 None => Ok(Vec::new()),

@@ -8,7 +8,7 @@ use common::echo_server;
 use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::time::Duration;
-use tulip_reactor::{
+use tulip::{
     getaddrinfo, open_connection, open_unix_connection, start_server, start_unix_server, EventLoop, PeerName,
     StreamError,
 };

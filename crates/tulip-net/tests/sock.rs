@@ -6,7 +6,8 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
-use tulip_reactor::{create_task, get_running_loop, EventLoop};
+use tulip::LoopSockets;
+use tulip::{create_task, get_running_loop, EventLoop};
 
 /// The tests of this file run one at a time, so the fd count one of them
 /// takes is not disturbed by the others.

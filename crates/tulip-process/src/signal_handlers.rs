@@ -2,8 +2,6 @@
 //! writes the signal number into a self-pipe; the loop reads the pipe like
 //! any socket and runs the Rust callbacks as ordinary loop callbacks.
 
-use crate::io_source::IoSource;
-use crate::loop_handle::LoopHandle;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
@@ -12,6 +10,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::OnceLock;
+use tulip_reactor::{IoSource, LoopHandle};
 
 /// The pipe's write end, for the C handler (-1 until created).
 static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
@@ -28,7 +27,7 @@ type Callback = Rc<dyn Fn()>;
 /// dropped when the loop closes, which puts back each signal's previous
 /// disposition and stops the pipe reader.
 #[derive(Default)]
-struct LoopSignals {
+struct Handlers {
     handlers: RefCell<HashMap<i32, Callback>>,
     /// What each handled signal did before we took it over.
     previous: RefCell<HashMap<i32, libc::sigaction>>,
@@ -36,7 +35,7 @@ struct LoopSignals {
     reader: RefCell<Option<tulip_task::Task<()>>>,
 }
 
-impl LoopSignals {
+impl Handlers {
     fn restore(&self, signal: i32) -> io::Result<()> {
         let previous = self.previous.borrow_mut().remove(&signal);
         match previous {
@@ -46,7 +45,7 @@ impl LoopSignals {
     }
 }
 
-impl Drop for LoopSignals {
+impl Drop for Handlers {
     fn drop(&mut self) {
         let signals: Vec<i32> = self.previous.get_mut().keys().copied().collect();
         for signal in signals {
@@ -104,7 +103,15 @@ fn restore_disposition(sig: i32, old: &libc::sigaction) -> io::Result<()> {
     Ok(())
 }
 
-impl LoopHandle {
+/// asyncio's `loop.add_signal_handler` / `remove_signal_handler`, as
+/// methods of the loop (Unix only): bring the trait into scope
+/// (`use tulip::LoopSignals;`, also in `tulip::prelude`).
+///
+/// The C handler only writes the signal number into a self-pipe; the loop
+/// reads the pipe like any socket and runs the callbacks as ordinary loop
+/// callbacks. Closing the loop removes its handlers and puts back what each
+/// signal did before.
+pub trait LoopSignals {
     /// Runs `callback` on this loop (in a later iteration, like any
     /// callback) each time the process receives `signal` (asyncio's
     /// `add_signal_handler`, Unix only). Replaces an earlier handler of the
@@ -112,6 +119,7 @@ impl LoopHandle {
     ///
     /// ```
     /// use std::{cell::Cell, rc::Rc};
+    /// use tulip::LoopSignals;
     /// let ev = tulip::EventLoop::new();
     /// let got = Rc::new(Cell::new(false));
     /// let g = got.clone();
@@ -123,12 +131,20 @@ impl LoopHandle {
     /// assert!(got.get());
     /// assert!(ev.remove_signal_handler(libc::SIGUSR1).unwrap());
     /// ```
-    pub fn add_signal_handler(&self, signal: i32, callback: impl Fn() + 'static) -> io::Result<()> {
+    fn add_signal_handler(&self, signal: i32, callback: impl Fn() + 'static) -> io::Result<()>;
+
+    /// Removes the handler of `signal` and puts back what the signal did
+    /// before (asyncio's `remove_signal_handler`); false if there was none.
+    fn remove_signal_handler(&self, signal: i32) -> io::Result<bool>;
+}
+
+impl LoopSignals for LoopHandle {
+    fn add_signal_handler(&self, signal: i32, callback: impl Fn() + 'static) -> io::Result<()> {
         if signal == libc::SIGKILL || signal == libc::SIGSTOP || !(1..64).contains(&signal) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("signal {signal} cannot be caught")));
         }
-        let signals = self.local::<LoopSignals>();
-        self.start_signal_reader(&signals)?;
+        let signals = self.local::<Handlers>();
+        start_signal_reader(self, &signals)?;
         signals.handlers.borrow_mut().insert(signal, Rc::new(callback));
         if !signals.previous.borrow().contains_key(&signal) {
             let old = install_handler(signal)?;
@@ -137,10 +153,8 @@ impl LoopHandle {
         Ok(())
     }
 
-    /// Removes the handler of `signal` and puts back what the signal did
-    /// before (asyncio's `remove_signal_handler`); false if there was none.
-    pub fn remove_signal_handler(&self, signal: i32) -> io::Result<bool> {
-        let signals = self.local::<LoopSignals>();
+    fn remove_signal_handler(&self, signal: i32) -> io::Result<bool> {
+        let signals = self.local::<Handlers>();
         let had = signals.handlers.borrow_mut().remove(&signal).is_some();
         if had {
             signals.restore(signal)?;
@@ -153,43 +167,43 @@ impl LoopHandle {
         }
         Ok(had)
     }
+}
 
-    fn start_signal_reader(&self, signals: &Rc<LoopSignals>) -> io::Result<()> {
-        if signals.reader.borrow().is_some() {
-            return Ok(());
-        }
-        let pipe = match PIPE.get() {
-            Some(p) => p,
-            None => {
-                let p = make_pipe()?;
-                let p = PIPE.get_or_init(|| p);
-                PIPE_WRITE.store(p.1.as_raw_fd(), Ordering::Relaxed);
-                p
-            }
-        };
-        let reader = IoSource::on_loop(File::from(pipe.0.try_clone()?), self)?;
-        let lp = self.clone();
-        // Weak: the task lives in the loop, and so does `LoopSignals`.
-        let handlers = Rc::downgrade(signals);
-        let task = self.create_internal_task(async move {
-            let mut buf = [0u8; 64];
-            loop {
-                let Ok(n) = reader.read_with(|f| (&*f).read(&mut buf)).await else { return };
-                if n == 0 {
-                    return;
-                }
-                let Some(signals) = handlers.upgrade() else { return };
-                for &sig in &buf[..n] {
-                    let cb = signals.handlers.borrow().get(&i32::from(sig)).cloned();
-                    if let Some(cb) = cb {
-                        lp.call_soon(move || cb());
-                    }
-                }
-            }
-        });
-        *signals.reader.borrow_mut() = Some(task);
-        Ok(())
+fn start_signal_reader(lp: &LoopHandle, signals: &Rc<Handlers>) -> io::Result<()> {
+    if signals.reader.borrow().is_some() {
+        return Ok(());
     }
+    let pipe = match PIPE.get() {
+        Some(p) => p,
+        None => {
+            let p = make_pipe()?;
+            let p = PIPE.get_or_init(|| p);
+            PIPE_WRITE.store(p.1.as_raw_fd(), Ordering::Relaxed);
+            p
+        }
+    };
+    let reader = IoSource::on_loop(File::from(pipe.0.try_clone()?), lp)?;
+    let lp2 = lp.clone();
+    // Weak: the task lives in the loop, and so do the `Handlers`.
+    let handlers = Rc::downgrade(signals);
+    let task = lp.create_internal_task(async move {
+        let mut buf = [0u8; 64];
+        loop {
+            let Ok(n) = reader.read_with(|f| (&*f).read(&mut buf)).await else { return };
+            if n == 0 {
+                return;
+            }
+            let Some(signals) = handlers.upgrade() else { return };
+            for &sig in &buf[..n] {
+                let cb = signals.handlers.borrow().get(&i32::from(sig)).cloned();
+                if let Some(cb) = cb {
+                    lp2.call_soon(move || cb());
+                }
+            }
+        }
+    });
+    *signals.reader.borrow_mut() = Some(task);
+    Ok(())
 }
 
 /// Signal numbers for [`LoopHandle::add_signal_handler`].

@@ -2,7 +2,7 @@
 //! connections, and 1,000 connections open at once.
 #![allow(clippy::unwrap_used)]
 
-use tulip_reactor::{create_task, open_connection, start_server, EventLoop};
+use tulip::{create_task, open_connection, start_server, EventLoop};
 
 fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)

@@ -3,7 +3,8 @@
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use tulip_reactor::{create_subprocess_exec, create_subprocess_shell, EventLoop};
+use tulip::LoopSignals;
+use tulip::{create_subprocess_exec, create_subprocess_shell, EventLoop};
 
 #[test]
 fn exec_output_is_a_stream() {

@@ -1,6 +1,6 @@
 //! asyncio's `StreamWriter`, with its flow control.
 
-use super::transport::{PeerName, Transport};
+use crate::transport::{PeerName, Transport};
 use std::cell::{Cell, RefCell};
 use std::future::poll_fn;
 use std::io;
@@ -54,7 +54,7 @@ impl WriterState {
 /// refuses data with `WouldBlock` (nothing is lost: the caller still has it).
 ///
 /// ```
-/// use tulip_reactor::{open_connection, start_server, EventLoop};
+/// use tulip::{open_connection, start_server, EventLoop};
 /// let ev = EventLoop::new();
 /// ev.run_until_complete(async {
 ///     let server = start_server(|mut r, mut w| async move {
@@ -76,6 +76,27 @@ pub struct StreamWriter {
 }
 
 impl StreamWriter {
+    /// A writer of the write end of a pipe (a child's stdin, as
+    /// tulip-process hands it out), on the running loop. Closing it closes
+    /// the pipe.
+    ///
+    /// ```
+    /// use std::io::Read;
+    /// tulip::run(async {
+    ///     let (mut rx, tx) = std::io::pipe().unwrap();
+    ///     let mut w = tulip::StreamWriter::from_pipe(tx.into()).unwrap();
+    ///     w.write(b"into the pipe").unwrap();
+    ///     w.close();
+    ///     w.wait_closed().await.unwrap();
+    ///     let mut got = String::new();
+    ///     rx.read_to_string(&mut got).unwrap();
+    ///     assert_eq!(got, "into the pipe");
+    /// });
+    /// ```
+    pub fn from_pipe(fd: std::os::fd::OwnedFd) -> io::Result<Self> {
+        Ok(Self::new(Rc::new(Transport::pipe(fd)?)))
+    }
+
     pub(crate) fn new(transport: Rc<Transport>) -> Self {
         StreamWriter {
             state: Rc::new(WriterState {
@@ -140,7 +161,7 @@ impl StreamWriter {
             return;
         }
         let st = self.state.clone();
-        crate::running::create_task(async move {
+        tulip_reactor::create_task(async move {
             loop {
                 let n = {
                     let result = poll_fn(|cx| {
@@ -203,10 +224,10 @@ impl StreamWriter {
     /// `high`. Defaults: 64 KiB and 16 KiB.
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// ev.run_until_complete(async {
-    ///     let server = tulip_reactor::start_server(|_r, _w| async {}, "127.0.0.1", 0).await.unwrap();
-    ///     let (_r, mut w) = tulip_reactor::open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+    ///     let server = tulip::start_server(|_r, _w| async {}, "127.0.0.1", 0).await.unwrap();
+    ///     let (_r, mut w) = tulip::open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
     ///     w.set_write_buffer_limits(1 << 20, 1 << 18);
     ///     assert_eq!(w.get_write_buffer_limits(), (1 << 20, 1 << 18));
     ///     server.close();
@@ -243,7 +264,7 @@ impl StreamWriter {
     /// both the reader and the writer are dropped.
     ///
     /// ```
-    /// use tulip_reactor::{open_connection, start_server, EventLoop};
+    /// use tulip::{open_connection, start_server, EventLoop};
     /// let ev = EventLoop::new();
     /// ev.run_until_complete(async {
     ///     // The server counts bytes until the client's EOF, then answers.

@@ -1,14 +1,14 @@
 //! UDP sockets on the loop.
 
-use crate::io_source::IoSource;
 use std::fmt;
 use std::io;
 use std::net::SocketAddr;
+use tulip_reactor::IoSource;
 
 /// A UDP socket (asyncio's `sock_sendto` / `sock_recvfrom`).
 ///
 /// ```
-/// use tulip_reactor::{EventLoop, UdpSocket};
+/// use tulip::{EventLoop, UdpSocket};
 /// let ev = EventLoop::new();
 /// ev.run_until_complete(async {
 ///     let a = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();

@@ -1,10 +1,10 @@
 //! Shared by the I/O tests.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use tulip_reactor::start_server;
+use tulip::start_server;
 
 /// A minimal HTTP/1.0 server: reads the request head, answers one page.
-pub async fn tiny_http_server() -> tulip_reactor::Server {
+pub async fn tiny_http_server() -> tulip::Server {
     start_server(
         |mut r, mut w| async move {
             // Read the request head, answer with a fixed page.
@@ -30,7 +30,7 @@ pub async fn tiny_http_server() -> tulip_reactor::Server {
 }
 
 /// An echo server: whatever a client sends comes back, until it closes.
-pub async fn echo_server() -> tulip_reactor::Server {
+pub async fn echo_server() -> tulip::Server {
     start_server(
         |mut r, mut w| async move {
             loop {

@@ -9,14 +9,20 @@
 //! is deregistered and closed when the call returns, like asyncio's
 //! `add_reader`/`remove_reader` around each wait.
 
-use super::tcp::in_progress;
-use crate::io_source::IoSource;
-use crate::loop_handle::LoopHandle;
-use crate::source::Dir;
+use crate::connect;
 use socket2::SockRef;
+use std::future::Future;
 use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use tulip_reactor::{IoSource, LoopHandle};
+
+/// Which way a call goes.
+#[derive(Clone, Copy)]
+enum Dir {
+    Read,
+    Write,
+}
 
 /// `send` flags: no SIGPIPE on a closed peer where the OS lets us say so.
 #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -85,13 +91,17 @@ fn ip_addr(addr: socket2::SockAddr) -> io::Result<SocketAddr> {
     addr.as_socket().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not an IP socket"))
 }
 
-impl LoopHandle {
+/// asyncio's `loop.sock_*` calls, as methods of the loop: bring the trait
+/// into scope (`use tulip::LoopSockets;`, also in `tulip::prelude`) and
+/// call them on a [`LoopHandle`] or an `EventLoop`.
+pub trait LoopSockets {
     /// Receives up to `n` bytes from a non-blocking socket, waiting until
     /// some arrive (asyncio's `loop.sock_recv`); empty means end of stream.
     ///
     /// ```
+    /// use tulip::LoopSockets;
     /// use std::io::Write;
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let lp = ev.handle();
     /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     /// let mut peer = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
@@ -101,18 +111,14 @@ impl LoopHandle {
     /// let data = ev.run_until_complete(async move { lp.sock_recv(&sock, 1024).await.unwrap() });
     /// assert_eq!(data, b"hello");
     /// ```
-    pub async fn sock_recv(&self, sock: &impl AsFd, n: usize) -> io::Result<Vec<u8>> {
-        let mut buf = vec![0; n];
-        let got = self.sock_recv_into(sock, &mut buf).await?;
-        buf.truncate(got);
-        Ok(buf)
-    }
+    fn sock_recv(&self, sock: &impl AsFd, n: usize) -> impl Future<Output = io::Result<Vec<u8>>>;
 
     /// Receives into `buf` (asyncio's `loop.sock_recv_into`); returns the
     /// byte count, 0 at end of stream.
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// use tulip::LoopSockets;
+    /// let ev = tulip::EventLoop::new();
     /// let lp = ev.handle();
     /// let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// a.set_nonblocking(true).unwrap();
@@ -124,18 +130,15 @@ impl LoopHandle {
     /// });
     /// assert_eq!(n, 3);
     /// ```
-    pub async fn sock_recv_into(&self, sock: &impl AsFd, buf: &mut [u8]) -> io::Result<usize> {
-        let s = SockRef::from(sock);
-        let mut op = Op::new(self, sock.as_fd())?;
-        op.run(Dir::Read, || (&*s).read(buf)).await
-    }
+    fn sock_recv_into(&self, sock: &impl AsFd, buf: &mut [u8]) -> impl Future<Output = io::Result<usize>>;
 
     /// Sends all of `data`, waiting for room as needed (asyncio's
     /// `loop.sock_sendall`). On error, how much was sent is unknown.
     ///
     /// ```
+    /// use tulip::LoopSockets;
     /// use std::io::Read;
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// let lp = ev.handle();
     /// let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
     /// a.set_nonblocking(true).unwrap();
@@ -148,25 +151,14 @@ impl LoopHandle {
     /// ev.run_until_complete(async move { lp.sock_sendall(&a, &vec![7; 1 << 20]).await.unwrap() });
     /// assert_eq!(reader.join().unwrap(), 1 << 20);
     /// ```
-    pub async fn sock_sendall(&self, sock: &impl AsFd, data: &[u8]) -> io::Result<()> {
-        let s = SockRef::from(sock);
-        let mut op = Op::new(self, sock.as_fd())?;
-        let mut sent = 0;
-        while sent < data.len() {
-            let n = op.run(Dir::Write, || s.send_with_flags(&data[sent..], SEND_FLAGS)).await?;
-            if n == 0 {
-                return Err(io::ErrorKind::WriteZero.into());
-            }
-            sent += n;
-        }
-        Ok(())
-    }
+    fn sock_sendall(&self, sock: &impl AsFd, data: &[u8]) -> impl Future<Output = io::Result<()>>;
 
     /// Sends one datagram to `addr` (asyncio's `loop.sock_sendto`); returns
     /// the byte count sent.
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// use tulip::LoopSockets;
+    /// let ev = tulip::EventLoop::new();
     /// let lp = ev.handle();
     /// let a = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     /// let b = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -180,32 +172,19 @@ impl LoopHandle {
     /// assert_eq!(data, b"ping");
     /// assert_eq!(from.ip().to_string(), "127.0.0.1");
     /// ```
-    pub async fn sock_sendto(&self, sock: &impl AsFd, data: &[u8], addr: SocketAddr) -> io::Result<usize> {
-        let s = SockRef::from(sock);
-        let to = socket2::SockAddr::from(addr);
-        let mut op = Op::new(self, sock.as_fd())?;
-        op.run(Dir::Write, || s.send_to_with_flags(data, &to, SEND_FLAGS)).await
-    }
+    fn sock_sendto(&self, sock: &impl AsFd, data: &[u8], addr: SocketAddr) -> impl Future<Output = io::Result<usize>>;
 
     /// Receives one datagram of at most `n` bytes and its sender (asyncio's
     /// `loop.sock_recvfrom`), on an IP socket. See
     /// [`sock_sendto`](Self::sock_sendto) for an example.
-    pub async fn sock_recvfrom(&self, sock: &impl AsFd, n: usize) -> io::Result<(Vec<u8>, SocketAddr)> {
-        let s = SockRef::from(sock);
-        let mut op = Op::new(self, sock.as_fd())?;
-        let mut buf = Vec::with_capacity(n);
-        let (got, from) = op.run(Dir::Read, || s.recv_from(buf.spare_capacity_mut())).await?;
-        // SAFETY: `recv_from` initialised the first `got` bytes of the spare
-        // capacity (and `got <= n` = the capacity).
-        unsafe { buf.set_len(got) };
-        Ok((buf, ip_addr(from)?))
-    }
+    fn sock_recvfrom(&self, sock: &impl AsFd, n: usize) -> impl Future<Output = io::Result<(Vec<u8>, SocketAddr)>>;
 
     /// Connects a non-blocking socket to `addr` without blocking the loop
     /// (asyncio's `loop.sock_connect`).
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// use tulip::LoopSockets;
+    /// let ev = tulip::EventLoop::new();
     /// let lp = ev.handle();
     /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     /// let addr = listener.local_addr().unwrap();
@@ -217,30 +196,15 @@ impl LoopHandle {
     /// });
     /// assert_eq!(sock.peer_addr().unwrap().as_socket(), Some(addr));
     /// ```
-    pub async fn sock_connect(&self, sock: &impl AsFd, addr: SocketAddr) -> io::Result<()> {
-        let s = SockRef::from(sock);
-        let mut op = Op::new(self, sock.as_fd())?;
-        match s.connect(&addr.into()) {
-            Ok(()) => return Ok(()),
-            Err(e) if in_progress(&e) || e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-        // Writable means the handshake ended; SO_ERROR says how.
-        let source = op.source()?;
-        source.expect_writable_event();
-        source.writable().await?;
-        match s.take_error()? {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
-    }
+    fn sock_connect(&self, sock: &impl AsFd, addr: SocketAddr) -> impl Future<Output = io::Result<()>>;
 
     /// Accepts a connection on a non-blocking TCP listening socket (asyncio's
     /// `loop.sock_accept`); the new socket is non-blocking, as asyncio makes
     /// it.
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// use tulip::LoopSockets;
+    /// let ev = tulip::EventLoop::new();
     /// let lp = ev.handle();
     /// let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     /// listener.set_nonblocking(true).unwrap();
@@ -250,7 +214,65 @@ impl LoopHandle {
     /// assert_eq!(peer, client.join().unwrap().local_addr().unwrap());
     /// assert_eq!(conn.local_addr().unwrap(), addr);
     /// ```
-    pub async fn sock_accept(&self, sock: &impl AsFd) -> io::Result<(std::net::TcpStream, SocketAddr)> {
+    fn sock_accept(&self, sock: &impl AsFd) -> impl Future<Output = io::Result<(std::net::TcpStream, SocketAddr)>>;
+}
+
+impl LoopSockets for LoopHandle {
+    async fn sock_recv(&self, sock: &impl AsFd, n: usize) -> io::Result<Vec<u8>> {
+        let mut buf = vec![0; n];
+        let got = self.sock_recv_into(sock, &mut buf).await?;
+        buf.truncate(got);
+        Ok(buf)
+    }
+
+    async fn sock_recv_into(&self, sock: &impl AsFd, buf: &mut [u8]) -> io::Result<usize> {
+        let s = SockRef::from(sock);
+        let mut op = Op::new(self, sock.as_fd())?;
+        op.run(Dir::Read, || (&*s).read(buf)).await
+    }
+
+    async fn sock_sendall(&self, sock: &impl AsFd, data: &[u8]) -> io::Result<()> {
+        let s = SockRef::from(sock);
+        let mut op = Op::new(self, sock.as_fd())?;
+        let mut sent = 0;
+        while sent < data.len() {
+            let n = op.run(Dir::Write, || s.send_with_flags(&data[sent..], SEND_FLAGS)).await?;
+            if n == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            sent += n;
+        }
+        Ok(())
+    }
+
+    async fn sock_sendto(&self, sock: &impl AsFd, data: &[u8], addr: SocketAddr) -> io::Result<usize> {
+        let s = SockRef::from(sock);
+        let to = socket2::SockAddr::from(addr);
+        let mut op = Op::new(self, sock.as_fd())?;
+        op.run(Dir::Write, || s.send_to_with_flags(data, &to, SEND_FLAGS)).await
+    }
+
+    async fn sock_recvfrom(&self, sock: &impl AsFd, n: usize) -> io::Result<(Vec<u8>, SocketAddr)> {
+        let s = SockRef::from(sock);
+        let mut op = Op::new(self, sock.as_fd())?;
+        let mut buf = Vec::with_capacity(n);
+        let (got, from) = op.run(Dir::Read, || s.recv_from(buf.spare_capacity_mut())).await?;
+        // SAFETY: `recv_from` initialised the first `got` bytes of the spare
+        // capacity (and `got <= n` = the capacity).
+        unsafe { buf.set_len(got) };
+        Ok((buf, ip_addr(from)?))
+    }
+
+    async fn sock_connect(&self, sock: &impl AsFd, addr: SocketAddr) -> io::Result<()> {
+        let s = SockRef::from(sock);
+        let mut op = Op::new(self, sock.as_fd())?;
+        if !connect::start(s, &addr.into())? {
+            return Ok(());
+        }
+        connect::finish(op.source()?, true).await
+    }
+
+    async fn sock_accept(&self, sock: &impl AsFd) -> io::Result<(std::net::TcpStream, SocketAddr)> {
         let s = SockRef::from(sock);
         let mut op = Op::new(self, sock.as_fd())?;
         let (conn, from) = op.run(Dir::Read, || s.accept()).await?;

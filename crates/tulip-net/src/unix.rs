@@ -1,17 +1,18 @@
 //! Unix domain stream sockets on the loop.
 
-use super::tcp::in_progress;
-use crate::io_source::IoSource;
+use crate::connect;
+use crate::listener::Listener;
 use std::fmt;
 use std::io;
 use std::net::Shutdown;
 use std::os::unix::net::SocketAddr;
 use std::path::Path;
+use tulip_reactor::IoSource;
 
 /// A Unix stream server socket (asyncio's `start_unix_server` socket).
 ///
 /// ```
-/// use tulip_reactor::{EventLoop, UnixListener, UnixStream};
+/// use tulip::{EventLoop, UnixListener, UnixStream};
 /// let dir = std::env::temp_dir().join(format!("tulip-doc-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir).unwrap();
 /// let path = dir.join("listener.sock");
@@ -24,7 +25,7 @@ use std::path::Path;
 /// });
 /// ```
 pub struct UnixListener {
-    io: IoSource<std::os::unix::net::UnixListener>,
+    inner: Listener<std::os::unix::net::UnixListener>,
 }
 
 impl UnixListener {
@@ -32,19 +33,19 @@ impl UnixListener {
     pub fn bind(path: impl AsRef<Path>) -> io::Result<Self> {
         let listener = std::os::unix::net::UnixListener::bind(path)?;
         listener.set_nonblocking(true)?;
-        Ok(UnixListener { io: IoSource::new(listener)? })
+        Ok(UnixListener { inner: Listener::new(listener)? })
     }
 
     /// Waits for a connection.
     pub async fn accept(&self) -> io::Result<(UnixStream, SocketAddr)> {
-        let (stream, addr) = self.io.read_with(|l| l.accept()).await?;
+        let (stream, addr) = self.inner.accept().await?;
         stream.set_nonblocking(true)?;
         Ok((UnixStream { io: IoSource::new(stream)? }, addr))
     }
 
     /// The address it is bound to.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.get_ref().local_addr()
+        self.inner.get_ref().local_addr()
     }
 }
 
@@ -58,9 +59,9 @@ impl fmt::Debug for UnixListener {
 ///
 /// ```
 /// use futures_lite::{AsyncReadExt, AsyncWriteExt};
-/// let ev = tulip_reactor::EventLoop::new();
+/// let ev = tulip::EventLoop::new();
 /// ev.run_until_complete(async {
-///     let (mut a, mut b) = tulip_reactor::UnixStream::pair().unwrap();
+///     let (mut a, mut b) = tulip::UnixStream::pair().unwrap();
 ///     a.write_all(b"hi").await.unwrap();
 ///     let mut buf = [0; 2];
 ///     b.read_exact(&mut buf).await.unwrap();
@@ -76,20 +77,10 @@ impl UnixStream {
     pub async fn connect(path: impl AsRef<Path>) -> io::Result<UnixStream> {
         let socket = socket2::Socket::new(socket2::Domain::UNIX, socket2::Type::STREAM, None)?;
         socket.set_nonblocking(true)?;
-        let pending = match socket.connect(&socket2::SockAddr::unix(path)?) {
-            Ok(()) => false,
-            Err(e) if in_progress(&e) => true,
-            Err(e) => return Err(e),
-        };
+        let pending = connect::start((&socket).into(), &socket2::SockAddr::unix(path)?)?;
         let stream =
             UnixStream { io: IoSource::new(std::os::unix::net::UnixStream::from(std::os::fd::OwnedFd::from(socket)))? };
-        if pending {
-            stream.io.expect_writable_event();
-            stream.io.writable().await?;
-        }
-        if let Some(e) = stream.io.get_ref().take_error()? {
-            return Err(e);
-        }
+        connect::finish(&stream.io, pending).await?;
         Ok(stream)
     }
 
@@ -118,7 +109,7 @@ impl UnixStream {
     }
 }
 
-super::stream_io::impl_stream_io!(UnixStream);
+crate::stream_io::impl_stream_io!(UnixStream);
 
 impl fmt::Debug for UnixStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -2,8 +2,8 @@
 #![allow(clippy::unwrap_used)]
 
 use std::process::{Command, Stdio};
-use tulip_blocking::to_thread;
-use tulip_reactor::EventLoop;
+use tulip::to_thread;
+use tulip::EventLoop;
 
 mod common;
 use common::tiny_http_server;

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use tulip_reactor::{open_connection, start_server, EventLoop, StreamError, TcpListener, TcpStream, UdpSocket};
+use tulip::{open_connection, start_server, EventLoop, StreamError, TcpListener, TcpStream, UdpSocket};
 
 mod common;
 use common::echo_server;
@@ -20,7 +20,7 @@ fn std_client_thread_talks_to_a_tulip_server() {
     lp().run_until_complete(async {
         let server = echo_server().await;
         let addr = server.sockets()[0];
-        let reply = tulip_blocking::to_thread(move || {
+        let reply = tulip::to_thread(move || {
             let mut s = std::net::TcpStream::connect(addr).unwrap();
             s.write_all(b"hello from std\n").unwrap();
             s.shutdown(Shutdown::Write).unwrap();
@@ -40,7 +40,7 @@ fn tokio_client_talks_to_a_tulip_server() {
     lp().run_until_complete(async {
         let server = echo_server().await;
         let addr = server.sockets()[0];
-        let reply = tulip_blocking::to_thread(move || {
+        let reply = tulip::to_thread(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             rt.block_on(async move {
                 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -258,32 +258,4 @@ fn connect_timeout_connects_in_time() {
         let r = TcpStream::connect_timeout(listener.local_addr().unwrap(), Duration::from_secs(5)).await;
         assert!(r.is_ok());
     });
-}
-
-#[test]
-fn add_reader_is_level_triggered() {
-    use std::cell::RefCell;
-    use std::os::fd::AsRawFd;
-    use std::rc::Rc;
-    let ev = lp();
-    let (mut a, b) = std::os::unix::net::UnixStream::pair().unwrap();
-    b.set_nonblocking(true).unwrap();
-    let b = Rc::new(b);
-    let got = Rc::new(RefCell::new(Vec::new()));
-    let (r, g, h) = (b.clone(), got.clone(), ev.handle());
-    // The callback reads one byte at a time: it is called again while data is left.
-    ev.add_reader(&*b, move || {
-        let mut one = [0u8; 1];
-        if let Ok(1) = (&*r).read(&mut one) {
-            g.borrow_mut().push(one[0]);
-        }
-        if g.borrow().len() == 3 {
-            h.stop();
-        }
-    })
-    .unwrap();
-    a.write_all(b"xyz").unwrap();
-    ev.run_forever();
-    assert_eq!(*got.borrow(), b"xyz");
-    assert!(ev.remove_reader(b.as_raw_fd()));
 }

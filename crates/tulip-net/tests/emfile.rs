@@ -6,8 +6,8 @@
 use std::cell::RefCell;
 use std::process::{Command, Stdio};
 use std::rc::Rc;
-use tulip_blocking::to_thread;
-use tulip_reactor::EventLoop;
+use tulip::to_thread;
+use tulip::EventLoop;
 
 mod common;
 use common::tiny_http_server;

@@ -9,8 +9,8 @@ use tulip_blocking::to_thread;
 /// `loop.getaddrinfo`): the OS resolver blocks, so it never runs on the loop.
 ///
 /// ```
-/// let ev = tulip_reactor::EventLoop::new();
-/// let addrs = ev.run_until_complete(tulip_reactor::getaddrinfo("localhost", 80)).unwrap();
+/// let ev = tulip::EventLoop::new();
+/// let addrs = ev.run_until_complete(tulip::getaddrinfo("localhost", 80)).unwrap();
 /// assert!(addrs.iter().all(|a| a.ip().is_loopback() && a.port() == 80));
 /// ```
 pub async fn getaddrinfo(host: &str, port: u16) -> io::Result<Vec<SocketAddr>> {

@@ -1,16 +1,18 @@
 //! TCP sockets on the loop.
 
-use crate::io_source::IoSource;
+use crate::connect;
+use crate::listener::Listener;
 use std::fmt;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr};
 use std::time::Duration;
+use tulip_reactor::IoSource;
 
 /// A TCP server socket (asyncio's listening socket of `start_server`, or
 /// `loop.sock_accept`).
 ///
 /// ```
-/// use tulip_reactor::{EventLoop, TcpListener, TcpStream};
+/// use tulip::{EventLoop, TcpListener, TcpStream};
 /// let ev = EventLoop::new();
 /// ev.run_until_complete(async {
 ///     let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
@@ -22,7 +24,7 @@ use std::time::Duration;
 /// });
 /// ```
 pub struct TcpListener {
-    io: IoSource<std::net::TcpListener>,
+    inner: Listener<std::net::TcpListener>,
 }
 
 impl TcpListener {
@@ -34,18 +36,18 @@ impl TcpListener {
     /// Adopts a std listener (made non-blocking here).
     pub fn from_std(listener: std::net::TcpListener) -> io::Result<Self> {
         listener.set_nonblocking(true)?;
-        Ok(TcpListener { io: IoSource::new(listener)? })
+        Ok(TcpListener { inner: Listener::new(listener)? })
     }
 
     /// Waits for a connection (asyncio's `sock_accept`).
     pub async fn accept(&self) -> io::Result<(TcpStream, SocketAddr)> {
-        let (stream, addr) = self.io.read_with(|l| l.accept()).await?;
+        let (stream, addr) = self.inner.accept().await?;
         Ok((TcpStream::from_std(stream)?, addr))
     }
 
     /// The address it is bound to.
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.io.get_ref().local_addr()
+        self.inner.get_ref().local_addr()
     }
 }
 
@@ -60,7 +62,7 @@ impl fmt::Debug for TcpListener {
 ///
 /// ```
 /// use futures_lite::{AsyncReadExt, AsyncWriteExt};
-/// use tulip_reactor::{EventLoop, TcpListener, TcpStream};
+/// use tulip::{EventLoop, TcpListener, TcpStream};
 /// let ev = EventLoop::new();
 /// ev.run_until_complete(async {
 ///     let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
@@ -82,20 +84,9 @@ impl TcpStream {
     pub async fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
         let socket = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::STREAM, None)?;
         socket.set_nonblocking(true)?;
-        let pending = match socket.connect(&addr.into()) {
-            Ok(()) => false,
-            Err(e) if in_progress(&e) => true,
-            Err(e) => return Err(e),
-        };
+        let pending = connect::start((&socket).into(), &addr.into())?;
         let stream = TcpStream { io: IoSource::new(std::net::TcpStream::from(socket))? };
-        if pending {
-            stream.io.expect_writable_event();
-            stream.io.writable().await?;
-        }
-        // Writable means the handshake ended; SO_ERROR says how.
-        if let Some(e) = stream.io.get_ref().take_error()? {
-            return Err(e);
-        }
+        connect::finish(&stream.io, pending).await?;
         stream.io.get_ref().peer_addr()?;
         Ok(stream)
     }
@@ -164,18 +155,13 @@ impl TcpStream {
     }
 }
 
-/// A non-blocking connect answers EINPROGRESS (EAGAIN for Unix sockets).
-pub(crate) fn in_progress(e: &io::Error) -> bool {
-    e.kind() == io::ErrorKind::WouldBlock || e.raw_os_error() == Some(libc::EINPROGRESS)
-}
-
 impl TcpStream {
     pub(crate) fn io(&self) -> &IoSource<std::net::TcpStream> {
         &self.io
     }
 }
 
-super::stream_io::impl_stream_io!(TcpStream);
+crate::stream_io::impl_stream_io!(TcpStream);
 
 impl fmt::Debug for TcpStream {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

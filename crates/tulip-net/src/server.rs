@@ -1,12 +1,13 @@
-//! asyncio's `open_connection` and `start_server` (and their Unix twins).
+//! asyncio's `start_server` and `start_unix_server`, and the `Server` they
+//! return: an accept loop per listening socket, a task per connection.
 
-use super::addrinfo::getaddrinfo;
-use super::reader::{StreamReader, DEFAULT_LIMIT};
-use super::tcp::{TcpListener, TcpStream};
-use super::transport::Transport;
-use super::unix::{UnixListener, UnixStream};
-use super::writer::StreamWriter;
-use crate::running::create_task;
+use crate::addrinfo::getaddrinfo;
+use crate::open_connection::streams;
+use crate::stream_reader::StreamReader;
+use crate::stream_writer::StreamWriter;
+use crate::tcp::TcpListener;
+use crate::transport::Transport;
+use crate::unix::UnixListener;
 use std::cell::{Cell, RefCell};
 use std::future::{poll_fn, Future};
 use std::io;
@@ -15,113 +16,12 @@ use std::path::Path;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
-
+use tulip_reactor::{create_task, get_running_loop};
 use tulip_task::{Exception, ExceptionContext, Task};
 
 /// asyncio waits this long before accepting again when the process is out
 /// of file descriptors or memory, instead of spinning on the error.
 const ACCEPT_RETRY_DELAY: Duration = Duration::from_secs(1);
-
-fn streams(transport: Transport) -> (StreamReader, StreamWriter) {
-    let transport = Rc::new(transport);
-    (StreamReader::new(transport.clone(), DEFAULT_LIMIT), StreamWriter::new(transport))
-}
-
-/// Connects to `host:port` and returns the connection's reader and writer
-/// (asyncio's `open_connection`). The name is resolved on the blocking pool;
-/// with several addresses, connection attempts follow Happy Eyeballs
-/// (RFC 8305): addresses alternate between IPv6 and IPv4, a new attempt
-/// starts every 250 ms while earlier ones are still pending, and the first
-/// to connect wins (the others are cancelled).
-///
-/// ```
-/// let ev = tulip_reactor::EventLoop::new();
-/// ev.run_until_complete(async {
-///     let server = tulip_reactor::start_server(|_r, _w| async {}, "127.0.0.1", 0).await.unwrap();
-///     let port = server.sockets()[0].port();
-///     let (_reader, writer) = tulip_reactor::open_connection("localhost", port).await.unwrap();
-///     assert!(!writer.is_closing());
-///     server.close();
-/// });
-/// ```
-pub async fn open_connection(host: &str, port: u16) -> io::Result<(StreamReader, StreamWriter)> {
-    let addrs = getaddrinfo(host, port).await?;
-    if addrs.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::NotFound, format!("no address found for {host}")));
-    }
-    let s = happy_eyeballs(interleave_families(addrs)).await?;
-    let _ = s.set_nodelay(true);
-    Ok(streams(Transport::Tcp(s)))
-}
-
-/// RFC 8305's "Connection Attempt Delay".
-const ATTEMPT_DELAY: Duration = Duration::from_millis(250);
-
-/// Orders addresses IPv6, IPv4, IPv6, ... keeping each family's order.
-fn interleave_families(addrs: Vec<SocketAddr>) -> Vec<SocketAddr> {
-    let (v6, v4): (Vec<_>, Vec<_>) = addrs.into_iter().partition(SocketAddr::is_ipv6);
-    let (mut v6, mut v4) = (v6.into_iter(), v4.into_iter());
-    let mut out = Vec::new();
-    loop {
-        match (v6.next(), v4.next()) {
-            (None, None) => return out,
-            (a, b) => out.extend(a.into_iter().chain(b)),
-        }
-    }
-}
-
-async fn happy_eyeballs(addrs: Vec<SocketAddr>) -> io::Result<TcpStream> {
-    let mut pending = Vec::new();
-    let mut next = addrs.into_iter();
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "no address to connect to");
-    loop {
-        if let Some(addr) = next.next() {
-            pending.push(create_task(TcpStream::connect(addr)));
-        } else if pending.is_empty() {
-            return Err(last);
-        }
-        let more = next.len() > 0;
-        let mut wait = tulip_combinators::wait(pending, tulip_combinators::ReturnWhen::FirstCompleted);
-        if more {
-            wait = wait.timeout(ATTEMPT_DELAY);
-        }
-        let (done, still) = wait.await;
-        pending = still;
-        for attempt in done {
-            match attempt.result() {
-                Ok(Ok(stream)) => {
-                    for loser in &pending {
-                        loser.cancel();
-                    }
-                    return Ok(stream);
-                }
-                Ok(Err(e)) => last = e,
-                Err(e) => last = io::Error::other(e.to_string()),
-            }
-        }
-    }
-}
-
-/// Connects to the Unix socket `path` (asyncio's `open_unix_connection`).
-///
-/// ```
-/// let dir = std::env::temp_dir().join(format!("tulip-doc-ouc-{}", std::process::id()));
-/// std::fs::create_dir_all(&dir).unwrap();
-/// let path = dir.join("s.sock");
-/// let _ = std::fs::remove_file(&path);
-/// let ev = tulip_reactor::EventLoop::new();
-/// ev.run_until_complete(async move {
-///     let server = tulip_reactor::start_unix_server(|_r, mut w| async move {
-///         w.write(b"hi\n").unwrap();
-///     }, &path).await.unwrap();
-///     let (mut r, _w) = tulip_reactor::open_unix_connection(&path).await.unwrap();
-///     assert_eq!(r.readline().await.unwrap(), b"hi\n");
-///     server.close();
-/// });
-/// ```
-pub async fn open_unix_connection(path: impl AsRef<Path>) -> io::Result<(StreamReader, StreamWriter)> {
-    Ok(streams(Transport::Unix(UnixStream::connect(path).await?)))
-}
 
 struct ServerState {
     addrs: Vec<SocketAddr>,
@@ -150,7 +50,7 @@ pub struct Server {
 /// connection (asyncio's `start_server`).
 ///
 /// ```
-/// use tulip_reactor::{open_connection, start_server, EventLoop};
+/// use tulip::{open_connection, start_server, EventLoop};
 /// let ev = EventLoop::new();
 /// ev.run_until_complete(async {
 ///     let server = start_server(|mut r, mut w| async move {
@@ -209,9 +109,9 @@ where
 /// std::fs::create_dir_all(&dir).unwrap();
 /// let path = dir.join("srv.sock");
 /// let _ = std::fs::remove_file(&path);
-/// let ev = tulip_reactor::EventLoop::new();
+/// let ev = tulip::EventLoop::new();
 /// ev.run_until_complete(async move {
-///     let server = tulip_reactor::start_unix_server(|_r, _w| async {}, &path).await.unwrap();
+///     let server = tulip::start_unix_server(|_r, _w| async {}, &path).await.unwrap();
 ///     assert!(server.is_serving());
 ///     server.close();
 /// });
@@ -265,7 +165,7 @@ where
                 .detach();
             }
             Err(e) if resources_exhausted(&e) => {
-                crate::running::get_running_loop().call_exception_handler(ExceptionContext {
+                get_running_loop().call_exception_handler(ExceptionContext {
                     message: format!("socket.accept() out of system resource; retrying in {ACCEPT_RETRY_DELAY:?}"),
                     exception: Some(Exception::new(e)),
                     task: None,
@@ -340,17 +240,5 @@ impl Server {
 impl std::fmt::Debug for Server {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Server").field("sockets", &self.state.addrs).field("serving", &self.is_serving()).finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::interleave_families;
-
-    #[test]
-    fn families_alternate_starting_with_ipv6() {
-        let a = |s: &str| s.parse().unwrap_or_else(|e| panic!("{e}"));
-        let got = interleave_families(vec![a("1.1.1.1:1"), a("2.2.2.2:1"), a("[::1]:1"), a("3.3.3.3:1")]);
-        assert_eq!(got, vec![a("[::1]:1"), a("1.1.1.1:1"), a("2.2.2.2:1"), a("3.3.3.3:1")]);
     }
 }

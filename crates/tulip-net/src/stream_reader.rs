@@ -1,6 +1,6 @@
 //! asyncio's `StreamReader`.
 
-use super::transport::Transport;
+use crate::transport::Transport;
 use std::future::poll_fn;
 use std::io;
 use std::rc::Rc;
@@ -59,7 +59,7 @@ impl From<StreamError> for io::Error {
 /// `StreamReader`): buffered reads by size, by line, or up to a separator.
 ///
 /// ```
-/// use tulip_reactor::{open_connection, start_server, EventLoop};
+/// use tulip::{open_connection, start_server, EventLoop};
 /// let ev = EventLoop::new();
 /// ev.run_until_complete(async {
 ///     let server = start_server(|_r, mut w| async move {
@@ -89,6 +89,23 @@ const READ_CHUNK: usize = 64 * 1024;
 impl StreamReader {
     pub(crate) fn new(transport: Rc<Transport>, limit: usize) -> Self {
         StreamReader { transport, buf: Vec::new(), start: 0, eof: false, limit }
+    }
+
+    /// A reader of the read end of a pipe (a child's stdout or stderr, as
+    /// tulip-process hands them out), on the running loop.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// tulip::run(async {
+    ///     let (rx, mut tx) = std::io::pipe().unwrap();
+    ///     tx.write_all(b"from the pipe\n").unwrap();
+    ///     drop(tx);
+    ///     let mut r = tulip::StreamReader::from_pipe(rx.into()).unwrap();
+    ///     assert_eq!(r.read_to_eof().await.unwrap(), b"from the pipe\n");
+    /// });
+    /// ```
+    pub fn from_pipe(fd: std::os::fd::OwnedFd) -> io::Result<Self> {
+        Ok(Self::new(Rc::new(Transport::pipe(fd)?), DEFAULT_LIMIT))
     }
 
     fn buffered(&self) -> &[u8] {
@@ -218,14 +235,14 @@ impl StreamReader {
     /// `open_connection`/`start_server`; default [`DEFAULT_LIMIT`]).
     ///
     /// ```
-    /// let ev = tulip_reactor::EventLoop::new();
+    /// let ev = tulip::EventLoop::new();
     /// ev.run_until_complete(async {
-    ///     let server = tulip_reactor::start_server(|_r, mut w| async move {
+    ///     let server = tulip::start_server(|_r, mut w| async move {
     ///         w.write(b"a line longer than eight bytes\n").unwrap();
     ///     }, "127.0.0.1", 0).await.unwrap();
-    ///     let (mut r, _w) = tulip_reactor::open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+    ///     let (mut r, _w) = tulip::open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
     ///     r.set_limit(8);
-    ///     assert!(matches!(r.readline().await, Err(tulip_reactor::StreamError::LimitOverrun(_))));
+    ///     assert!(matches!(r.readline().await, Err(tulip::StreamError::LimitOverrun(_))));
     ///     server.close();
     /// });
     /// ```

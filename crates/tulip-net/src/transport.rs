@@ -1,15 +1,16 @@
 //! What asyncio's streams run over: a TCP or Unix stream connection.
 
-use super::tcp::TcpStream;
-use super::unix::UnixStream;
-use crate::io_source::IoSource;
+use crate::tcp::TcpStream;
+use crate::unix::UnixStream;
 use futures_lite::io::{AsyncRead, AsyncWrite};
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, Read, Write};
 use std::net::Shutdown;
+use std::os::fd::{AsRawFd, OwnedFd};
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use tulip_reactor::IoSource;
 
 /// A connected stream socket shared by a `StreamReader` and its `StreamWriter`.
 pub(crate) enum Transport {
@@ -34,6 +35,20 @@ pub enum PeerName {
 }
 
 impl Transport {
+    /// One end of a pipe (a subprocess's stdin, stdout or stderr), made
+    /// non-blocking and registered on the running loop.
+    pub(crate) fn pipe(fd: OwnedFd) -> io::Result<Transport> {
+        // SAFETY: fcntl on a valid, owned fd; only the O_NONBLOCK flag changes.
+        let ok = unsafe {
+            let flags = libc::fcntl(fd.as_raw_fd(), libc::F_GETFL);
+            flags >= 0 && libc::fcntl(fd.as_raw_fd(), libc::F_SETFL, flags | libc::O_NONBLOCK) >= 0
+        };
+        if !ok {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Transport::Pipe(RefCell::new(Some(IoSource::new(File::from(fd))?))))
+    }
+
     pub(crate) fn poll_read(&self, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         match self {
             Transport::Tcp(s) => Pin::new(&mut &*s).poll_read(cx, buf),
