@@ -4,7 +4,10 @@
 //! single-threaded event loop per thread, tasks that may be `!Send`,
 //! asyncio's names and semantics, Rust's types (`Result`, `Duration`, RAII
 //! guards). This crate is the facade: it adds names, not machinery; the work
-//! happens in `tulip-task`, `tulip-timer`, `tulip-reactor` and `tulip-sync`.
+//! happens in `tulip-task`, `tulip-timer`, `tulip-sync`, `tulip-blocking`,
+//! `tulip-combinators`, `tulip-reactor`, and the optional layers
+//! `tulip-net` (cargo feature `net`) and `tulip-process` (`process`), both
+//! on by default: `default-features = false` builds the core alone.
 //!
 //! ```
 //! use std::time::Duration;
@@ -76,14 +79,14 @@
 //! | `writer.write(data)`, `writelines`, `drain()`, `close()`, `wait_closed()`, `is_closing()`, `get_extra_info("peername")` | same names on [`StreamWriter`] |
 //! | `loop.sock_connect`, `sock_accept`, `sock_recv(_into)`, `sock_sendall` | [`TcpStream::connect`], [`TcpListener::accept`], [`TcpStream::recv`], [`TcpStream::send_all`] (also `AsyncRead`/`AsyncWrite`) |
 //! | `loop.sock_sendto`, `sock_recvfrom` | [`UdpSocket::send_to`], [`UdpSocket::recv_from`] |
-//! | `loop.sock_recv(sock, n)`, `sock_recv_into`, `sock_sendall`, `sock_connect`, `sock_accept`, `sock_sendto`, `sock_recvfrom` on a socket you own | [`LoopHandle::sock_recv`] & co.: the same calls on any non-blocking socket fd (std, `socket2`) |
+//! | `loop.sock_recv(sock, n)`, `sock_recv_into`, `sock_sendall`, `sock_connect`, `sock_accept`, `sock_sendto`, `sock_recvfrom` on a socket you own | [`LoopSockets::sock_recv`] & co. (`use tulip::LoopSockets`, in the prelude): the same calls, as methods of the loop, on any non-blocking socket fd (std, `socket2`) |
 //! | `writer.write_eof()`, `can_write_eof()` | [`StreamWriter::write_eof`], [`StreamWriter::can_write_eof`] |
 //! | `loop.add_reader(fd, cb)`, `add_writer`, `remove_reader`, `remove_writer` | [`LoopHandle::add_reader`] & co. (level-triggered callbacks); or [`IoSource`]`::new(fd)` with `readable()` / `writable()` / `read_with` |
 //! | `limit=`, `transport.set_write_buffer_limits(high, low)` | [`StreamReader::set_limit`], [`StreamWriter::set_write_buffer_limits`] |
 //! | `loop.getaddrinfo(host, port)` | [`getaddrinfo`] (on the blocking pool) |
 //! | `asyncio.to_thread(f)`, `loop.run_in_executor(None, f)` | [`to_thread`], [`run_in_executor`] |
 //! | `asyncio.create_subprocess_exec(..)`, `create_subprocess_shell(cmd)` | [`create_subprocess_exec`]`(Command)`, [`create_subprocess_shell`] → [`Process`] (`stdin`/`stdout`/`stderr` streams, `wait`, `communicate`, `returncode`, `kill`, `terminate`) |
-//! | `loop.add_signal_handler(sig, cb)`, `remove_signal_handler(sig)` | [`LoopHandle::add_signal_handler`], [`LoopHandle::remove_signal_handler`]; numbers in [`signals`] |
+//! | `loop.add_signal_handler(sig, cb)`, `remove_signal_handler(sig)` | [`LoopSignals::add_signal_handler`], [`LoopSignals::remove_signal_handler`] (`use tulip::LoopSignals`, in the prelude); numbers in [`signals`] |
 //! | `asyncio.run_coroutine_threadsafe(coro, loop)` | [`run_coroutine_threadsafe`]`(|| fut, &remote)` → [`ConcurrentFuture`] (`result()`, `result_timeout()`, `cancel()`) |
 //!
 //! Beyond asyncio: [`EventLoop::builder`]`().virtual_clock()` gives a loop
