@@ -84,6 +84,25 @@ struct Entered {
     _local_queue: LocalQueueGuard,
 }
 
+/// The loop's `running` flag while `run_*` executes; dropping it (also
+/// when a panic unwinds out of an iteration) clears `running` and
+/// `stopping`, so the loop can be run again.
+struct Running<'a>(&'a LoopState);
+
+impl<'a> Running<'a> {
+    fn start(state: &'a LoopState) -> Self {
+        state.running.set(true);
+        Running(state)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        self.0.stopping.set(false);
+        self.0.running.set(false);
+    }
+}
+
 impl EventLoop {
     /// A new loop with a real clock.
     ///
@@ -171,7 +190,7 @@ impl EventLoop {
         let entered = self.enter()?;
         let state = &self.handle.state;
         let mut task = self.handle.create_task(future);
-        state.running.set(true);
+        let running = Running::start(state);
         let stopped_early = loop {
             state.run_once();
             if task.done() {
@@ -181,8 +200,7 @@ impl EventLoop {
                 break true;
             }
         };
-        state.stopping.set(false);
-        state.running.set(false);
+        drop(running);
         drop(entered);
         if stopped_early {
             return Err(RuntimeError::StoppedBeforeComplete);
@@ -211,15 +229,14 @@ impl EventLoop {
     pub fn try_run_forever(&self) -> Result<(), RuntimeError> {
         let entered = self.enter()?;
         let state = &self.handle.state;
-        state.running.set(true);
+        let running = Running::start(state);
         loop {
             state.run_once();
             if state.stopping.get() {
                 break;
             }
         }
-        state.stopping.set(false);
-        state.running.set(false);
+        drop(running);
         drop(entered);
         Ok(())
     }

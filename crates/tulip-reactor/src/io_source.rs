@@ -79,7 +79,14 @@ impl<T: AsFd> IoSource<T> {
     /// Waits until the OS reports readiness anew (forgetting what was known).
     pub(crate) async fn wait_fresh(&self, d: Dir) -> io::Result<()> {
         self.source.clear_ready(d);
-        poll_fn(|cx| self.source.poll_ready(&self.state.shared.poller, d, cx)).await
+        self.wait(d).await
+    }
+
+    /// Waits for readiness in direction `d` as one of any number of
+    /// waiters; the entry goes when the wait ends or is dropped.
+    async fn wait(&self, d: Dir) -> io::Result<()> {
+        let mut waiter = Waiter { source: &self.source, dir: d, key: None };
+        poll_fn(|cx| self.source.poll_ready(&self.state.shared.poller, d, cx, Some(&mut waiter.key))).await
     }
 
     /// The wrapped object.
@@ -109,23 +116,25 @@ impl<T: AsFd> IoSource<T> {
     /// It may report readiness that a read then finds gone: use
     /// [`read_with`](Self::read_with), which retries.
     pub async fn readable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.source.poll_ready(&self.state.shared.poller, Dir::Read, cx)).await
+        self.wait(Dir::Read).await
     }
 
     /// Ready when the OS may accept a write (asyncio's `add_writer` fires).
     pub async fn writable(&self) -> io::Result<()> {
-        poll_fn(|cx| self.source.poll_ready(&self.state.shared.poller, Dir::Write, cx)).await
+        self.wait(Dir::Write).await
     }
 
     /// Runs the non-blocking read `op` until it does not answer "would
     /// block", waiting for readiness in between.
     pub async fn read_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
-        poll_fn(|cx| self.poll_op(Dir::Read, cx, &mut op)).await
+        let mut waiter = Waiter { source: &self.source, dir: Dir::Read, key: None };
+        poll_fn(|cx| self.poll_op(Dir::Read, cx, &mut op, Some(&mut waiter.key))).await
     }
 
     /// Like [`read_with`](Self::read_with), for writes.
     pub async fn write_with<R>(&self, mut op: impl FnMut(&T) -> io::Result<R>) -> io::Result<R> {
-        poll_fn(|cx| self.poll_op(Dir::Write, cx, &mut op)).await
+        let mut waiter = Waiter { source: &self.source, dir: Dir::Write, key: None };
+        poll_fn(|cx| self.poll_op(Dir::Write, cx, &mut op, Some(&mut waiter.key))).await
     }
 
     /// Polls a read operation: the building block of `AsyncRead` impls.
@@ -134,7 +143,7 @@ impl<T: AsFd> IoSource<T> {
         cx: &mut Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_op(Dir::Read, cx, &mut op)
+        self.poll_op(Dir::Read, cx, &mut op, None)
     }
 
     /// Polls a write operation: the building block of `AsyncWrite` impls.
@@ -143,7 +152,7 @@ impl<T: AsFd> IoSource<T> {
         cx: &mut Context<'_>,
         mut op: impl FnMut(&T) -> io::Result<R>,
     ) -> Poll<io::Result<R>> {
-        self.poll_op(Dir::Write, cx, &mut op)
+        self.poll_op(Dir::Write, cx, &mut op, None)
     }
 
     /// Forgets the optimistic initial write readiness: used while a
@@ -195,9 +204,10 @@ impl<T: AsFd> IoSource<T> {
         d: Dir,
         cx: &mut Context<'_>,
         op: &mut impl FnMut(&T) -> io::Result<R>,
+        mut key: Option<&mut Option<usize>>,
     ) -> Poll<io::Result<R>> {
         loop {
-            match self.source.poll_ready(&self.state.shared.poller, d, cx) {
+            match self.source.poll_ready(&self.state.shared.poller, d, cx, key.as_deref_mut()) {
                 Poll::Ready(Ok(())) => {}
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => return Poll::Pending,
@@ -207,6 +217,23 @@ impl<T: AsFd> IoSource<T> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 r => return Poll::Ready(r),
             }
+        }
+    }
+}
+
+/// A waiting future's entry among a direction's waiters, removed when the
+/// wait ends or the future is dropped (so any number of tasks can wait on
+/// one source, and none leaves a waker behind).
+struct Waiter<'a> {
+    source: &'a Source,
+    dir: Dir,
+    key: Option<usize>,
+}
+
+impl Drop for Waiter<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key.take() {
+            self.source.remove_waiter(self.dir, key);
         }
     }
 }

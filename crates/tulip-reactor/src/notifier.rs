@@ -49,12 +49,27 @@ mod imp {
             unsafe { libc::write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
         }
 
-        /// Called by the loop when the eventfd was reported readable.
+        /// Called by the loop when the eventfd was reported readable, before
+        /// it drains its remote queues.
+        ///
+        /// Why a swap and not a store: a waker pushes its work, then swaps
+        /// the flag to true and writes the eventfd only if the flag was
+        /// false. With a plain store here, the loop's store of `false` and
+        /// its following loads of the queues could be reordered against a
+        /// waker's push and swap (the store-buffer pattern: both sides read
+        /// stale values), so the waker skips the write while the loop misses
+        /// its work and sleeps. Both sides doing a read-modify-write of the
+        /// one flag with acquire-release ordering makes them totally
+        /// ordered: if the waker's swap came first (it saw `true`, wrote
+        /// nothing), ours reads its value and synchronizes with it, so its
+        /// push is visible to the drain that follows; if ours came first,
+        /// the waker saw `false` and writes the eventfd, so the next wait
+        /// returns at once.
         pub(crate) fn reset(&self) {
             let mut buf: u64 = 0;
             // SAFETY: reads at most 8 bytes into a live u64 (EAGAIN if empty).
             unsafe { libc::read(self.fd.as_raw_fd(), (&mut buf as *mut u64).cast(), 8) };
-            self.notified.store(false, Ordering::Release);
+            self.notified.swap(false, Ordering::AcqRel);
         }
 
         pub(crate) fn deregister(&self, poller: &polling::Poller) {

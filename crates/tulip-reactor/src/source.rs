@@ -24,15 +24,78 @@ pub(crate) enum Dir {
     Write,
 }
 
+/// One direction of a source: its readiness, and every task waiting for it.
 #[derive(Default)]
 struct Direction {
     /// The OS may accept this operation without blocking.
     ready: Cell<bool>,
-    waker: RefCell<Option<Waker>>,
+    /// The waker of the poll-style API (`poll_read_with`, what `AsyncRead`
+    /// impls use): one task polls a direction at a time there, as with any
+    /// `AsyncRead`.
+    poller_waker: RefCell<Option<Waker>>,
+    /// The wakers of waiting futures (`readable`, `read_with`, ...), any
+    /// number of them, each under the key its future holds and removes when
+    /// dropped. `None` once woken, until the future waits again.
+    waiters: RefCell<Slab<Option<Waker>>>,
+}
+
+impl Direction {
+    fn has_waiters(&self) -> bool {
+        self.poller_waker.borrow().is_some() || self.waiters.borrow().iter().any(|(_, w)| w.is_some())
+    }
+
+    /// Stores `waker` in the caller's slot: the poll-style one (`key` is
+    /// `None`), or the keyed entry of a waiting future (made on first use).
+    fn register(&self, waker: &Waker, key: Option<&mut Option<usize>>) {
+        let stale = match key {
+            None => {
+                let mut slot = self.poller_waker.borrow_mut();
+                match slot.as_ref() {
+                    Some(old) if old.will_wake(waker) => None,
+                    _ => slot.replace(waker.clone()),
+                }
+            }
+            Some(key) => {
+                let mut waiters = self.waiters.borrow_mut();
+                match key.and_then(|k| waiters.get_mut(k)) {
+                    Some(slot) => match slot.as_ref() {
+                        Some(old) if old.will_wake(waker) => None,
+                        _ => slot.replace(waker.clone()),
+                    },
+                    None => {
+                        *key = Some(waiters.insert(Some(waker.clone())));
+                        None
+                    }
+                }
+            }
+        };
+        // A replaced waker is dropped outside the borrow: its drop may run
+        // arbitrary code (the last reference to a task).
+        drop(stale);
+    }
+
+    /// Wakes every waiter, each outside the borrow (a waker may re-enter the
+    /// source: poll it again, drop a waiting future).
+    fn wake_all(&self) {
+        let first = self.poller_waker.borrow_mut().take();
+        if let Some(w) = first {
+            w.wake();
+        }
+        if self.waiters.borrow().is_empty() {
+            return;
+        }
+        let upper = self.waiters.borrow().capacity();
+        for key in 0..upper {
+            let waker = self.waiters.borrow_mut().get_mut(key).and_then(Option::take);
+            if let Some(w) = waker {
+                w.wake();
+            }
+        }
+    }
 }
 
 /// A registered file descriptor: its key in the loop's registry, and per
-/// direction the readiness and the task waiting for it.
+/// direction the readiness and the tasks waiting for it.
 pub(crate) struct Source {
     key: usize,
     fd: RawFd,
@@ -49,25 +112,33 @@ impl Source {
         }
     }
 
-    /// Ready, or registers `cx`'s waker to be woken when it becomes so.
-    pub(crate) fn poll_ready(&self, poller: &Poller, d: Dir, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    /// Ready, or stores `cx`'s waker to be woken when it becomes so: in the
+    /// poll-style slot when `key` is `None`, else in the waiting future's
+    /// keyed entry (see [`remove_waiter`](Self::remove_waiter)).
+    pub(crate) fn poll_ready(
+        &self,
+        poller: &Poller,
+        d: Dir,
+        cx: &mut Context<'_>,
+        key: Option<&mut Option<usize>>,
+    ) -> Poll<io::Result<()>> {
         let dir = self.dir(d);
         if dir.ready.get() {
             return Poll::Ready(Ok(()));
         }
-        {
-            let mut w = dir.waker.borrow_mut();
-            match w.as_ref() {
-                Some(old) if old.will_wake(cx.waker()) => {}
-                _ => *w = Some(cx.waker().clone()),
-            }
-        }
+        dir.register(cx.waker(), key);
         if !self.edge {
             if let Err(e) = self.rearm(poller) {
                 return Poll::Ready(Err(e));
             }
         }
         Poll::Pending
+    }
+
+    /// A waiting future is done or dropped: forget its entry.
+    pub(crate) fn remove_waiter(&self, d: Dir, key: usize) {
+        let removed = self.dir(d).waiters.borrow_mut().try_remove(key);
+        drop(removed);
     }
 
     /// Whether the last word from the OS allows trying this direction.
@@ -82,8 +153,8 @@ impl Source {
 
     fn rearm(&self, poller: &Poller) -> io::Result<()> {
         let mut ev = Event::none(self.key);
-        ev.readable = self.read.waker.borrow().is_some();
-        ev.writable = self.write.waker.borrow().is_some();
+        ev.readable = self.read.has_waiters();
+        ev.writable = self.write.has_waiters();
         // SAFETY: `fd` stays open while this source is registered: the
         // owning `IoSource` deregisters it before the fd is closed.
         let fd = unsafe { BorrowedFd::borrow_raw(self.fd) };
@@ -97,10 +168,8 @@ impl Source {
             let dir = self.dir(d);
             if fired {
                 dir.ready.set(true);
-                if let Some(w) = dir.waker.borrow_mut().take() {
-                    w.wake();
-                }
-            } else if dir.waker.borrow().is_some() {
+                dir.wake_all();
+            } else if dir.has_waiters() {
                 rearm = true;
             }
         }
@@ -144,8 +213,8 @@ impl Sources {
             key,
             fd: fd.as_raw_fd(),
             edge,
-            read: Direction { ready: Cell::new(true), waker: RefCell::default() },
-            write: Direction { ready: Cell::new(true), waker: RefCell::default() },
+            read: Direction { ready: Cell::new(true), ..Direction::default() },
+            write: Direction { ready: Cell::new(true), ..Direction::default() },
         });
         entry.insert(source.clone());
         self.count.set(self.count.get() + 1);

@@ -1,6 +1,8 @@
 //! The event loop's rules, one test each.
 #![allow(clippy::unwrap_used)]
 
+use std::future::Future as _;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
@@ -370,4 +372,28 @@ fn future_done_callbacks_run_through_call_soon_in_order() {
         sleep(Duration::ZERO).await;
     });
     assert_eq!(*l.borrow(), ["after set_result", "cb0=Some(7)", "cb1=Some(7)", "cb2=Some(7)"]);
+}
+
+#[test]
+fn running_flag_is_reset_when_a_panic_unwinds_out_of_the_loop() {
+    // A waker of the user's own that panics when the timer wheel wakes it:
+    // the panic unwinds out of the loop's iteration.
+    struct PanickyWaker;
+    impl std::task::Wake for PanickyWaker {
+        fn wake(self: std::sync::Arc<Self>) {
+            panic!("woken");
+        }
+    }
+    let ev = EventLoop::new();
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ev.run_until_complete(async {
+            let mut sleep = std::pin::pin!(tulip_timer::sleep(std::time::Duration::from_millis(1)));
+            let waker = std::task::Waker::from(std::sync::Arc::new(PanickyWaker));
+            let _ = sleep.as_mut().poll(&mut std::task::Context::from_waker(&waker));
+            tulip_timer::sleep(std::time::Duration::from_millis(20)).await;
+        })
+    }));
+    assert!(unwound.is_err(), "the waker's panic reaches the caller");
+    assert!(!ev.is_running(), "the loop must not stay 'running' forever");
+    assert_eq!(ev.run_until_complete(async { 7 }), 7);
 }
