@@ -109,13 +109,15 @@ impl<R: 'static> Completions<R> {
                 }
                 continue;
             }
-            let mut i = 0;
-            while i < self.recheck.len() {
-                let index = self.recheck.swap_remove(i);
+            // Each child to recheck is polled once per pass; those still
+            // pending go back on the list (by `poll_child`), and when one is
+            // ready the ones not looked at yet are kept for the next call.
+            let mut rest = std::mem::take(&mut self.recheck).into_iter();
+            while let Some(index) = rest.next() {
                 if let Some(out) = self.poll_child(index, cx) {
+                    self.recheck.extend(rest);
                     return Poll::Ready(Some((index, out)));
                 }
-                i += 1;
             }
             let mut hub = self.hub.borrow_mut();
             hub.notified = false;
@@ -192,5 +194,33 @@ impl<R> Drop for Completions<R> {
                 task.cancel();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Completions;
+    use std::task::{Context, Poll, Waker};
+
+    #[test]
+    fn recheck_polls_every_child_once_per_pass() {
+        tulip::run(async {
+            let mut children: Completions<u32> = Completions::new(true);
+            children.spawn(std::future::pending());
+            children.spawn(std::future::pending());
+            children.spawn(async { 3 });
+            tulip::sleep(std::time::Duration::ZERO).await;
+            tulip::sleep(std::time::Duration::ZERO).await;
+            // As if all three had been torn down without a word: only the
+            // recheck list knows them, and the third one is done.
+            children.hub.borrow_mut().finished.clear();
+            children.recheck = vec![0, 1, 2];
+            let mut cx = Context::from_waker(Waker::noop());
+            match children.poll_next(&mut cx) {
+                Poll::Ready(Some((2, Ok(3)))) => {}
+                other => panic!("the finished child was skipped: {other:?}"),
+            }
+            assert_eq!(children.recheck.len(), 2);
+        });
     }
 }

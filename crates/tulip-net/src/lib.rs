@@ -43,7 +43,7 @@ mod unix;
 
 pub use addrinfo::getaddrinfo;
 pub use open_connection::{open_connection, open_unix_connection};
-pub use server::{start_server, start_unix_server, Server};
+pub use server::{start_server, start_server_on, start_unix_server, Server};
 pub use sock::LoopSockets;
 pub use stream_reader::{IncompleteReadError, LimitOverrunError, StreamError, StreamReader, DEFAULT_LIMIT};
 pub use stream_writer::{StreamWriter, DEFAULT_HIGH_WATER};

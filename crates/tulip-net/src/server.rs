@@ -12,7 +12,8 @@ use std::cell::{Cell, RefCell};
 use std::future::{poll_fn, Future};
 use std::io;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 use std::time::Duration;
@@ -25,6 +26,9 @@ const ACCEPT_RETRY_DELAY: Duration = Duration::from_secs(1);
 
 struct ServerState {
     addrs: Vec<SocketAddr>,
+    /// A Unix server's socket file, and which file it is (device, inode):
+    /// removed at close if it is still ours.
+    unix_path: Option<(PathBuf, u64, u64)>,
     accepting: RefCell<Vec<Task<()>>>,
     closed: Cell<bool>,
     active: Cell<usize>,
@@ -76,9 +80,41 @@ where
     for addr in getaddrinfo(host, port).await? {
         listeners.push(TcpListener::bind(addr)?);
     }
+    Ok(serve_tcp(client_connected_cb, listeners))
+}
+
+/// Like [`start_server`], on a listening socket the caller made (asyncio's
+/// `start_server(cb, sock=sock)`): bound, listening, any options set.
+///
+/// ```
+/// tulip::run(async {
+///     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+///     let addr = listener.local_addr().unwrap();
+///     let server = tulip::net::start_server_on(|_r, mut w| async move {
+///         w.write(b"hello\n").unwrap();
+///     }, listener).unwrap();
+///     let (mut r, _w) = tulip::open_connection("127.0.0.1", addr.port()).await.unwrap();
+///     assert_eq!(r.readline().await.unwrap(), b"hello\n");
+///     server.close();
+/// });
+/// ```
+pub fn start_server_on<F, Fut>(client_connected_cb: F, listener: std::net::TcpListener) -> io::Result<Server>
+where
+    F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
+    Ok(serve_tcp(client_connected_cb, vec![TcpListener::from_std(listener)?]))
+}
+
+fn serve_tcp<F, Fut>(client_connected_cb: F, listeners: Vec<TcpListener>) -> Server
+where
+    F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
     let addrs = listeners.iter().filter_map(|l| l.local_addr().ok()).collect();
     let state = Rc::new(ServerState {
         addrs,
+        unix_path: None,
         accepting: RefCell::new(Vec::new()),
         closed: Cell::new(false),
         active: Cell::new(0),
@@ -98,7 +134,7 @@ where
         }));
         state.accepting.borrow_mut().push(task);
     }
-    Ok(Server { state })
+    Server { state }
 }
 
 /// Like [`start_server`], on the Unix socket file `path` (asyncio's
@@ -121,9 +157,13 @@ where
     F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
     Fut: Future<Output = ()> + 'static,
 {
+    let path = path.as_ref();
+    remove_stale_socket(path);
     let listener = Rc::new(UnixListener::bind(path)?);
+    let unix_path = std::fs::metadata(path).ok().map(|m| (path.to_path_buf(), m.dev(), m.ino()));
     let state = Rc::new(ServerState {
         addrs: Vec::new(),
+        unix_path,
         accepting: RefCell::new(Vec::new()),
         closed: Cell::new(false),
         active: Cell::new(0),
@@ -139,9 +179,60 @@ where
     Ok(Server { state })
 }
 
-/// Out of file descriptors, memory or buffers: retry later rather than spin.
-fn resources_exhausted(e: &io::Error) -> bool {
-    matches!(e.raw_os_error(), Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM))
+/// asyncio removes a socket file left at `path` by an earlier server before
+/// binding (only a socket: any other file stays, and bind reports it).
+fn remove_stale_socket(path: &Path) {
+    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_socket()) {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// Connections accepted per readiness before the accept loop yields to the
+/// other tasks (asyncio's `backlog` default: it accepts that many per
+/// selector event).
+const ACCEPT_BATCH: usize = 100;
+
+/// What an accept error means for the server.
+enum AcceptError {
+    /// That client is gone (reset or aborted before it was accepted, or a
+    /// network error the kernel passes on through `accept`): skip it.
+    Client,
+    /// Out of file descriptors, memory or buffers: retry later rather than spin.
+    Exhausted,
+    /// Anything else (the listening socket itself is broken): report it and
+    /// back off, so a persistent error cannot freeze the loop.
+    Listener,
+}
+
+fn classify(e: &io::Error) -> AcceptError {
+    match e.raw_os_error() {
+        Some(libc::EMFILE | libc::ENFILE | libc::ENOBUFS | libc::ENOMEM) => AcceptError::Exhausted,
+        Some(
+            libc::ECONNABORTED
+            | libc::ECONNRESET
+            | libc::EPROTO
+            | libc::ENOPROTOOPT
+            | libc::EHOSTDOWN
+            | libc::EHOSTUNREACH
+            | libc::ENETDOWN
+            | libc::ENETUNREACH
+            | libc::EOPNOTSUPP
+            | libc::EPERM
+            | libc::EINTR,
+        ) => AcceptError::Client,
+        #[cfg(target_os = "linux")]
+        Some(libc::ENONET) => AcceptError::Client,
+        _ => AcceptError::Listener,
+    }
+}
+
+fn report_accept_error(message: String, e: io::Error) {
+    get_running_loop().call_exception_handler(ExceptionContext {
+        message,
+        exception: Some(Exception::new(e)),
+        task: None,
+        source: None,
+    });
 }
 
 async fn accept_loop<F, Fut, A, AF>(state: Rc<ServerState>, cb: Rc<F>, mut accept: A)
@@ -151,7 +242,15 @@ where
     A: FnMut() -> AF,
     AF: Future<Output = io::Result<Transport>>,
 {
+    let mut batch = 0;
     loop {
+        if batch == ACCEPT_BATCH {
+            // Fair to the other tasks: a listener that always has a
+            // connection waiting (or always fails) must not hold the loop.
+            batch = 0;
+            tulip_timer::sleep(Duration::ZERO).await;
+        }
+        batch += 1;
         match accept().await {
             Ok(transport) => {
                 let (r, w) = streams(transport);
@@ -164,18 +263,20 @@ where
                 })
                 .detach();
             }
-            Err(e) if resources_exhausted(&e) => {
-                get_running_loop().call_exception_handler(ExceptionContext {
-                    message: format!("socket.accept() out of system resource; retrying in {ACCEPT_RETRY_DELAY:?}"),
-                    exception: Some(Exception::new(e)),
-                    task: None,
-                    source: None,
-                });
-                tulip_timer::sleep(ACCEPT_RETRY_DELAY).await;
-            }
-            // A connection reset before it was accepted, and the like:
-            // that client is gone, the server is not.
-            Err(_) => {}
+            Err(e) => match classify(&e) {
+                AcceptError::Client => {}
+                AcceptError::Exhausted => {
+                    report_accept_error(
+                        format!("socket.accept() out of system resource; retrying in {ACCEPT_RETRY_DELAY:?}"),
+                        e,
+                    );
+                    tulip_timer::sleep(ACCEPT_RETRY_DELAY).await;
+                }
+                AcceptError::Listener => {
+                    report_accept_error(format!("socket.accept() failed; retrying in {ACCEPT_RETRY_DELAY:?}"), e);
+                    tulip_timer::sleep(ACCEPT_RETRY_DELAY).await;
+                }
+            },
         }
     }
 }
@@ -203,8 +304,16 @@ impl Server {
     /// Stops listening (connections already accepted go on).
     pub fn close(&self) {
         self.state.closed.set(true);
-        for task in self.state.accepting.borrow_mut().drain(..) {
+        let accepting = std::mem::take(&mut *self.state.accepting.borrow_mut());
+        for task in accepting {
             task.cancel();
+        }
+        // asyncio removes a Unix server's socket file when it closes (if
+        // the file is still the one it bound).
+        if let Some((path, dev, ino)) = &self.state.unix_path {
+            if std::fs::metadata(path).is_ok_and(|m| m.dev() == *dev && m.ino() == *ino) {
+                let _ = std::fs::remove_file(path);
+            }
         }
         self.state.wake_all();
     }

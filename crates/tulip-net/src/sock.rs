@@ -256,9 +256,9 @@ impl LoopSockets for LoopHandle {
         let s = SockRef::from(sock);
         let mut op = Op::new(self, sock.as_fd())?;
         let mut buf = Vec::with_capacity(n);
-        let (got, from) = op.run(Dir::Read, || s.recv_from(buf.spare_capacity_mut())).await?;
-        // SAFETY: `recv_from` initialised the first `got` bytes of the spare
-        // capacity (and `got <= n` = the capacity).
+        let (got, from) = op.run(Dir::Read, || s.recv_from(&mut buf.spare_capacity_mut()[..n])).await?;
+        // SAFETY: `recv_from` initialised the first `got` bytes of the first
+        // `n` bytes of spare capacity it was given (`got <= n <= capacity`).
         unsafe { buf.set_len(got) };
         Ok((buf, ip_addr(from)?))
     }

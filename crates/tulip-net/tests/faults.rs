@@ -174,3 +174,24 @@ fn incomplete_read_error_displays_the_counts() {
         server.close();
     });
 }
+
+#[test]
+fn a_unix_server_replaces_a_stale_socket_file_and_removes_its_own_at_close() {
+    let dir = std::env::temp_dir().join(format!("tulip-stale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("stale.sock");
+    let _ = std::fs::remove_file(&path);
+    // A server that died without cleaning up leaves its socket file behind.
+    drop(std::os::unix::net::UnixListener::bind(&path).unwrap());
+    assert!(path.exists());
+    let p = path.clone();
+    EventLoop::new().run_until_complete(async move {
+        let server = start_unix_server(|_r, mut w| async move { w.write(b"up\n").unwrap() }, &p)
+            .await
+            .expect("a stale socket file must not make bind fail");
+        let (mut r, _w) = open_unix_connection(&p).await.unwrap();
+        assert_eq!(r.readline().await.unwrap(), b"up\n");
+        server.close();
+    });
+    assert!(!path.exists(), "close removes the server's socket file");
+}

@@ -209,3 +209,19 @@ fn waiting_calls_leave_no_fd_or_registration_behind() {
         assert_eq!(open_fds(), start);
     }
 }
+
+#[test]
+fn sock_recvfrom_returns_at_most_n_bytes() {
+    let ev = EventLoop::new();
+    let lp = ev.handle();
+    let a = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let b = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    a.set_nonblocking(true).unwrap();
+    b.set_nonblocking(true).unwrap();
+    let to = b.local_addr().unwrap();
+    let data = ev.run_until_complete(async move {
+        lp.sock_sendto(&a, b"0123456789", to).await.unwrap();
+        lp.sock_recvfrom(&b, 3).await.unwrap().0
+    });
+    assert_eq!(data, b"012");
+}
