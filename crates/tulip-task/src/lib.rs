@@ -30,16 +30,23 @@
 //! # let _: Option<FutureError> = None;
 //! ```
 
+mod builder;
+mod current;
 mod error;
 mod exception;
 mod future;
 mod hooks;
 mod meta;
+mod runnable;
 mod task;
+mod task_future;
 
+pub use builder::TaskBuilder;
+pub use current::with_current_meta;
 pub use error::{CancelledError, FutureError, InvalidStateError, PanicError, TaskError};
 pub use exception::{default_exception_handler, Exception, ExceptionContext, TaskInfo};
 pub use future::{CallbackId, Future};
 pub use hooks::{enter_hooks, report, HooksGuard, LoopHooks};
 pub use meta::{TaskMeta, TaskRef, TaskState};
-pub use task::{with_current_meta, Task, TaskBuilder, TaskRunnable};
+pub use runnable::TaskRunnable;
+pub use task::Task;
