@@ -43,7 +43,7 @@ mod task_future;
 
 pub use builder::TaskBuilder;
 pub use current::with_current_meta;
-pub use error::{CancelledError, FutureError, InvalidStateError, PanicError, TaskError};
+pub use error::{panic_message, CancelledError, FutureError, InvalidStateError, PanicError, TaskError};
 pub use exception::{default_exception_handler, Exception, ExceptionContext, TaskInfo};
 pub use future::{CallbackId, Future};
 pub use hooks::{enter_hooks, report, HooksGuard, LoopHooks};
