@@ -34,6 +34,7 @@ mod builder;
 mod current;
 mod error;
 mod exception;
+mod extra;
 mod future;
 mod hooks;
 mod meta;
