@@ -21,7 +21,17 @@ use std::task::{Context, Poll};
 /// reported as "Task exception was never retrieved".
 ///
 /// Tasks are created by an executor (e.g. `tulip::create_task`); see
-/// [`TaskBuilder::spawn_local`] to build one yourself.
+/// [`TaskBuilder::spawn_local`](crate::TaskBuilder::spawn_local) to build one
+/// yourself.
+///
+/// A `Task` is `!Send`: it takes or drops the task's output, which may be
+/// `!Send`, so it stays on the thread that spawned the task.
+///
+/// ```compile_fail
+/// fn on_another_thread<T: Send>(_: T) {}
+/// let (_runnable, task) = tulip_task::TaskBuilder::new().spawn_local(async { std::rc::Rc::new(1) }, |_| {});
+/// on_another_thread(task); // error: `Task` is not `Send`
+/// ```
 pub struct Task<T> {
     handle: Option<FallibleTask<RawOutput<T>, TaskMeta>>,
     this: TaskRef,
