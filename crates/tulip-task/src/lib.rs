@@ -41,6 +41,7 @@ mod meta;
 mod runnable;
 mod task;
 mod task_future;
+mod waiters;
 
 pub use builder::TaskBuilder;
 pub use current::with_current_meta;
