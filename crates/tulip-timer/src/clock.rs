@@ -59,7 +59,7 @@ impl Clock {
 
     /// Moves a virtual clock forward by `d`; does nothing to a real clock.
     /// A `d` too large for an `Instant` (`Duration::MAX`) moves it a century
-    /// ahead instead (see [`saturating_add`]).
+    /// ahead instead (or to the last instant there is), never panics.
     pub fn advance(&self, d: Duration) {
         if let Some(now) = &self.virtual_now {
             now.set(saturating_add(now.get(), d));
