@@ -14,8 +14,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tulip_task::{
-    default_exception_handler, Exception, ExceptionContext, LoopHooks, Scheduler, Task, TaskBuilder, TaskHost, TaskRef,
-    TaskRunnable,
+    default_exception_handler, panic_message, Exception, ExceptionContext, LoopHooks, Scheduler, Task, TaskBuilder,
+    TaskHost, TaskRef, TaskRunnable,
 };
 use tulip_timer::{TimerEntry, Timers};
 
@@ -248,14 +248,6 @@ impl LoopState {
             }
         }
     }
-}
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
-    payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("Box<dyn Any>")
 }
 
 impl LoopHooks for LoopState {

@@ -1,28 +1,29 @@
-//! [`BoundedSemaphore`]: a [`Semaphore`](crate::Semaphore) that refuses over-release.
+//! [`BoundedSemaphore`]: a [`Semaphore`] that refuses over-release.
 
-use crate::semaphore::{Acquire, Core, SemaphorePermit};
+use crate::semaphore::{Acquire, Semaphore, SemaphorePermit};
 use crate::ValueError;
-use std::cell::{Cell, RefCell};
 use std::fmt;
 
-/// asyncio's `BoundedSemaphore`: a [`Semaphore`](crate::Semaphore) whose explicit
+/// asyncio's `BoundedSemaphore`: a [`Semaphore`] whose explicit
 /// [`release`](BoundedSemaphore::release) fails with [`ValueError`] if it
 /// would raise the value above the initial one. A [`SemaphorePermit`]
 /// dropped when the value is already at the bound (after such an explicit
 /// release) is absorbed: the value never exceeds the bound.
+///
+/// It is a `Semaphore` created with its bound as a cap, plus the check in
+/// `release`; everything else is the semaphore's.
 ///
 /// ```
 /// let sem = tulip_sync::BoundedSemaphore::new(1);
 /// assert!(sem.release().is_err());
 /// ```
 pub struct BoundedSemaphore {
-    core: Core,
-    bound: usize,
+    sem: Semaphore,
 }
 
 impl fmt::Debug for BoundedSemaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BoundedSemaphore").field("value", &self.value()).field("bound", &self.bound).finish()
+        f.debug_struct("BoundedSemaphore").field("value", &self.value()).field("bound", &self.sem.cap()).finish()
     }
 }
 
@@ -33,7 +34,7 @@ impl BoundedSemaphore {
     /// assert_eq!(tulip_sync::BoundedSemaphore::new(2).value(), 2);
     /// ```
     pub fn new(value: usize) -> Self {
-        Self { core: Core { value: Cell::new(value), bound: value, waiters: RefCell::default() }, bound: value }
+        Self { sem: Semaphore::capped(value, value) }
     }
 
     /// The number of free permits.
@@ -42,7 +43,7 @@ impl BoundedSemaphore {
     /// assert_eq!(tulip_sync::BoundedSemaphore::new(2).value(), 2);
     /// ```
     pub fn value(&self) -> usize {
-        self.core.value.get()
+        self.sem.value()
     }
 
     /// Whether [`acquire`](Self::acquire) would wait.
@@ -51,7 +52,7 @@ impl BoundedSemaphore {
     /// assert!(tulip_sync::BoundedSemaphore::new(0).locked());
     /// ```
     pub fn locked(&self) -> bool {
-        self.core.value.get() == 0
+        self.sem.locked()
     }
 
     /// The number of tasks waiting in [`acquire`](Self::acquire).
@@ -60,10 +61,10 @@ impl BoundedSemaphore {
     /// assert_eq!(tulip_sync::BoundedSemaphore::new(1).n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
-        self.core.waiters.borrow().len()
+        self.sem.n_waiting()
     }
 
-    /// Waits (FIFO) for a permit; see [`Semaphore::acquire`](crate::Semaphore::acquire).
+    /// Waits (FIFO) for a permit; see [`Semaphore::acquire`].
     ///
     /// ```
     /// futures_lite::future::block_on(async {
@@ -73,7 +74,7 @@ impl BoundedSemaphore {
     /// });
     /// ```
     pub fn acquire(&self) -> Acquire<'_> {
-        Acquire { core: &self.core, key: None }
+        self.sem.acquire()
     }
 
     /// Takes a permit if one is free, without waiting.
@@ -83,7 +84,7 @@ impl BoundedSemaphore {
     /// assert!(sem.try_acquire().is_some());
     /// ```
     pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
-        self.core.try_acquire().then(|| SemaphorePermit { core: &self.core })
+        self.sem.try_acquire()
     }
 
     /// Gives back a permit taken with [`SemaphorePermit::forget`]; fails with
@@ -96,10 +97,10 @@ impl BoundedSemaphore {
     /// assert_eq!(sem.release(), Err(tulip_sync::ValueError("BoundedSemaphore released too many times")));
     /// ```
     pub fn release(&self) -> Result<(), ValueError> {
-        if self.core.value.get() >= self.bound {
+        if self.sem.value() >= self.sem.cap() {
             return Err(ValueError("BoundedSemaphore released too many times"));
         }
-        self.core.release();
+        self.sem.release();
         Ok(())
     }
 }

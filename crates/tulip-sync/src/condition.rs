@@ -126,9 +126,12 @@ impl Condition {
     /// re-acquires the lock and returns the guard. Registration and release
     /// happen at once, when `wait` is called.
     ///
-    /// `guard` is normally one of this condition's lock. The lock released
-    /// and re-acquired is always the guard's own, so a guard of another lock
-    /// is not an error: that lock is what the caller holds again afterwards.
+    /// # Panics
+    /// If `guard` holds another lock than this condition's (a guard of a
+    /// lock it shares with other conditions, [`Condition::with_lock`], is
+    /// this condition's lock). Waiting while holding some other lock is a
+    /// bug, refused like `std::sync::Condvar` refuses a second mutex: before
+    /// anything changes, so the guard is simply dropped by the unwinding.
     ///
     /// Cancellation (dropping the future): a notification already received
     /// passes to the next waiter, and a lock already handed back passes to the
@@ -145,7 +148,20 @@ impl Condition {
     /// });
     /// ```
     pub fn wait<'a>(&'a self, guard: LockGuard<'a>) -> impl Future<Output = LockGuard<'a>> + 'a {
-        let lock = guard.lock();
+        self.check_guard(&guard);
+        self.wait_holding(guard)
+    }
+
+    fn check_guard(&self, guard: &LockGuard<'_>) {
+        assert!(
+            std::ptr::eq(guard.lock(), &*self.lock),
+            "Condition::wait: the guard holds another lock than the condition's"
+        );
+    }
+
+    /// `wait`, with `guard` known to hold this condition's lock.
+    fn wait_holding<'a>(&'a self, guard: LockGuard<'a>) -> impl Future<Output = LockGuard<'a>> + 'a {
+        let lock = &*self.lock;
         let key = self.waiters.borrow_mut().push(Waker::noop().clone());
         let notified = Notified { cond: self, key: Some(key) };
         drop(guard);
@@ -158,6 +174,9 @@ impl Condition {
     /// Waits until `predicate()` is true (checked first with the lock held,
     /// then after every notification); returns the guard.
     ///
+    /// # Panics
+    /// If `guard` holds another lock than this condition's, as [`wait`](Self::wait).
+    ///
     /// ```
     /// use std::cell::Cell;
     /// futures_lite::future::block_on(async {
@@ -166,15 +185,18 @@ impl Condition {
     ///     let _g = cond.wait_for(cond.acquire().await, || ready.get()).await;
     /// });
     /// ```
-    pub async fn wait_for<'a>(
+    pub fn wait_for<'a>(
         &'a self,
         mut guard: LockGuard<'a>,
-        mut predicate: impl FnMut() -> bool,
-    ) -> LockGuard<'a> {
-        while !predicate() {
-            guard = self.wait(guard).await;
+        mut predicate: impl FnMut() -> bool + 'a,
+    ) -> impl Future<Output = LockGuard<'a>> + 'a {
+        self.check_guard(&guard);
+        async move {
+            while !predicate() {
+                guard = self.wait_holding(guard).await;
+            }
+            guard
         }
-        guard
     }
 
     /// Wakes up to `n` waiters, oldest first; returns how many were woken.

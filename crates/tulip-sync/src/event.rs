@@ -1,5 +1,6 @@
 //! [`Event`]: asyncio's event flag.
 
+use crate::waitq::wake_all;
 use slab::Slab;
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -71,7 +72,8 @@ impl Event {
         if !self.flag.replace(true) {
             self.generation.set(self.generation.get() + 1);
             let waiters = std::mem::take(&mut *self.waiters.borrow_mut());
-            waiters.into_iter().for_each(|(_, w)| w.wake());
+            // Every waiter is released by the new generation: wake them all.
+            wake_all(waiters.into_iter().map(|(_, w)| w));
         }
     }
 

@@ -96,8 +96,12 @@
 //!
 //! RAII replaces `async with`: [`Lock::acquire`] gives a [`LockGuard`],
 //! [`Semaphore::acquire`] a [`SemaphorePermit`]; dropping either releases.
-//! [`Condition::wait`] takes the guard and gives it back, so "wait without
-//! holding the lock" does not compile.
+//! For a primitive in an `Rc`, [`Lock::acquire_owned`] and
+//! [`Semaphore::acquire_owned`] give guards that own a reference to it
+//! ([`OwnedLockGuard`], [`OwnedSemaphorePermit`]) and so can outlive the
+//! borrow. [`Condition::wait`] takes the guard and gives it back, so "wait
+//! without holding the lock" does not compile, and it refuses a guard of
+//! another lock.
 
 mod barrier;
 mod bounded_semaphore;
@@ -105,6 +109,7 @@ mod condition;
 mod error;
 mod event;
 mod lock;
+mod permits;
 mod queue;
 mod queue_futures;
 mod queue_state;
@@ -117,16 +122,18 @@ pub use bounded_semaphore::BoundedSemaphore;
 pub use condition::Condition;
 pub use error::{BrokenBarrierError, GetNowaitError, PutNowaitError, QueueEmpty, QueueFull, QueueShutDown, ValueError};
 pub use event::Event;
-pub use lock::{Lock, LockGuard};
+pub use lock::{Lock, LockGuard, OwnedLockGuard};
 pub use queue::{BaseQueue, LifoQueue, PriorityQueue, Queue};
 pub use queue_store::QueueStore;
-pub use semaphore::{Semaphore, SemaphorePermit};
+pub use semaphore::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 
 /// The futures returned by the waiting methods, by primitive.
 pub mod futures {
     pub use crate::barrier::Wait as BarrierWait;
     pub use crate::event::Wait as EventWait;
     pub use crate::lock::Acquire as LockAcquire;
+    pub use crate::lock::AcquireOwned as LockAcquireOwned;
     pub use crate::queue_futures::{Get as QueueGet, Join as QueueJoin, Put as QueuePut};
     pub use crate::semaphore::Acquire as SemaphoreAcquire;
+    pub use crate::semaphore::AcquireOwned as SemaphoreAcquireOwned;
 }

@@ -1,10 +1,11 @@
-//! [`Lock`]: asyncio's mutual-exclusion lock, FIFO-fair, with an RAII guard.
+//! [`Lock`]: asyncio's mutual-exclusion lock, FIFO-fair, with RAII guards
+//! that borrow the lock ([`LockGuard`]) or own an `Rc` of it ([`OwnedLockGuard`]).
 
-use crate::waitq::{Poll, WaitQueue};
-use std::cell::{Cell, RefCell};
+use crate::permits::{Acquiring, HasPermits, Permits};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{self, Context};
 
 /// asyncio's `Lock`: a mutual-exclusion lock for tasks of one loop.
@@ -12,7 +13,9 @@ use std::task::{self, Context};
 /// [`acquire`](Lock::acquire) returns a [`LockGuard`]; dropping the guard (or
 /// calling [`LockGuard::release`]) releases the lock — `async with lock:` in
 /// Rust. Strictly FIFO: a released lock is handed to the oldest waiter, and a
-/// newcomer cannot barge in while anyone waits.
+/// newcomer cannot barge in while anyone waits. A lock shared through an
+/// `Rc` also gives guards that own a reference to it
+/// ([`acquire_owned`](Lock::acquire_owned)).
 ///
 /// ```
 /// use futures_lite::future::block_on;
@@ -24,15 +27,26 @@ use std::task::{self, Context};
 ///     assert!(!lock.locked());
 /// });
 /// ```
-#[derive(Default)]
 pub struct Lock {
-    locked: Cell<bool>,
-    waiters: RefCell<WaitQueue<()>>,
+    /// One permit: free when unlocked.
+    permits: Permits,
+}
+
+impl Default for Lock {
+    fn default() -> Self {
+        Lock { permits: Permits::new(1, 1) }
+    }
+}
+
+impl HasPermits for Lock {
+    fn permits(&self) -> &Permits {
+        &self.permits
+    }
 }
 
 impl fmt::Debug for Lock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Lock").field("locked", &self.locked()).field("waiters", &self.waiters.borrow().len()).finish()
+        f.debug_struct("Lock").field("locked", &self.locked()).field("waiters", &self.permits.n_waiting()).finish()
     }
 }
 
@@ -56,7 +70,7 @@ impl Lock {
     /// assert!(!lock.locked());
     /// ```
     pub fn locked(&self) -> bool {
-        self.locked.get()
+        self.permits.free() == 0
     }
 
     /// Acquires the lock, waiting (FIFO) while it is held. Dropping the
@@ -71,7 +85,32 @@ impl Lock {
     /// });
     /// ```
     pub fn acquire(&self) -> Acquire<'_> {
-        Acquire { lock: self, key: None }
+        Acquire { inner: Acquiring::new(self) }
+    }
+
+    /// Like [`acquire`](Self::acquire), for a lock in an `Rc`: the guard
+    /// owns a reference to the lock instead of borrowing it, so it can
+    /// outlive the borrow — be moved into a spawned task, stored in a
+    /// struct, returned from a function (tokio's `lock_owned`, async-lock's
+    /// `lock_arc`). Same FIFO hand-off and cancellation rules.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use tulip_sync::{Lock, OwnedLockGuard};
+    /// // A guard that lives on after the function that took it returns.
+    /// async fn take(lock: &Rc<Lock>) -> OwnedLockGuard {
+    ///     lock.acquire_owned().await
+    /// }
+    /// futures_lite::future::block_on(async {
+    ///     let lock = Rc::new(Lock::new());
+    ///     let guard = take(&lock).await;
+    ///     assert!(lock.locked() && Rc::ptr_eq(guard.lock(), &lock));
+    ///     drop(guard);
+    ///     assert!(!lock.locked());
+    /// });
+    /// ```
+    pub fn acquire_owned(self: &Rc<Self>) -> AcquireOwned {
+        AcquireOwned { inner: Acquiring::new(self.clone()) }
     }
 
     /// Takes the lock if it is free and nobody waits, without waiting.
@@ -83,33 +122,19 @@ impl Lock {
     /// assert!(lock.try_acquire().is_none());
     /// ```
     pub fn try_acquire(&self) -> Option<LockGuard<'_>> {
-        if self.locked.get() {
-            return None;
-        }
-        self.locked.set(true);
-        Some(LockGuard { lock: self })
-    }
-
-    /// Releases the lock: hands it to the oldest waiter, or unlocks it.
-    pub(crate) fn release_raw(&self) {
-        let granted = self.waiters.borrow_mut().grant_front(());
-        match granted {
-            Ok(w) => w.wake(),
-            Err(()) => self.locked.set(false),
-        }
+        self.permits.try_take().then(|| LockGuard { lock: self })
     }
 }
 
 /// The future of [`Lock::acquire`].
 #[must_use = "futures do nothing unless awaited"]
 pub struct Acquire<'a> {
-    lock: &'a Lock,
-    key: Option<usize>,
+    inner: Acquiring<&'a Lock>,
 }
 
 impl fmt::Debug for Acquire<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Acquire").field("queued", &self.key.is_some()).finish()
+        f.debug_struct("Acquire").field("queued", &self.inner.queued()).finish()
     }
 }
 
@@ -117,36 +142,29 @@ impl<'a> Future for Acquire<'a> {
     type Output = LockGuard<'a>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> task::Poll<LockGuard<'a>> {
-        let lock = self.lock;
-        match self.key {
-            None => {
-                // The lock is never free while anyone waits (release hands it over).
-                if let Some(g) = lock.try_acquire() {
-                    return task::Poll::Ready(g);
-                }
-                self.key = Some(lock.waiters.borrow_mut().push(cx.waker().clone()));
-                task::Poll::Pending
-            }
-            Some(key) => match lock.waiters.borrow_mut().poll(key, cx.waker()) {
-                Poll::Granted(()) => {
-                    self.key = None;
-                    task::Poll::Ready(LockGuard { lock })
-                }
-                Poll::Pending => task::Poll::Pending,
-            },
-        }
+        let lock = self.inner.owner;
+        self.inner.poll_acquire(cx).map(|()| LockGuard { lock })
     }
 }
 
-impl Drop for Acquire<'_> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key {
-            let granted = self.lock.waiters.borrow_mut().cancel(key);
-            if granted.is_some() {
-                // Handed the lock but cancelled before taking it: pass it on.
-                self.lock.release_raw();
-            }
-        }
+/// The future of [`Lock::acquire_owned`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct AcquireOwned {
+    inner: Acquiring<Rc<Lock>>,
+}
+
+impl fmt::Debug for AcquireOwned {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcquireOwned").field("queued", &self.inner.queued()).finish()
+    }
+}
+
+impl Future for AcquireOwned {
+    type Output = OwnedLockGuard;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> task::Poll<OwnedLockGuard> {
+        let ready = self.inner.poll_acquire(cx);
+        ready.map(|()| OwnedLockGuard { lock: self.inner.owner.clone() })
     }
 }
 
@@ -186,6 +204,67 @@ impl<'a> LockGuard<'a> {
 
 impl Drop for LockGuard<'_> {
     fn drop(&mut self) {
-        self.lock.release_raw();
+        self.lock.permits.release();
+    }
+}
+
+/// Holds a [`Lock`] it keeps alive through an `Rc` (from
+/// [`Lock::acquire_owned`]); dropping it releases the lock. Unlike
+/// [`LockGuard`] it borrows nothing, so it can be kept in a struct or moved
+/// into another task of the loop.
+///
+/// ```
+/// use std::rc::Rc;
+/// futures_lite::future::block_on(async {
+///     let lock = Rc::new(tulip_sync::Lock::new());
+///     let guard = lock.acquire_owned().await;
+///     let holder = async move {
+///         // The guard moved here with its own reference to the lock.
+///         assert!(guard.lock().locked());
+///     };
+///     assert!(lock.locked());
+///     holder.await;
+///     assert!(!lock.locked());
+/// });
+/// ```
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct OwnedLockGuard {
+    lock: Rc<Lock>,
+}
+
+impl fmt::Debug for OwnedLockGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OwnedLockGuard")
+    }
+}
+
+impl OwnedLockGuard {
+    /// Releases the lock now; same as dropping.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let lock = Rc::new(tulip_sync::Lock::new());
+    /// let guard = futures_lite::future::block_on(lock.acquire_owned());
+    /// guard.release();
+    /// assert!(!lock.locked());
+    /// ```
+    pub fn release(self) {}
+
+    /// The lock this guard holds.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let lock = Rc::new(tulip_sync::Lock::new());
+    /// let guard = futures_lite::future::block_on(lock.acquire_owned());
+    /// assert!(Rc::ptr_eq(guard.lock(), &lock));
+    /// ```
+    pub fn lock(&self) -> &Rc<Lock> {
+        &self.lock
+    }
+}
+
+impl Drop for OwnedLockGuard {
+    fn drop(&mut self) {
+        self.lock.permits.release();
     }
 }

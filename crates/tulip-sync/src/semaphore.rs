@@ -1,43 +1,14 @@
-//! [`Semaphore`]: asyncio's counting semaphore, FIFO-fair (and the core shared
-//! with [`BoundedSemaphore`](crate::BoundedSemaphore)).
+//! [`Semaphore`]: asyncio's counting semaphore, FIFO-fair, with permits that
+//! borrow it ([`SemaphorePermit`]) or own an `Rc` of it
+//! ([`OwnedSemaphorePermit`]). [`BoundedSemaphore`](crate::BoundedSemaphore)
+//! wraps one.
 
-use crate::waitq::{Poll, WaitQueue};
-use std::cell::{Cell, RefCell};
+use crate::permits::{Acquiring, HasPermits, Permits};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{self, Context};
-
-/// The shared state of both semaphores.
-///
-/// Invariant: `value > 0` implies nobody waits — a release with waiters hands
-/// its permit straight to the oldest one.
-pub(crate) struct Core {
-    pub(crate) value: Cell<usize>,
-    /// `usize::MAX` for an unbounded semaphore.
-    pub(crate) bound: usize,
-    pub(crate) waiters: RefCell<WaitQueue<()>>,
-}
-
-impl Core {
-    pub(crate) fn release(&self) {
-        let granted = self.waiters.borrow_mut().grant_front(());
-        match granted {
-            Ok(w) => w.wake(),
-            // A bounded semaphore never exceeds its bound, even when a guard is
-            // dropped after an explicit over-release.
-            Err(()) => self.value.set(self.value.get().saturating_add(1).min(self.bound)),
-        }
-    }
-
-    pub(crate) fn try_acquire(&self) -> bool {
-        let v = self.value.get();
-        if v > 0 {
-            self.value.set(v - 1);
-        }
-        v > 0
-    }
-}
 
 /// asyncio's `Semaphore`: a counter of permits for tasks of one loop.
 ///
@@ -56,7 +27,13 @@ impl Core {
 /// });
 /// ```
 pub struct Semaphore {
-    core: Core,
+    permits: Permits,
+}
+
+impl HasPermits for Semaphore {
+    fn permits(&self) -> &Permits {
+        &self.permits
+    }
 }
 
 impl fmt::Debug for Semaphore {
@@ -79,7 +56,18 @@ impl Semaphore {
     /// assert_eq!(tulip_sync::Semaphore::new(3).value(), 3);
     /// ```
     pub fn new(value: usize) -> Self {
-        Self { core: Core { value: Cell::new(value), bound: usize::MAX, waiters: RefCell::default() } }
+        Self { permits: Permits::new(value, usize::MAX) }
+    }
+
+    /// A semaphore whose value never exceeds `cap`, even when permits are
+    /// dropped after an explicit over-release (the core of `BoundedSemaphore`).
+    pub(crate) fn capped(value: usize, cap: usize) -> Self {
+        Self { permits: Permits::new(value, cap) }
+    }
+
+    /// The most the value can be (`usize::MAX` unless bounded).
+    pub(crate) fn cap(&self) -> usize {
+        self.permits.cap()
     }
 
     /// The number of free permits.
@@ -90,7 +78,7 @@ impl Semaphore {
     /// assert_eq!(sem.value(), 0);
     /// ```
     pub fn value(&self) -> usize {
-        self.core.value.get()
+        self.permits.free()
     }
 
     /// Whether [`acquire`](Self::acquire) would wait: no free permit (asyncio's `locked()`).
@@ -100,7 +88,7 @@ impl Semaphore {
     /// assert!(sem.locked());
     /// ```
     pub fn locked(&self) -> bool {
-        self.core.value.get() == 0
+        self.permits.free() == 0
     }
 
     /// The number of tasks waiting in [`acquire`](Self::acquire).
@@ -109,7 +97,7 @@ impl Semaphore {
     /// assert_eq!(tulip_sync::Semaphore::new(1).n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
-        self.core.waiters.borrow().len()
+        self.permits.n_waiting()
     }
 
     /// Waits (FIFO) for a permit. Dropping the future gives up its place; a
@@ -125,7 +113,32 @@ impl Semaphore {
     /// });
     /// ```
     pub fn acquire(&self) -> Acquire<'_> {
-        Acquire { core: &self.core, key: None }
+        Acquire { inner: Acquiring::new(self) }
+    }
+
+    /// Like [`acquire`](Self::acquire), for a semaphore in an `Rc`: the
+    /// permit owns a reference to the semaphore instead of borrowing it, so
+    /// it can outlive the borrow — be moved into a spawned task or kept in a
+    /// struct (tokio's `acquire_owned`, async-lock's `acquire_arc`). Same
+    /// FIFO hand-off and cancellation rules.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// use tulip_sync::{OwnedSemaphorePermit, Semaphore};
+    /// futures_lite::future::block_on(async {
+    ///     let sem = Rc::new(Semaphore::new(2));
+    ///     // Permits kept past the borrow that took them, e.g. by workers.
+    ///     let mut held: Vec<OwnedSemaphorePermit> = Vec::new();
+    ///     for _ in 0..2 {
+    ///         held.push(sem.acquire_owned().await);
+    ///     }
+    ///     assert!(sem.locked());
+    ///     held.clear();
+    ///     assert_eq!(sem.value(), 2);
+    /// });
+    /// ```
+    pub fn acquire_owned(self: &Rc<Self>) -> AcquireOwned {
+        AcquireOwned { inner: Acquiring::new(self.clone()) }
     }
 
     /// Takes a permit if one is free, without waiting.
@@ -136,7 +149,7 @@ impl Semaphore {
     /// assert!(p.is_some() && sem.try_acquire().is_none());
     /// ```
     pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
-        self.core.try_acquire().then(|| SemaphorePermit { core: &self.core })
+        self.permits.try_take().then(|| SemaphorePermit { sem: self })
     }
 
     /// Adds a permit (asyncio's `release()`): hands it to the oldest waiter,
@@ -150,20 +163,19 @@ impl Semaphore {
     /// assert_eq!(sem.value(), 1);
     /// ```
     pub fn release(&self) {
-        self.core.release();
+        self.permits.release();
     }
 }
 
 /// The future of [`Semaphore::acquire`] and [`BoundedSemaphore::acquire`](crate::BoundedSemaphore::acquire).
 #[must_use = "futures do nothing unless awaited"]
 pub struct Acquire<'a> {
-    pub(crate) core: &'a Core,
-    pub(crate) key: Option<usize>,
+    inner: Acquiring<&'a Semaphore>,
 }
 
 impl fmt::Debug for Acquire<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Acquire").field("queued", &self.key.is_some()).finish()
+        f.debug_struct("Acquire").field("queued", &self.inner.queued()).finish()
     }
 }
 
@@ -171,43 +183,36 @@ impl<'a> Future for Acquire<'a> {
     type Output = SemaphorePermit<'a>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> task::Poll<SemaphorePermit<'a>> {
-        let core = self.core;
-        match self.key {
-            None => {
-                if core.try_acquire() {
-                    return task::Poll::Ready(SemaphorePermit { core });
-                }
-                self.key = Some(core.waiters.borrow_mut().push(cx.waker().clone()));
-                task::Poll::Pending
-            }
-            Some(key) => match core.waiters.borrow_mut().poll(key, cx.waker()) {
-                Poll::Granted(()) => {
-                    self.key = None;
-                    task::Poll::Ready(SemaphorePermit { core })
-                }
-                Poll::Pending => task::Poll::Pending,
-            },
-        }
+        let sem = self.inner.owner;
+        self.inner.poll_acquire(cx).map(|()| SemaphorePermit { sem })
     }
 }
 
-impl Drop for Acquire<'_> {
-    fn drop(&mut self) {
-        if let Some(key) = self.key {
-            let granted = self.core.waiters.borrow_mut().cancel(key);
-            if granted.is_some() {
-                // Woken with a permit but cancelled before running: pass it on
-                // (python/asyncio#270), leaving no stale "wakeup" (cpython#90155).
-                self.core.release();
-            }
-        }
+/// The future of [`Semaphore::acquire_owned`].
+#[must_use = "futures do nothing unless awaited"]
+pub struct AcquireOwned {
+    inner: Acquiring<Rc<Semaphore>>,
+}
+
+impl fmt::Debug for AcquireOwned {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AcquireOwned").field("queued", &self.inner.queued()).finish()
+    }
+}
+
+impl Future for AcquireOwned {
+    type Output = OwnedSemaphorePermit;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> task::Poll<OwnedSemaphorePermit> {
+        let ready = self.inner.poll_acquire(cx);
+        ready.map(|()| OwnedSemaphorePermit { sem: self.inner.owner.clone(), forgotten: false })
     }
 }
 
 /// A permit of a [`Semaphore`] or [`BoundedSemaphore`](crate::BoundedSemaphore); dropping it releases it.
 #[must_use = "the permit is released as soon as it is dropped"]
 pub struct SemaphorePermit<'a> {
-    pub(crate) core: &'a Core,
+    sem: &'a Semaphore,
 }
 
 impl fmt::Debug for SemaphorePermit<'_> {
@@ -241,6 +246,83 @@ impl SemaphorePermit<'_> {
 
 impl Drop for SemaphorePermit<'_> {
     fn drop(&mut self) {
-        self.core.release();
+        self.sem.permits.release();
+    }
+}
+
+/// A permit of a [`Semaphore`] it keeps alive through an `Rc` (from
+/// [`Semaphore::acquire_owned`]); dropping it releases it. Unlike
+/// [`SemaphorePermit`] it borrows nothing, so it can be kept in a struct or
+/// moved into another task of the loop.
+///
+/// ```
+/// use std::rc::Rc;
+/// futures_lite::future::block_on(async {
+///     let sem = Rc::new(tulip_sync::Semaphore::new(1));
+///     let permit = sem.acquire_owned().await;
+///     let worker = async move {
+///         let _permit = permit; // released when the worker ends
+///     };
+///     assert!(sem.locked());
+///     worker.await;
+///     assert!(!sem.locked());
+/// });
+/// ```
+#[must_use = "the permit is released as soon as it is dropped"]
+pub struct OwnedSemaphorePermit {
+    sem: Rc<Semaphore>,
+    /// Set by `forget`: the drop keeps the permit taken.
+    forgotten: bool,
+}
+
+impl fmt::Debug for OwnedSemaphorePermit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OwnedSemaphorePermit")
+    }
+}
+
+impl OwnedSemaphorePermit {
+    /// Keeps the permit taken without releasing it; give it back later with
+    /// [`Semaphore::release`].
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let sem = Rc::new(tulip_sync::Semaphore::new(1));
+    /// futures_lite::future::block_on(sem.acquire_owned()).forget();
+    /// assert!(sem.locked());
+    /// ```
+    pub fn forget(mut self) {
+        // The `Rc` is still dropped: only the release is skipped.
+        self.forgotten = true;
+    }
+
+    /// Releases the permit now; same as dropping it.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let sem = Rc::new(tulip_sync::Semaphore::new(1));
+    /// futures_lite::future::block_on(sem.acquire_owned()).release();
+    /// assert!(!sem.locked());
+    /// ```
+    pub fn release(self) {}
+
+    /// The semaphore this permit belongs to.
+    ///
+    /// ```
+    /// use std::rc::Rc;
+    /// let sem = Rc::new(tulip_sync::Semaphore::new(1));
+    /// let permit = futures_lite::future::block_on(sem.acquire_owned());
+    /// assert!(Rc::ptr_eq(permit.semaphore(), &sem));
+    /// ```
+    pub fn semaphore(&self) -> &Rc<Semaphore> {
+        &self.sem
+    }
+}
+
+impl Drop for OwnedSemaphorePermit {
+    fn drop(&mut self) {
+        if !self.forgotten {
+            self.sem.permits.release();
+        }
     }
 }

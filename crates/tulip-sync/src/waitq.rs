@@ -9,6 +9,7 @@
 
 use slab::Slab;
 use std::marker::PhantomData;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::task::Waker;
 
 enum State<T> {
@@ -128,7 +129,17 @@ impl<T> WaitQueue<T> {
     }
 }
 
-/// Wakes every waker of `wakers`.
-pub(crate) fn wake_all(wakers: Vec<Waker>) {
-    wakers.into_iter().for_each(Waker::wake);
+/// Wakes every waker of `wakers`. They were all granted something already,
+/// so one that panics must not leave the others asleep: each is woken, and
+/// the first panic is re-raised afterwards.
+pub(crate) fn wake_all(wakers: impl IntoIterator<Item = Waker>) {
+    let mut first_panic = None;
+    for w in wakers {
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| w.wake())) {
+            first_panic.get_or_insert(payload);
+        }
+    }
+    if let Some(payload) = first_panic {
+        resume_unwind(payload);
+    }
 }

@@ -119,16 +119,20 @@ fn condition_wait_cancelled_reacquires_lock() {
 }
 
 #[test]
-fn wait_with_another_locks_guard_uses_that_lock() {
+fn condition_wait_rejects_guard_of_another_lock() {
     let cond = Condition::new();
     let other = tulip_sync::Lock::new();
-    let mut w = Driven::new(cond.wait(other.try_acquire().unwrap()));
+    let guard = other.try_acquire().unwrap();
+    let waited = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(cond.wait(guard))));
+    assert!(waited.is_err(), "a guard of another lock must be refused");
+    // Refused before anything changed: the guard was released by the
+    // unwinding, nobody was registered, the condition's lock untouched.
+    assert!(!other.locked() && !cond.locked());
+    assert_eq!(cond.n_waiting(), 0);
+    let g = other.try_acquire().unwrap();
+    let refused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| drop(cond.wait_for(g, || true))));
+    assert!(refused.is_err());
     assert!(!other.locked());
-    assert!(w.poll().is_none());
-    cond.notify(1);
-    let g = w.poll().unwrap();
-    assert!(std::ptr::eq(g.lock(), &other));
-    assert!(other.locked() && !cond.locked());
 }
 
 #[test]

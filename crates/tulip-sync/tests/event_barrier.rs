@@ -142,3 +142,40 @@ fn event_released_waiter_dropped_does_not_touch_new_waiters() {
     assert_eq!(new.woken(), 1);
     assert!(new.poll().is_some());
 }
+
+/// A waker that panics when woken.
+struct Explodes;
+
+impl std::task::Wake for Explodes {
+    fn wake(self: std::sync::Arc<Self>) {
+        panic!("waker failed");
+    }
+}
+
+#[test]
+fn panicking_waker_does_not_strand_the_other_waiters() {
+    use std::future::Future;
+    use std::task::{Context, Waker};
+    let ev = tulip_sync::Event::new();
+    let mut first = Box::pin(ev.wait());
+    let bad = Waker::from(std::sync::Arc::new(Explodes));
+    assert!(first.as_mut().poll(&mut Context::from_waker(&bad)).is_pending());
+    let mut second = common::Driven::new(ev.wait());
+    assert!(second.poll().is_none());
+    let set = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| ev.set()));
+    assert!(set.is_err(), "the waker's panic reaches the caller");
+    assert_eq!(second.woken(), 1, "the other waiter was woken all the same");
+    assert!(second.poll().is_some());
+
+    let barrier = tulip_sync::Barrier::new(3).unwrap();
+    let mut a = Box::pin(barrier.wait());
+    assert!(a.as_mut().poll(&mut Context::from_waker(&bad)).is_pending());
+    let mut b = common::Driven::new(barrier.wait());
+    assert!(b.poll().is_none());
+    let passed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        futures_lite::future::block_on(futures_lite::future::poll_once(barrier.wait()))
+    }));
+    assert!(passed.is_err());
+    assert_eq!(b.woken(), 1);
+    assert_eq!(b.poll(), Some(Ok(1)));
+}

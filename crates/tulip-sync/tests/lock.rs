@@ -121,3 +121,33 @@ fn cancelled_task_on_loop_passes_lock() {
         assert!(!lock.locked());
     });
 }
+
+#[test]
+fn owned_guard_outlives_the_borrow_and_hands_off_in_order() {
+    let lock = Rc::new(tulip_sync::Lock::new());
+    let first = futures_lite::future::block_on(lock.acquire_owned());
+    let mut second = Driven::new(lock.acquire_owned());
+    let mut third = Driven::new(lock.acquire());
+    assert!(second.poll().is_none() && third.poll().is_none());
+    drop(first); // handed to `second`, the oldest waiter
+    assert_eq!((second.woken(), third.woken()), (1, 0));
+    drop(second); // cancelled after the hand-off: passes to `third`
+    assert_eq!(third.woken(), 1);
+    let g = third.poll().unwrap();
+    assert!(lock.locked());
+    drop(g);
+    assert!(!lock.locked());
+    assert_eq!(Rc::strong_count(&lock), 1);
+
+    // On the loop: a guard moved into a 'static task.
+    tulip::run(async {
+        let lock = Rc::new(tulip_sync::Lock::new());
+        let guard = lock.acquire_owned().await;
+        let holder = tulip::create_task(async move {
+            tulip::sleep(std::time::Duration::ZERO).await;
+            drop(guard);
+        });
+        let _g = lock.acquire().await; // waits for the task to let go
+        assert!(holder.done());
+    });
+}

@@ -10,11 +10,50 @@ mod common;
 use common::Driven;
 use proptest::prelude::*;
 use std::collections::{HashSet, VecDeque};
-use tulip_sync::{BoundedSemaphore, Lock, LockGuard, Semaphore, SemaphorePermit};
+use std::rc::Rc;
+use tulip_sync::{BoundedSemaphore, Lock, LockGuard, OwnedLockGuard, OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 
 trait Held {}
 impl Held for LockGuard<'_> {}
 impl Held for SemaphorePermit<'_> {}
+impl Held for OwnedLockGuard {}
+impl Held for OwnedSemaphorePermit {}
+
+/// The same primitives, acquired through `acquire_owned`.
+struct Owned<T>(Rc<T>);
+
+impl Sem for Owned<Lock> {
+    fn acquire<'a>(&'a self) -> Driven<'a, Box<dyn Held + 'a>> {
+        let f = self.0.acquire_owned();
+        Driven::new(async move { Box::new(f.await) as Box<dyn Held + 'a> })
+    }
+    fn value(&self) -> usize {
+        Sem::value(&*self.0)
+    }
+    fn n_waiting(&self) -> Option<usize> {
+        None
+    }
+    fn release(&self) -> Option<bool> {
+        None
+    }
+}
+
+impl Sem for Owned<Semaphore> {
+    fn acquire<'a>(&'a self) -> Driven<'a, Box<dyn Held + 'a>> {
+        let f = self.0.acquire_owned();
+        Driven::new(async move { Box::new(f.await) as Box<dyn Held + 'a> })
+    }
+    fn value(&self) -> usize {
+        self.0.value()
+    }
+    fn n_waiting(&self) -> Option<usize> {
+        Some(self.0.n_waiting())
+    }
+    fn release(&self) -> Option<bool> {
+        self.0.release();
+        Some(true)
+    }
+}
 
 trait Sem {
     fn acquire<'a>(&'a self) -> Driven<'a, Box<dyn Held + 'a>>;
@@ -203,6 +242,21 @@ proptest! {
     #[test]
     fn semaphore_model(n in 0usize..4, ops in ops()) {
         let sem = Semaphore::new(n);
+        run(&sem, n, None, true, ops);
+    }
+
+    #[test]
+    fn owned_lock_model(ops in ops()) {
+        let lock = Owned(Rc::new(Lock::new()));
+        run(&lock, 1, None, false, ops);
+        assert!(!lock.0.locked());
+        assert_eq!(Rc::strong_count(&lock.0), 1, "every owned guard and future let go of the lock");
+    }
+
+    #[test]
+    fn owned_semaphore_model(n in 0usize..4, ops in ops()) {
+        let sem = Owned(Rc::new(Semaphore::new(n)));
+        // (`Forget` leaks its permit with `mem::forget`, `Rc` included.)
         run(&sem, n, None, true, ops);
     }
 

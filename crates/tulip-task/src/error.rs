@@ -49,15 +49,29 @@ pub struct PanicError {
     payload: Box<dyn Any + Send + 'static>,
 }
 
+/// The message of a caught panic: the `&str` or `String` that `panic!`
+/// carries, or `"Box<dyn Any>"` for any other payload (as the standard
+/// panic hook prints it). Use it on what `catch_unwind` returns.
+///
+/// ```
+/// let payload = std::panic::catch_unwind(|| panic!("disk {} on fire", 2)).unwrap_err();
+/// assert_eq!(tulip_task::panic_message(&*payload), "disk 2 on fire");
+/// let payload = std::panic::catch_unwind(|| std::panic::panic_any(42)).unwrap_err();
+/// assert_eq!(tulip_task::panic_message(&*payload), "Box<dyn Any>");
+/// ```
+pub fn panic_message(payload: &(dyn Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&'static str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "Box<dyn Any>"
+    }
+}
+
 impl PanicError {
     pub(crate) fn new(payload: Box<dyn Any + Send + 'static>) -> Self {
-        let message = if let Some(s) = payload.downcast_ref::<&'static str>() {
-            (*s).to_string()
-        } else if let Some(s) = payload.downcast_ref::<String>() {
-            s.clone()
-        } else {
-            "Box<dyn Any>".to_string()
-        };
+        let message = panic_message(&*payload).to_owned();
         PanicError { message, payload }
     }
 

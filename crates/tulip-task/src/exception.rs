@@ -118,12 +118,15 @@ impl fmt::Display for ExceptionContext {
 }
 
 /// The default exception handler: prints the context to stderr, like
-/// asyncio's `default_exception_handler` logs it.
+/// asyncio's `default_exception_handler` logs it. It never panics: a report
+/// that cannot be written (stderr closed) is dropped, since it runs where a
+/// panic would unwind into the executor.
 ///
 /// ```
 /// use tulip_task::{default_exception_handler, ExceptionContext};
 /// default_exception_handler(&ExceptionContext::new("something went wrong"));
 /// ```
 pub fn default_exception_handler(ctx: &ExceptionContext) {
-    eprintln!("{ctx}");
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{ctx}");
 }

@@ -4,9 +4,10 @@
 use crate::error::{CancelledError, FutureError, InvalidStateError};
 use crate::exception::{Exception, ExceptionContext};
 use crate::hooks;
+use crate::waiters::{Key, Waiters};
 use std::cell::RefCell;
 use std::fmt;
-use std::panic::Location;
+use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
@@ -15,15 +16,17 @@ use std::task::{Context, Poll, Waker};
 /// remove it again (Rust closures cannot be compared, so asyncio's
 /// `remove_done_callback(fn)` takes this id instead).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct CallbackId(u64);
+pub struct CallbackId(Option<Key>);
 
 type DoneCallback<T> = Box<dyn FnOnce(&Future<T>)>;
 
 /// An awaiting task is woken in the same list, in the same order, as done
 /// callbacks: asyncio implements `await fut` as a done callback too, so a
 /// callback registered before a task started waiting runs before the task.
+/// Each awaiting handle has one entry, which it updates when polled again
+/// and removes when dropped.
 enum Waiter<T> {
-    Callback(CallbackId, DoneCallback<T>),
+    Callback(DoneCallback<T>),
     Task(Waker),
 }
 
@@ -36,8 +39,7 @@ enum State<T> {
 
 struct Inner<T> {
     state: State<T>,
-    waiters: Vec<Waiter<T>>,
-    next_callback: u64,
+    waiters: Waiters<Waiter<T>>,
     /// Whether anybody looked at the exception: if not, dropping the last
     /// handle reports "Future exception was never retrieved", like asyncio.
     retrieved: bool,
@@ -65,13 +67,21 @@ struct Inner<T> {
 /// // A second set is an error, as in asyncio.
 /// assert!(fut.set_result("again").is_err());
 /// ```
+///
+/// A handle being awaited holds one entry in the future's list of waiters,
+/// updated (not added to) each time it is polled, and removed when the
+/// handle is dropped: awaiting clones in a loop (say, under a timeout) costs
+/// no memory once each clone is gone.
 pub struct Future<T> {
     inner: Rc<RefCell<Inner<T>>>,
+    /// This handle's entry in the waiters, while it awaits a pending future.
+    waiting: Option<Key>,
 }
 
 impl<T> Clone for Future<T> {
+    /// Another handle to the same future (it has not awaited anything yet).
     fn clone(&self) -> Self {
-        Future { inner: self.inner.clone() }
+        Future { inner: self.inner.clone(), waiting: None }
     }
 }
 
@@ -89,11 +99,11 @@ impl<T: 'static> Future<T> {
         Future {
             inner: Rc::new(RefCell::new(Inner {
                 state: State::Pending,
-                waiters: Vec::new(),
-                next_callback: 0,
+                waiters: Waiters::default(),
                 retrieved: false,
                 created_at: Location::caller(),
             })),
+            waiting: None,
         }
     }
 
@@ -145,6 +155,9 @@ impl<T: 'static> Future<T> {
         self.complete(State::Cancelled(msg.map(str::to_owned))).is_ok()
     }
 
+    /// Marks the future done and notifies every waiter, in order. A waker
+    /// or (with no loop installed) a callback that panics does not stop the
+    /// others from being notified: the first panic is re-raised after all.
     fn complete(&self, state: State<T>) -> Result<(), InvalidStateError> {
         let waiters = {
             let mut inner = self.inner.borrow_mut();
@@ -152,15 +165,22 @@ impl<T: 'static> Future<T> {
                 return Err(InvalidStateError("the future is already done"));
             }
             inner.state = state;
-            std::mem::take(&mut inner.waiters)
+            inner.waiters.take_all()
         };
+        let mut first_panic = None;
         for waiter in waiters {
-            match waiter {
+            let notified = catch_unwind(AssertUnwindSafe(|| match waiter {
                 Waiter::Task(w) => w.wake(),
-                Waiter::Callback(_, cb) => self.schedule_callback(cb),
+                Waiter::Callback(cb) => self.schedule_callback(cb),
+            }));
+            if let Err(payload) = notified {
+                first_panic.get_or_insert(payload);
             }
         }
-        Ok(())
+        match first_panic {
+            Some(payload) => resume_unwind(payload),
+            None => Ok(()),
+        }
     }
 
     fn schedule_callback(&self, cb: DoneCallback<T>) {
@@ -172,15 +192,13 @@ impl<T: 'static> Future<T> {
     /// `call_soon`; at once, scheduled, if it is done already).
     pub fn add_done_callback(&self, callback: impl FnOnce(&Future<T>) + 'static) -> CallbackId {
         let mut inner = self.inner.borrow_mut();
-        let id = CallbackId(inner.next_callback);
-        inner.next_callback += 1;
         if matches!(inner.state, State::Pending) {
-            inner.waiters.push(Waiter::Callback(id, Box::new(callback)));
+            CallbackId(Some(inner.waiters.push(Waiter::Callback(Box::new(callback)))))
         } else {
             drop(inner);
             self.schedule_callback(Box::new(callback));
+            CallbackId(None)
         }
-        id
     }
 
     /// Removes a callback that has not run yet; returns how many were removed
@@ -194,10 +212,11 @@ impl<T: 'static> Future<T> {
     /// fut.set_result(3).unwrap();
     /// ```
     pub fn remove_done_callback(&self, id: CallbackId) -> usize {
-        let mut inner = self.inner.borrow_mut();
-        let before = inner.waiters.len();
-        inner.waiters.retain(|w| !matches!(w, Waiter::Callback(i, _) if *i == id));
-        before - inner.waiters.len()
+        let Some(key) = id.0 else { return 0 };
+        let removed = self.inner.borrow_mut().waiters.remove(key);
+        // Keys of callbacks and of awaiting handles never collide, so this is
+        // the callback; it is dropped outside the borrow (it may own handles).
+        usize::from(removed.is_some())
     }
 
     /// The exception, `None` if the future succeeded; `InvalidStateError` if
@@ -246,17 +265,42 @@ impl<T: Clone + 'static> std::future::Future for Future<T> {
     type Output = Result<T, FutureError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        {
-            let mut inner = self.inner.borrow_mut();
+        let this = self.get_mut();
+        let replaced = {
+            let mut inner = this.inner.borrow_mut();
             if matches!(inner.state, State::Pending) {
-                let known = inner.waiters.iter().any(|w| matches!(w, Waiter::Task(w) if w.will_wake(cx.waker())));
-                if !known {
-                    inner.waiters.push(Waiter::Task(cx.waker().clone()));
+                match this.waiting.and_then(|key| inner.waiters.get_mut(key)) {
+                    Some(Waiter::Task(w)) if w.will_wake(cx.waker()) => None,
+                    Some(Waiter::Task(w)) => Some(std::mem::replace(w, cx.waker().clone())),
+                    _ => {
+                        this.waiting = Some(inner.waiters.push(Waiter::Task(cx.waker().clone())));
+                        None
+                    }
                 }
-                return Poll::Pending;
+            } else {
+                // Done: completing the future removed every waiter.
+                this.waiting = None;
+                drop(inner);
+                return Poll::Ready(this.result());
             }
-        }
-        Poll::Ready(self.result())
+        };
+        // Dropped outside the borrow: a waker's drop may run a task's destructors.
+        drop(replaced);
+        Poll::Pending
+    }
+}
+
+impl<T> Drop for Future<T> {
+    /// A handle dropped while awaiting takes its waker out of the waiters.
+    fn drop(&mut self) {
+        let Some(key) = self.waiting.take() else { return };
+        let removed = match self.inner.try_borrow_mut() {
+            Ok(mut inner) => inner.waiters.remove(key),
+            // Only this crate borrows the state, never while dropping a
+            // handle; the entry would be drained when the future completes.
+            Err(_) => None,
+        };
+        drop(removed);
     }
 }
 

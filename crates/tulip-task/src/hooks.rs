@@ -27,12 +27,18 @@ pub struct HooksGuard {
 
 impl Drop for HooksGuard {
     fn drop(&mut self) {
-        let prev = self.previous.take();
-        CURRENT.with(|c| *c.borrow_mut() = prev);
+        let previous = self.previous.take();
+        // The hooks being uninstalled are dropped after the borrow ends: if
+        // this was their last `Rc`, their destructor may report or schedule,
+        // which reads CURRENT again. `try_with`: a guard dropped while the
+        // thread's locals are torn down has nothing left to restore.
+        let _uninstalled = CURRENT.try_with(|c| c.replace(previous));
     }
 }
 
-/// Installs `hooks` as this thread's loop until the guard is dropped.
+/// Installs `hooks` as this thread's loop until the guard is dropped. The
+/// guard restores the previous hooks also when dropped by unwinding, so
+/// installations nest.
 ///
 /// ```
 /// use std::rc::Rc;

@@ -3,7 +3,7 @@
 //! adopts the new task. The running loop installs itself as the thread's
 //! host with [`enter_task_host`].
 
-use crate::task::TaskRunnable;
+use crate::runnable::TaskRunnable;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;

@@ -30,20 +30,29 @@
 //! # let _: Option<FutureError> = None;
 //! ```
 
+mod builder;
+mod current;
 mod error;
 mod exception;
+mod extra;
 mod future;
 mod hooks;
 mod host;
 mod meta;
+mod runnable;
 mod spawn;
 mod task;
+mod task_future;
+mod waiters;
 
-pub use error::{CancelledError, FutureError, InvalidStateError, PanicError, TaskError};
+pub use builder::TaskBuilder;
+pub use current::with_current_meta;
+pub use error::{panic_message, CancelledError, FutureError, InvalidStateError, PanicError, TaskError};
 pub use exception::{default_exception_handler, Exception, ExceptionContext, TaskInfo};
 pub use future::{CallbackId, Future};
 pub use hooks::{call_soon, enter_hooks, report, HooksGuard, LoopHooks};
 pub use host::{enter_task_host, HostGuard, Scheduler, TaskHost};
 pub use meta::{TaskMeta, TaskRef, TaskState};
+pub use runnable::TaskRunnable;
 pub use spawn::{create_task, spawn_on};
-pub use task::{with_current_meta, Task, TaskBuilder, TaskRunnable};
+pub use task::Task;

@@ -2,16 +2,19 @@
 //! metadata), and [`TaskRef`], the type-erased handle to it.
 
 use crate::exception::TaskInfo;
+use crate::extra::ExtraCell;
 use std::cell::Cell;
 use std::fmt;
 use std::panic::Location;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU8, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::task::Waker;
 
-// Flag bits. Tasks are only touched from their loop's thread; the atomics
-// exist because async-task needs `Sync` metadata to move wakers across
-// threads, and relaxed loads/stores cost nothing more than plain ones.
+// Flag bits. Every change is an atomic `fetch_or`: a runnable (`Send`) and
+// its `TaskRef` may be used on another thread while the task's own thread
+// changes other bits. Set with release and read with acquire, so that what
+// was written before a bit was set (a cancellation message) is seen by
+// whoever sees the bit.
 const STARTED: u8 = 1;
 const DONE: u8 = 2;
 const CANCELLED: u8 = 4;
@@ -34,36 +37,28 @@ pub enum TaskState {
     Cancelled,
 }
 
-#[derive(Default)]
-struct Extra {
-    name: Option<Box<str>>,
-    cancel_message: Option<Box<str>>,
-}
-
-/// The rarely used part of a task's metadata, allocated on first use.
-///
-/// A `Cell`, not a lock: async-task needs the metadata to be `Sync` (wakers,
-/// and so runnables, may cross threads), but this field is only reachable
-/// through the crate-private methods below, which are called only from
-/// `TaskRef` and `Task` (both `!Send` and `!Sync`, so they never leave the
-/// loop's thread) and from inside the task's own poll on that thread.
-struct LocalExtra(Cell<Option<Box<Extra>>>);
-
-// SAFETY: see above: every access happens on the thread that owns the task.
-// Dropping it (with the task, possibly on another thread once every handle
-// is gone) is exclusive access and needs only `Send`, which `Box` is.
-unsafe impl Sync for LocalExtra {}
-
 /// What every task carries inside its own allocation: id, state flags,
 /// creation site, and (rarely set, so allocated lazily) a name and a
-/// cancellation message. Its public methods are safe from any thread.
+/// cancellation message.
+///
+/// It is `Send + Sync` by construction (atomics, immutable fields, and a
+/// lock around the name), with no `unsafe impl`: async-task requires it, as
+/// runnables and wakers cross threads, and everything reachable from them is
+/// therefore safe to use from any thread.
 pub struct TaskMeta {
     id: u64,
     slot: u32,
     flags: AtomicU8,
     created_at: &'static Location<'static>,
-    extra: LocalExtra,
+    extra: ExtraCell,
 }
+
+// async-task hands runnables and wakers to other threads: the metadata they
+// reach must be thread-safe, and is so without an `unsafe impl`.
+const _: () = {
+    const fn shared_between_threads<T: Send + Sync>() {}
+    shared_between_threads::<TaskMeta>();
+};
 
 thread_local! {
     static NEXT_ID: Cell<u64> = const { Cell::new(1) };
@@ -76,8 +71,7 @@ impl TaskMeta {
             n.set(id + 1);
             id
         });
-        let extra = name.map(|name| Box::new(Extra { name: Some(name), cancel_message: None }));
-        TaskMeta { id, slot, flags: AtomicU8::new(0), created_at, extra: LocalExtra(Cell::new(extra)) }
+        TaskMeta { id, slot, flags: AtomicU8::new(0), created_at, extra: ExtraCell::new(name) }
     }
 
     /// The task's id: unique among the tasks created on this thread.
@@ -95,16 +89,23 @@ impl TaskMeta {
         self.created_at
     }
 
+    fn flags(&self) -> u8 {
+        self.flags.load(Ordering::Acquire)
+    }
+
     fn has(&self, bit: u8) -> bool {
-        self.flags.load(Relaxed) & bit != 0
+        self.flags() & bit != 0
     }
 
-    fn set(&self, bit: u8) {
-        self.flags.store(self.flags.load(Relaxed) | bit, Relaxed);
+    fn set(&self, bits: u8) {
+        self.flags.fetch_or(bits, Ordering::Release);
     }
 
+    /// Called at every poll: a load, and a write only the first time.
     pub(crate) fn mark_started(&self) {
-        self.set(STARTED);
+        if !self.has(STARTED) {
+            self.set(STARTED);
+        }
     }
 
     pub(crate) fn mark_done(&self, cancelled: bool, panicked: bool) {
@@ -141,7 +142,7 @@ impl TaskMeta {
     }
 
     pub(crate) fn unretrieved_panic(&self) -> bool {
-        self.flags.load(Relaxed) & (PANICKED | RETRIEVED) == PANICKED
+        self.flags() & (PANICKED | RETRIEVED) == PANICKED
     }
 
     /// True once the task finished (value, panic or cancellation).
@@ -156,7 +157,7 @@ impl TaskMeta {
 
     /// True if `cancel` was called and the task has not finished yet.
     pub fn cancelling(&self) -> bool {
-        self.flags.load(Relaxed) & (CANCEL_REQUESTED | DONE) == CANCEL_REQUESTED
+        self.flags() & (CANCEL_REQUESTED | DONE) == CANCEL_REQUESTED
     }
 
     pub(crate) fn cancel_requested(&self) -> bool {
@@ -165,7 +166,7 @@ impl TaskMeta {
 
     /// The task's state.
     pub fn state(&self) -> TaskState {
-        let f = self.flags.load(Relaxed);
+        let f = self.flags();
         if f & CANCELLED != 0 {
             TaskState::Cancelled
         } else if f & DONE != 0 {
@@ -177,22 +178,18 @@ impl TaskMeta {
         }
     }
 
-    fn with_extra<R>(&self, f: impl FnOnce(&mut Option<Box<Extra>>) -> R) -> R {
-        let mut extra = self.extra.0.take();
-        let r = f(&mut extra);
-        self.extra.0.set(extra);
-        r
-    }
-
     /// The task's name: `Task-<id>` unless one was set.
     pub(crate) fn name(&self) -> String {
-        self.with_extra(|e| e.as_ref().and_then(|e| e.name.as_deref().map(str::to_owned)))
+        self.extra
+            .read(|e| e.name.as_deref().map(str::to_owned))
+            .flatten()
             .unwrap_or_else(|| format!("Task-{}", self.id))
     }
 
     pub(crate) fn set_name(&self, name: impl Into<String>) {
         let name = name.into().into_boxed_str();
-        self.with_extra(|e| e.get_or_insert_with(Default::default).name = Some(name));
+        let old = self.extra.write(|e| e.name.replace(name));
+        drop(old);
     }
 
     pub(crate) fn request_cancel(&self, msg: Option<&str>) -> bool {
@@ -201,14 +198,15 @@ impl TaskMeta {
         }
         if let Some(m) = msg {
             let m: Box<str> = m.into();
-            self.with_extra(|e| e.get_or_insert_with(Default::default).cancel_message = Some(m));
+            let old = self.extra.write(|e| e.cancel_message.replace(m));
+            drop(old);
         }
         self.set(CANCEL_REQUESTED);
         true
     }
 
     pub(crate) fn cancel_message(&self) -> Option<String> {
-        self.with_extra(|e| e.as_ref().and_then(|e| e.cancel_message.as_deref().map(str::to_owned)))
+        self.extra.read(|e| e.cancel_message.as_deref().map(str::to_owned)).flatten()
     }
 
     pub(crate) fn info(&self) -> TaskInfo {
@@ -219,7 +217,11 @@ impl TaskMeta {
 /// A type-erased handle to any task: what `current_task()` and `all_tasks()`
 /// return, and what an executor keeps in its registry of live tasks.
 ///
-/// It can name, inspect and cancel the task, but not take its output.
+/// It can name, inspect and cancel the task, but not take its output. Like
+/// [`Task`](crate::Task) it is `!Send`, as it belongs to the loop's thread;
+/// one made on another thread from a runnable
+/// ([`TaskRunnable::task_ref`](crate::TaskRunnable::task_ref)) is still safe
+/// to use there, as every method goes through the thread-safe [`TaskMeta`].
 #[derive(Clone)]
 pub struct TaskRef {
     waker: Waker,

@@ -4,8 +4,10 @@
 //!
 //! The loop lends itself as the thread's [`TaskHost`] (see `host.rs`).
 
+use crate::builder::TaskBuilder;
 use crate::host::{current_host, TaskHost};
-use crate::task::{Task, TaskBuilder, TaskRunnable};
+use crate::runnable::TaskRunnable;
+use crate::task::Task;
 use std::future::Future as StdFuture;
 
 /// Creates a task on `host` with the given `schedule` function: the one

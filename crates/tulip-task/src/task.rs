@@ -1,252 +1,16 @@
-//! asyncio's `Task` on `async-task`: a future the loop drives to completion,
-//! with cancellation, caught panics and a detach-on-drop handle.
+//! asyncio's `Task` on `async-task`: the handle to a future the loop drives
+//! to completion, with cancellation, caught panics and detach-on-drop.
 
-use crate::error::{CancelledError, PanicError, TaskError};
-use crate::exception::{Exception, ExceptionContext};
+use crate::error::{CancelledError, TaskError};
+use crate::exception::ExceptionContext;
 use crate::hooks;
 use crate::meta::{TaskMeta, TaskRef, TaskState};
-use async_task::{FallibleTask, Runnable};
-use std::cell::Cell;
+use crate::task_future::RawOutput;
+use async_task::FallibleTask;
 use std::fmt;
 use std::future::Future as StdFuture;
-use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::pin::Pin;
 use std::task::{Context, Poll};
-
-thread_local! {
-    /// The metadata of the task being polled on this thread, if any.
-    static CURRENT: Cell<*const TaskMeta> = const { Cell::new(std::ptr::null()) };
-}
-
-/// A task ready to run: what an executor queues and runs. Running it polls
-/// the task's future once (with the task marked as the thread's current task).
-pub struct TaskRunnable(Runnable<TaskMeta>);
-
-impl TaskRunnable {
-    /// Polls the task once. Returns true if it was woken while running (it
-    /// has already been scheduled again).
-    #[inline]
-    pub fn run(self) -> bool {
-        let meta: *const TaskMeta = self.0.metadata();
-        let previous = CURRENT.with(|c| c.replace(meta));
-        let woken = self.0.run();
-        CURRENT.with(|c| c.set(previous));
-        woken
-    }
-
-    /// The task's metadata.
-    pub fn meta(&self) -> &TaskMeta {
-        self.0.metadata()
-    }
-
-    /// A handle to the task (holds a waker, so keeps its metadata alive).
-    pub fn task_ref(&self) -> TaskRef {
-        TaskRef::new(self.0.waker(), self.0.metadata())
-    }
-
-    /// Schedules the task through its schedule function.
-    pub fn schedule(self) {
-        self.0.schedule()
-    }
-}
-
-impl fmt::Debug for TaskRunnable {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<TaskRunnable id={}>", self.0.metadata().id())
-    }
-}
-
-/// Calls `f` with the metadata of the task being polled on this thread.
-pub fn with_current_meta<R>(f: impl FnOnce(Option<&TaskMeta>) -> R) -> R {
-    let ptr = CURRENT.with(|c| c.get());
-    // SAFETY: CURRENT is non-null only inside `TaskRunnable::run`, which holds
-    // the runnable (and so the task allocation holding the metadata) for the
-    // whole poll; it is reset before `run` returns.
-    f(unsafe { ptr.as_ref() })
-}
-
-/// Configures a task before spawning it: a name, and the executor's key.
-#[derive(Debug, Default)]
-pub struct TaskBuilder {
-    name: Option<Box<str>>,
-    slot: u32,
-    internal: bool,
-}
-
-impl TaskBuilder {
-    /// A builder with no name and slot 0.
-    pub fn new() -> Self {
-        TaskBuilder::default()
-    }
-
-    /// Names the task (asyncio's `create_task(coro, name=...)`).
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into().into_boxed_str());
-        self
-    }
-
-    /// Marks the task as the runtime's own (see [`TaskMeta::internal`]).
-    pub fn internal(mut self, internal: bool) -> Self {
-        self.internal = internal;
-        self
-    }
-
-    /// The executor's key for the task (e.g. its registry index), available
-    /// later through [`TaskMeta::slot`].
-    pub fn slot(mut self, slot: u32) -> Self {
-        self.slot = slot;
-        self
-    }
-
-    /// Creates a task for a `!Send` future: a runnable for the executor to
-    /// queue (nothing runs until it is run), and the user's [`Task`] handle.
-    /// `schedule` receives the runnable every time the task is woken; it may
-    /// be called from any thread.
-    ///
-    /// ```
-    /// use std::cell::RefCell;
-    /// use std::rc::Rc;
-    /// use tulip_task::TaskBuilder;
-    /// // A tiny executor: a queue of runnables on one thread.
-    /// let queue = Rc::new(RefCell::new(Vec::new()));
-    /// let (tx, rx) = std::sync::mpsc::channel();
-    /// let (runnable, task) = TaskBuilder::new().name("adder").spawn_local(async { 1 + 2 }, move |r| {
-    ///     let _ = tx.send(r);
-    /// });
-    /// queue.borrow_mut().push(runnable);
-    /// while let Some(r) = queue.borrow_mut().pop() { r.run(); }
-    /// while let Ok(r) = rx.try_recv() { r.run(); }
-    /// assert_eq!(task.name(), "adder");
-    /// assert_eq!(futures_lite::future::block_on(task).unwrap(), 3);
-    /// ```
-    #[track_caller]
-    pub fn spawn_local<F, S>(self, future: F, schedule: S) -> (TaskRunnable, Task<F::Output>)
-    where
-        F: StdFuture + 'static,
-        F::Output: 'static,
-        S: Fn(TaskRunnable) + Send + Sync + 'static,
-    {
-        let internal = self.internal;
-        let meta = TaskMeta::new(self.slot, self.name, Location::caller());
-        let (runnable, task) = async_task::Builder::new()
-            .metadata(meta)
-            .spawn_local(move |_| TaskFuture { inner: Some(future) }, move |r| schedule(TaskRunnable(r)));
-        Self::finish(internal, runnable, task)
-    }
-
-    /// Like [`spawn_local`](Self::spawn_local), without the per-task guard
-    /// that checks, at every poll and at drop, that the future stays on the
-    /// thread that spawned it. The event loop uses it: the guard costs 8
-    /// bytes per task and a thread-local lookup per poll (measured in
-    /// `docs/benchmarks.md`), and the loop upholds the rule by construction.
-    ///
-    /// # Safety
-    /// The caller must ensure that the runnable is only ever run or dropped
-    /// on the thread that called this function, and that the future is never
-    /// dropped elsewhere: `schedule` must hand runnables only to queues
-    /// drained on this thread, and such a queue must never be dropped on
-    /// another thread while it holds runnables.
-    #[track_caller]
-    pub unsafe fn spawn_local_unchecked<F, S>(self, future: F, schedule: S) -> (TaskRunnable, Task<F::Output>)
-    where
-        F: StdFuture + 'static,
-        F::Output: 'static,
-        S: Fn(TaskRunnable) + Send + Sync + 'static,
-    {
-        let internal = self.internal;
-        let meta = TaskMeta::new(self.slot, self.name, Location::caller());
-        // SAFETY: the future and output are 'static; the thread rule that
-        // spawn_local would check at run time is the caller's contract.
-        let (runnable, task) = unsafe {
-            async_task::Builder::new()
-                .metadata(meta)
-                .spawn_unchecked(move |_| TaskFuture { inner: Some(future) }, move |r| schedule(TaskRunnable(r)))
-        };
-        Self::finish(internal, runnable, task)
-    }
-
-    fn finish<T>(
-        internal: bool,
-        runnable: Runnable<TaskMeta>,
-        task: async_task::Task<RawOutput<T>, TaskMeta>,
-    ) -> (TaskRunnable, Task<T>) {
-        if internal {
-            runnable.metadata().mark_internal();
-        }
-        let this = TaskRef::new(runnable.waker(), runnable.metadata());
-        (TaskRunnable(runnable), Task { handle: Some(task.fallible()), this })
-    }
-}
-
-/// Drives the user's future: checks for cancellation before each poll and
-/// turns a panic into a stored [`PanicError`].
-struct TaskFuture<F> {
-    inner: Option<F>,
-}
-
-/// The error side of a task's stored output is boxed: every task allocation
-/// reserves room for its output, and a bare `TaskError` would cost every
-/// task 40 bytes for a case that is rare.
-type RawOutput<T> = Result<T, Box<TaskError>>;
-
-impl<F: StdFuture> StdFuture for TaskFuture<F> {
-    type Output = RawOutput<F::Output>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `inner` is never moved out: it is polled through a pinned
-        // reference and dropped in place (by assigning `None`).
-        let this = unsafe { self.get_unchecked_mut() };
-        with_current_meta(|meta| {
-            // A TaskFuture is only ever polled through TaskRunnable::run.
-            let Some(meta) = meta else { return Poll::Pending };
-            let Some(inner) = this.inner.as_mut() else {
-                return Poll::Ready(Err(Box::new(CancelledError::default().into())));
-            };
-            if meta.cancel_requested() {
-                // Dropping the future is the cancellation: its destructors
-                // are the `finally:` blocks.
-                let dropped = catch_unwind(AssertUnwindSafe(|| this.inner = None));
-                if let Err(payload) = dropped {
-                    report_panic(meta, PanicError::new(payload), "Exception while cancelling a task");
-                }
-                meta.mark_done(true, false);
-                return Poll::Ready(Err(Box::new(CancelledError { message: meta.cancel_message() }.into())));
-            }
-            meta.mark_started();
-            // SAFETY: `inner` lives inside the pinned TaskFuture and is never moved.
-            let pinned = unsafe { Pin::new_unchecked(inner) };
-            match catch_unwind(AssertUnwindSafe(|| pinned.poll(cx))) {
-                Ok(Poll::Pending) => Poll::Pending,
-                Ok(Poll::Ready(value)) => {
-                    this.inner = None;
-                    meta.mark_done(false, false);
-                    Poll::Ready(Ok(value))
-                }
-                Err(payload) => {
-                    // The future may be in a broken state: drop it now, but a
-                    // second panic from its destructor must not escape either.
-                    let _ = catch_unwind(AssertUnwindSafe(|| this.inner = None));
-                    meta.mark_done(false, true);
-                    let err = PanicError::new(payload);
-                    if meta.detached() {
-                        report_panic(meta, err, "Task exception was never retrieved");
-                        return Poll::Ready(Err(Box::new(CancelledError::default().into())));
-                    }
-                    Poll::Ready(Err(Box::new(err.into())))
-                }
-            }
-        })
-    }
-}
-
-fn report_panic(meta: &TaskMeta, err: PanicError, message: &str) {
-    hooks::report(ExceptionContext {
-        message: message.into(),
-        exception: Some(Exception::msg(err.message().to_owned())),
-        task: Some(meta.info()),
-        source: Some(meta.created_at()),
-    });
-}
 
 /// asyncio's `Task`: a handle to a future running on a loop.
 ///
@@ -257,13 +21,28 @@ fn report_panic(meta: &TaskMeta, err: PanicError, message: &str) {
 /// reported as "Task exception was never retrieved".
 ///
 /// Tasks are created by an executor (e.g. `tulip::create_task`); see
-/// [`TaskBuilder::spawn_local`] to build one yourself.
+/// [`TaskBuilder::spawn_local`](crate::TaskBuilder::spawn_local) to build one
+/// yourself.
+///
+/// A `Task` is `!Send`: it takes or drops the task's output, which may be
+/// `!Send`, so it stays on the thread that spawned the task.
+///
+/// ```compile_fail
+/// fn on_another_thread<T: Send>(_: T) {}
+/// let (_runnable, task) = tulip_task::TaskBuilder::new().spawn_local(async { std::rc::Rc::new(1) }, |_| {});
+/// on_another_thread(task); // error: `Task` is not `Send`
+/// ```
 pub struct Task<T> {
     handle: Option<FallibleTask<RawOutput<T>, TaskMeta>>,
     this: TaskRef,
 }
 
 impl<T> Task<T> {
+    /// The handle of a task just spawned by the builder.
+    pub(crate) fn new(handle: FallibleTask<RawOutput<T>, TaskMeta>, this: TaskRef) -> Self {
+        Task { handle: Some(handle), this }
+    }
+
     /// Requests cancellation (asyncio's `task.cancel(msg)`): returns false if
     /// the task is already done. The future is dropped the next time the task
     /// is scheduled (never polled at all if it had not started), and awaiting

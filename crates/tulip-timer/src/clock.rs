@@ -58,11 +58,34 @@ impl Clock {
     }
 
     /// Moves a virtual clock forward by `d`; does nothing to a real clock.
+    /// A `d` too large for an `Instant` (`Duration::MAX`) moves it a century
+    /// ahead instead (or to the last instant there is), never panics.
     pub fn advance(&self, d: Duration) {
         if let Some(now) = &self.virtual_now {
-            now.set(now.get() + d);
+            now.set(saturating_add(now.get(), d));
         }
     }
+}
+
+/// `t + d`; when that overflows `Instant`, `t` plus a century (as far as
+/// "never" needs to go), and failing that the latest instant after `t` that
+/// exists. Every instant the crate computes from a duration goes through
+/// it: `Duration::MAX` means "practically never", not a panic.
+pub(crate) fn saturating_add(t: Instant, d: Duration) -> Instant {
+    const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
+    if let Some(later) = t.checked_add(d).or_else(|| t.checked_add(CENTURY)) {
+        return later;
+    }
+    // Within a century of the end of time: add what still fits, halving
+    // the step on each overflow (each step size fits at most once).
+    let (mut t, mut step) = (t, CENTURY);
+    while !step.is_zero() {
+        match t.checked_add(step) {
+            Some(later) => t = later,
+            None => step /= 2,
+        }
+    }
+    t
 }
 
 #[cfg(test)]
@@ -80,6 +103,26 @@ mod tests {
         assert_eq!(other.now() - t0, Duration::from_millis(5));
         other.advance_to(t0 + Duration::from_secs(1));
         assert_eq!(clock.now() - t0, Duration::from_secs(1));
+    }
+
+    #[test]
+    fn saturating_add_stops_at_the_last_instant() {
+        let t0 = Instant::now();
+        assert_eq!(saturating_add(t0, Duration::from_secs(1)), t0 + Duration::from_secs(1));
+        let century = Duration::from_secs(100 * 365 * 24 * 3600);
+        assert_eq!(saturating_add(t0, Duration::MAX), t0 + century);
+        // The last instant there is, found the slow way.
+        let (mut last, mut step) = (t0, Duration::MAX);
+        while !step.is_zero() {
+            match last.checked_add(step) {
+                Some(later) => last = later,
+                None => step /= 2,
+            }
+        }
+        assert_eq!(saturating_add(last, Duration::MAX), last);
+        let day = Duration::from_secs(24 * 3600);
+        assert_eq!(saturating_add(last - day, Duration::MAX), last);
+        assert_eq!(saturating_add(last - day, Duration::from_secs(1)), last - day + Duration::from_secs(1));
     }
 
     #[test]

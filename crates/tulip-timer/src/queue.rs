@@ -6,9 +6,11 @@
 //! has a tick at or before the wheel's current tick and every entry in the
 //! wheel one after it, so `due` always holds the earliest timers.
 
+mod compact;
+
 use crate::wheel::{Entry, NextSlot, Wheel, DUE, NIL};
 use slab::Slab;
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
 
 /// Identifies a timer in a [`TimerQueue`], to cancel it. A key stays valid
@@ -56,6 +58,9 @@ pub struct TimerQueue<T> {
     /// The wheel's current tick: every slot before it has been emptied.
     elapsed: u64,
     seq: u64,
+    /// Where the entries that a compaction moved out of the slot their key
+    /// names are now, by sequence number (see `compact.rs`).
+    moved: HashMap<u64, u32>,
 }
 
 impl<T> TimerQueue<T> {
@@ -75,6 +80,7 @@ impl<T> TimerQueue<T> {
             due_unsorted: false,
             elapsed: 0,
             seq: 0,
+            moved: HashMap::new(),
         }
     }
 
@@ -86,6 +92,23 @@ impl<T> TimerQueue<T> {
     /// True if no timer is pending.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// How many timers the queue has room for without allocating: it grows
+    /// with the number of pending timers and shrinks again once most of
+    /// them are gone.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// let t0 = Instant::now();
+    /// let mut q = tulip_timer::TimerQueue::new(t0);
+    /// let keys: Vec<_> = (0..10_000).map(|i| q.insert(t0 + Duration::from_secs(10), i)).collect();
+    /// assert!(q.capacity() >= 10_000);
+    /// keys.into_iter().for_each(|k| { q.cancel(k); });
+    /// assert!(q.capacity() < 10_000);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.entries.capacity()
     }
 
     fn ceil_tick(&self, deadline: Instant) -> u64 {
@@ -117,9 +140,10 @@ impl<T> TimerQueue<T> {
         let tick = self.ceil_tick(deadline);
         self.seq += 1;
         let seq = self.seq;
-        let entry = Entry { deadline, tick, seq, list: DUE, prev: NIL, next: NIL, value };
         // 2^32 - 1 pending timers would need hundreds of GB first.
-        let index = self.entries.insert(entry) as u32;
+        let index = self.entries.vacant_key() as u32;
+        let entry = Entry { deadline, tick, seq, list: DUE, prev: NIL, next: NIL, home: index, value };
+        self.entries.insert(entry);
         if tick <= self.elapsed {
             self.insert_due(index);
         } else {
@@ -138,17 +162,14 @@ impl<T> TimerQueue<T> {
     /// assert_eq!(q.cancel(key), None);
     /// ```
     pub fn cancel(&mut self, key: TimerKey) -> Option<T> {
-        let list = match self.entries.get(key.index as usize) {
-            Some(e) if e.seq == key.seq => e.list,
-            _ => return None,
-        };
-        if list == DUE {
-            let pos = self.due_position(key.index);
+        let index = self.index_of(key)?;
+        if self.entries[index as usize].list == DUE {
+            let pos = self.due_position(index);
             self.due.remove(pos);
         } else {
-            self.wheel.unlink(&mut self.entries, key.index);
+            self.wheel.unlink(&mut self.entries, index);
         }
-        Some(self.entries.remove(key.index as usize).value)
+        Some(self.remove_entry(index).value)
     }
 
     /// The value of a pending timer.
@@ -161,10 +182,8 @@ impl<T> TimerQueue<T> {
     /// assert_eq!(q.cancel(key), Some(2));
     /// ```
     pub fn get_mut(&mut self, key: TimerKey) -> Option<&mut T> {
-        match self.entries.get_mut(key.index as usize) {
-            Some(e) if e.seq == key.seq => Some(&mut e.value),
-            _ => None,
-        }
+        let index = self.index_of(key)?;
+        Some(&mut self.entries[index as usize].value)
     }
 
     /// Moves a pending timer to `deadline`, keeping its value; it then ties
@@ -297,7 +316,7 @@ impl<T> TimerQueue<T> {
                     return None;
                 }
                 self.due.pop_front();
-                let e = self.entries.remove(front as usize);
+                let e = self.remove_entry(front);
                 return Some((e.deadline, e.value));
             }
             match self.wheel.next_slot(self.elapsed) {

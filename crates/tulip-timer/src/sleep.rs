@@ -1,5 +1,6 @@
 //! `sleep`: asyncio's `asyncio.sleep`.
 
+use crate::clock::saturating_add;
 use crate::driver::{TimerEntry, Timers};
 use crate::queue::TimerKey;
 use std::future::Future;
@@ -101,13 +102,6 @@ impl Sleep {
     }
 }
 
-/// `now + d`, or a deadline decades away when that overflows `Instant`
-/// (`Duration::MAX` means "practically never", not a panic).
-pub(crate) fn deadline_after(now: Instant, d: Duration) -> Instant {
-    const FAR: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
-    now.checked_add(d).or_else(|| now.checked_add(FAR)).unwrap_or(now)
-}
-
 fn current_timers() -> Rc<Timers> {
     match Timers::try_current() {
         Some(t) => t,
@@ -130,7 +124,7 @@ impl Future for Sleep {
             }
             Due::After(d) => {
                 let timers = current_timers();
-                let deadline = deadline_after(timers.now(), d);
+                let deadline = saturating_add(timers.now(), d);
                 self.due = Due::At(deadline);
                 let key = timers.insert(deadline, TimerEntry::Wake(cx.waker().clone()));
                 self.timer = Some((timers, key));

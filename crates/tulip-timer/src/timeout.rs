@@ -1,9 +1,9 @@
 //! asyncio 3.11's `asyncio.timeout()` / `timeout_at()`, in Rust form: a
 //! future wrapper with a deadline that can be read and moved.
 
+use crate::clock::saturating_add;
 use crate::driver::{TimerEntry, Timers};
 use crate::queue::TimerKey;
-use crate::sleep::deadline_after;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::pin::Pin;
@@ -171,7 +171,7 @@ impl<F: Future> Future for Timeout<F> {
             }
             Deadline::At(t) => t,
             Deadline::After(d) => {
-                let t = deadline_after(current_timers().now(), d);
+                let t = saturating_add(current_timers().now(), d);
                 this.set_deadline(Deadline::At(t));
                 t
             }

@@ -35,6 +35,9 @@ pub(crate) struct Entry<T> {
     pub(crate) list: u16,
     pub(crate) prev: u32,
     pub(crate) next: u32,
+    /// The slot its key names (where it was inserted): a compaction may move
+    /// it elsewhere.
+    pub(crate) home: u32,
     pub(crate) value: T,
 }
 
@@ -146,6 +149,14 @@ impl Wheel {
         Some(NextSlot { level: LEVELS, list: OVERFLOW, start: start.max(elapsed + 1) })
     }
 
+    /// Renames every list head after the entries moved (`map`: old slot to
+    /// new; entries' own links are the caller's).
+    pub(crate) fn remap(&mut self, map: impl Fn(u32) -> u32) {
+        for head in &mut self.heads {
+            *head = map(*head);
+        }
+    }
+
     /// Empties a slot list and returns its first entry; the rest follow
     /// through `next` (read it before relinking an entry).
     pub(crate) fn take(&mut self, slot: NextSlot) -> u32 {
@@ -176,7 +187,8 @@ mod tests {
         let mut entries = Slab::new();
         let mut wheel = Wheel::new();
         for tick in [5_000u64, 70, 3] {
-            let e = Entry { deadline: Instant::now(), tick, seq: 0, list: DUE, prev: NIL, next: NIL, value: () };
+            let e =
+                Entry { deadline: Instant::now(), tick, seq: 0, list: DUE, prev: NIL, next: NIL, home: 0, value: () };
             let index = entries.insert(e) as u32;
             wheel.link(&mut entries, index, 0);
         }

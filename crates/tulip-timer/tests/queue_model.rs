@@ -20,6 +20,10 @@ enum Op {
     /// What a loop does: sleep until next_deadline, pop what is due; if
     /// nothing was, next_deadline must have moved forward (no busy loop).
     SleepUntilNext,
+    /// Insert `n` timers within the next `spread_ms`, then cancel all but
+    /// every `keep`-th in a scrambled order: the queue compacts itself
+    /// while older timers (and their keys) live on.
+    Burst { n: usize, spread_ms: u64, keep: usize },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -55,10 +59,30 @@ fn drain(wheel: &mut TimerQueue<u32>, heap: &mut HeapTimerQueue<u32>, now: Insta
     }
 }
 
+fn op_or_burst() -> impl Strategy<Value = Op> {
+    let burst = (1_100usize..3_000, prop_oneof![Just(5u64), Just(5_000), Just(10_000_000)], 2usize..40)
+        .prop_map(|(n, spread_ms, keep)| Op::Burst { n, spread_ms, keep });
+    prop_oneof![10 => op(), 1 => burst]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(400))]
     #[test]
     fn wheel_matches_heap(ops in proptest::collection::vec(op(), 1..150)) {
+        run_model(ops)?;
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+    #[test]
+    fn wheel_matches_heap_through_compactions(ops in proptest::collection::vec(op_or_burst(), 1..60)) {
+        run_model(ops)?;
+    }
+}
+
+fn run_model(ops: Vec<Op>) -> Result<(), TestCaseError> {
+    {
         // Some deadlines fall before the origin: it is not the epoch.
         let origin = Instant::now() + Duration::from_millis(10);
         let mut now = origin;
@@ -75,7 +99,9 @@ proptest! {
                     next_id += 1;
                 }
                 Op::Cancel(i) => {
-                    if keys.is_empty() { continue; }
+                    if keys.is_empty() {
+                        continue;
+                    }
                     let (wk, hk) = keys[i % keys.len()];
                     prop_assert_eq!(wheel.cancel(wk), heap.cancel(hk));
                 }
@@ -103,6 +129,25 @@ proptest! {
                         prop_assert!(after.is_some_and(|a| a > next), "next_deadline stuck at {:?}", next - origin);
                     }
                 }
+                Op::Burst { n, spread_ms, keep } => {
+                    let first = keys.len();
+                    for i in 0..n as u64 {
+                        let at = now + Duration::from_micros(i * 7_919 % (spread_ms * 1_000));
+                        keys.push((wheel.insert(at, next_id), heap.insert(at, next_id)));
+                        next_id += 1;
+                    }
+                    // A fixed stride coprime with n scrambles the order.
+                    let stride = (1..n).rev().find(|s| gcd(*s, n) == 1 && *s * 3 < n * 2).unwrap_or(1);
+                    for j in 0..n {
+                        let i = j * stride % n;
+                        if i % keep != 0 {
+                            let (wk, hk) = keys[first + i];
+                            prop_assert_eq!(wheel.cancel(wk), heap.cancel(hk));
+                        }
+                    }
+                    // Mostly empty again: at most 8 slots per timer, or a small floor.
+                    prop_assert!(wheel.capacity() <= (8 * wheel.len()).max(1_024), "no memory given back");
+                }
             }
             prop_assert_eq!(wheel.len(), heap.len());
             prop_assert_eq!(wheel.is_empty(), heap.is_empty());
@@ -110,6 +155,19 @@ proptest! {
         // Everything left fires, in the model's order.
         drain(&mut wheel, &mut heap, now + Duration::from_secs(1 << 35))?;
         prop_assert!(wheel.is_empty());
+        // Every key is stale now.
+        for (wk, _) in keys {
+            prop_assert_eq!(wheel.cancel(wk), None);
+        }
+    }
+    Ok(())
+}
+
+fn gcd(a: usize, b: usize) -> usize {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
     }
 }
 

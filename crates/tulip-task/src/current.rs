@@ -1,0 +1,63 @@
+//! Which task is being polled on this thread: set for exactly the duration
+//! of a task's poll by an RAII guard, so that it is restored on return and
+//! on unwind alike.
+
+use crate::meta::TaskMeta;
+use std::cell::Cell;
+
+thread_local! {
+    /// The metadata of the task being polled on this thread, if any. Only a
+    /// [`CurrentGuard`] writes it.
+    static CURRENT: Cell<*const TaskMeta> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Marks a task as the one being polled on this thread until dropped; the
+/// drop (also while unwinding) restores whatever was current before, so
+/// guards nest when a task is polled from inside another task's poll.
+pub(crate) struct CurrentGuard {
+    previous: *const TaskMeta,
+}
+
+impl CurrentGuard {
+    /// Makes `meta` current. The caller keeps `meta` alive for as long as
+    /// the guard lives (`TaskFuture::poll`, which holds the guard on its own
+    /// stack frame, polls a future whose task allocation holds `meta`).
+    pub(crate) fn enter(meta: &TaskMeta) -> Self {
+        let previous = CURRENT.with(|c| c.replace(meta));
+        CurrentGuard { previous }
+    }
+}
+
+impl Drop for CurrentGuard {
+    fn drop(&mut self) {
+        CURRENT.with(|c| c.set(self.previous));
+    }
+}
+
+/// Calls `f` with the metadata of the task being polled on this thread
+/// (`None` outside a task's poll). This is what `current_task()` is built on.
+///
+/// ```
+/// use tulip_task::{with_current_meta, TaskBuilder};
+/// assert!(with_current_meta(|m| m.is_none()));
+/// let (runnable, task) = TaskBuilder::new().slot(7).spawn_local(async {
+///     with_current_meta(|m| m.map(|m| m.slot()))
+/// }, |_| {});
+/// runnable.run();
+/// assert_eq!(futures_lite::future::block_on(task).unwrap(), Some(7));
+/// assert!(with_current_meta(|m| m.is_none()));
+/// ```
+pub fn with_current_meta<R>(f: impl FnOnce(Option<&TaskMeta>) -> R) -> R {
+    let ptr = CURRENT.with(|c| c.get());
+    // SAFETY: CURRENT is non-null only while a `CurrentGuard` lives, and the
+    // only guards are made by `TaskFuture::poll` from the metadata of the
+    // task it is polling, for the duration of that call; the guard restores
+    // the previous value when the poll returns and when it unwinds. A
+    // non-null pointer is therefore the metadata of a task whose poll is
+    // still on this thread's stack (the innermost one, if polls nest). The
+    // task's allocation outlives that poll: async-task holds a reference to
+    // it across `poll` and never drops a future while polling it. `f` runs
+    // inside that poll and cannot keep the reference (its lifetime is
+    // higher-ranked).
+    f(unsafe { ptr.as_ref() })
+}
