@@ -1,10 +1,10 @@
 //! [`BaseQueue`] and its three orders: [`Queue`], [`LifoQueue`], [`PriorityQueue`].
 
 use crate::queue_futures::{Get, Join, Put};
-use crate::queue_state::State;
+use crate::queue_state::{try_get, try_put, State};
 use crate::queue_store::{Fifo, Lifo, Priority, QueueStore};
 use crate::waitq::{wake_all, WaitQueue};
-use crate::{GetNowaitError, PutNowaitError, QueueEmpty, QueueFull, QueueShutDown, ValueError};
+use crate::{GetNowaitError, PutNowaitError, QueueShutDown, ValueError};
 use std::cell::RefCell;
 use std::fmt;
 
@@ -124,20 +124,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// assert_eq!(q.put_nowait(2), Err(PutNowaitError::Full(QueueFull(2))));
     /// ```
     pub fn put_nowait(&self, item: T) -> Result<(), PutNowaitError<T>> {
-        let mut wakers = Vec::new();
-        let r = {
-            let mut s = self.state.borrow_mut();
-            if s.shutdown {
-                Err(QueueShutDown(item).into())
-            } else if s.full() {
-                Err(QueueFull(item).into())
-            } else {
-                s.push(item, &mut wakers);
-                Ok(())
-            }
-        };
-        wake_all(wakers);
-        r
+        try_put(&self.state, item)
     }
 
     /// Gets an item without waiting: [`QueueEmpty`], or [`QueueShutDown`]
@@ -153,20 +140,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// assert_eq!(q.get_nowait(), Err(GetNowaitError::Empty(QueueEmpty)));
     /// ```
     pub fn get_nowait(&self) -> Result<T, GetNowaitError> {
-        let mut wakers = Vec::new();
-        let r = {
-            let mut s = self.state.borrow_mut();
-            match s.items.pop() {
-                Some(item) => {
-                    s.grant_slots(&mut wakers);
-                    Ok(item)
-                }
-                None if s.shutdown => Err(QueueShutDown(()).into()),
-                None => Err(QueueEmpty.into()),
-            }
-        };
-        wake_all(wakers);
-        r
+        try_get(&self.state)
     }
 
     /// Puts an item, waiting (FIFO) for a free slot; fails with
@@ -180,7 +154,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// });
     /// ```
     pub fn put(&self, item: T) -> Put<'_, T, S> {
-        Put::new(self, item)
+        Put::new(&self.state, item)
     }
 
     /// Gets an item, waiting (FIFO) while the queue is empty; fails with
@@ -195,7 +169,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// });
     /// ```
     pub fn get(&self) -> Get<'_, T, S> {
-        Get::new(self)
+        Get::new(&self.state)
     }
 
     /// Marks one gotten item as processed; [`join`](Self::join) returns when
@@ -230,7 +204,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// });
     /// ```
     pub fn join(&self) -> Join<'_, T, S> {
-        Join::new(self)
+        Join::new(&self.state)
     }
 
     /// Shuts the queue down (asyncio 3.13): puts fail with [`QueueShutDown`],

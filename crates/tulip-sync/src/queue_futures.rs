@@ -1,25 +1,27 @@
-//! The futures of [`BaseQueue::put`], [`BaseQueue::get`] and [`BaseQueue::join`].
+//! The futures of [`BaseQueue::put`](crate::BaseQueue::put),
+//! [`BaseQueue::get`](crate::BaseQueue::get) and [`BaseQueue::join`](crate::BaseQueue::join).
 
-use crate::queue::BaseQueue;
+use crate::queue_state::{try_get, try_put, State};
 use crate::queue_store::QueueStore;
 use crate::waitq::{wake_all, Poll};
 use crate::{GetNowaitError, PutNowaitError, QueueShutDown};
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{self, Context};
 
-/// The future of [`BaseQueue::put`].
+/// The future of [`BaseQueue::put`](crate::BaseQueue::put).
 #[must_use = "futures do nothing unless awaited"]
 pub struct Put<'a, T, S: QueueStore<T>> {
-    queue: &'a BaseQueue<T, S>,
+    state: &'a RefCell<State<T, S>>,
     item: Option<T>,
     key: Option<usize>,
 }
 
 impl<'a, T, S: QueueStore<T>> Put<'a, T, S> {
-    pub(crate) fn new(queue: &'a BaseQueue<T, S>, item: T) -> Self {
-        Self { queue, item: Some(item), key: None }
+    pub(crate) fn new(state: &'a RefCell<State<T, S>>, item: T) -> Self {
+        Self { state, item: Some(item), key: None }
     }
 }
 
@@ -38,19 +40,19 @@ impl<T, S: QueueStore<T>> Future for Put<'_, T, S> {
         let this = &mut *self;
         let Some(item) = this.item.take() else { return task::Poll::Ready(Ok(())) };
         let Some(key) = this.key else {
-            return match this.queue.put_nowait(item) {
+            return match try_put(this.state, item) {
                 Ok(()) => task::Poll::Ready(Ok(())),
                 Err(PutNowaitError::ShutDown(e)) => task::Poll::Ready(Err(e)),
                 Err(PutNowaitError::Full(full)) => {
                     this.item = Some(full.0);
-                    this.key = Some(this.queue.state.borrow_mut().putters.push(cx.waker().clone()));
+                    this.key = Some(this.state.borrow_mut().putters.push(cx.waker().clone()));
                     task::Poll::Pending
                 }
             };
         };
         let mut wakers = Vec::new();
         let out = {
-            let mut s = this.queue.state.borrow_mut();
+            let mut s = this.state.borrow_mut();
             match s.putters.poll(key, cx.waker()) {
                 Poll::Pending => {
                     this.item = Some(item);
@@ -80,7 +82,7 @@ impl<T, S: QueueStore<T>> Drop for Put<'_, T, S> {
         let Some(key) = self.key else { return };
         let mut wakers = Vec::new();
         {
-            let mut s = self.queue.state.borrow_mut();
+            let mut s = self.state.borrow_mut();
             if let Some(Ok(())) = s.putters.cancel(key) {
                 // Handed a slot but cancelled: pass the slot on.
                 s.reserved -= 1;
@@ -91,16 +93,16 @@ impl<T, S: QueueStore<T>> Drop for Put<'_, T, S> {
     }
 }
 
-/// The future of [`BaseQueue::get`].
+/// The future of [`BaseQueue::get`](crate::BaseQueue::get).
 #[must_use = "futures do nothing unless awaited"]
 pub struct Get<'a, T, S: QueueStore<T>> {
-    queue: &'a BaseQueue<T, S>,
+    state: &'a RefCell<State<T, S>>,
     key: Option<usize>,
 }
 
 impl<'a, T, S: QueueStore<T>> Get<'a, T, S> {
-    pub(crate) fn new(queue: &'a BaseQueue<T, S>) -> Self {
-        Self { queue, key: None }
+    pub(crate) fn new(state: &'a RefCell<State<T, S>>) -> Self {
+        Self { state, key: None }
     }
 }
 
@@ -114,20 +116,20 @@ impl<T, S: QueueStore<T>> Future for Get<'_, T, S> {
     type Output = Result<T, QueueShutDown>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> task::Poll<Self::Output> {
-        let queue = self.queue;
+        let state = self.state;
         let Some(key) = self.key else {
-            return match queue.get_nowait() {
+            return match try_get(state) {
                 Ok(item) => task::Poll::Ready(Ok(item)),
                 Err(GetNowaitError::ShutDown(e)) => task::Poll::Ready(Err(e)),
                 Err(GetNowaitError::Empty(_)) => {
-                    self.key = Some(queue.state.borrow_mut().getters.push(cx.waker().clone()));
+                    self.key = Some(state.borrow_mut().getters.push(cx.waker().clone()));
                     task::Poll::Pending
                 }
             };
         };
         let mut wakers = Vec::new();
         let out = {
-            let mut s = queue.state.borrow_mut();
+            let mut s = state.borrow_mut();
             match s.getters.poll(key, cx.waker()) {
                 Poll::Pending => return task::Poll::Pending,
                 Poll::Granted(Err(e)) => Err(e),
@@ -150,7 +152,7 @@ impl<T, S: QueueStore<T>> Drop for Get<'_, T, S> {
         let mut wakers = Vec::new();
         let mut dropped = None;
         {
-            let mut s = self.queue.state.borrow_mut();
+            let mut s = self.state.borrow_mut();
             if let Some(Ok(item)) = s.getters.cancel(key) {
                 // Handed an item but cancelled: pass it to the next getter, or
                 // put it back at the head of the queue (dropped if the queue
@@ -175,16 +177,16 @@ impl<T, S: QueueStore<T>> Drop for Get<'_, T, S> {
     }
 }
 
-/// The future of [`BaseQueue::join`].
+/// The future of [`BaseQueue::join`](crate::BaseQueue::join).
 #[must_use = "futures do nothing unless awaited"]
 pub struct Join<'a, T, S: QueueStore<T>> {
-    queue: &'a BaseQueue<T, S>,
+    state: &'a RefCell<State<T, S>>,
     key: Option<usize>,
 }
 
 impl<'a, T, S: QueueStore<T>> Join<'a, T, S> {
-    pub(crate) fn new(queue: &'a BaseQueue<T, S>) -> Self {
-        Self { queue, key: None }
+    pub(crate) fn new(state: &'a RefCell<State<T, S>>) -> Self {
+        Self { state, key: None }
     }
 }
 
@@ -198,8 +200,8 @@ impl<T, S: QueueStore<T>> Future for Join<'_, T, S> {
     type Output = ();
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> task::Poll<()> {
-        let queue = self.queue;
-        let mut s = queue.state.borrow_mut();
+        let state = self.state;
+        let mut s = state.borrow_mut();
         match self.key {
             None if s.unfinished == 0 => task::Poll::Ready(()),
             None => {
@@ -223,7 +225,7 @@ impl<T, S: QueueStore<T>> Future for Join<'_, T, S> {
 impl<T, S: QueueStore<T>> Drop for Join<'_, T, S> {
     fn drop(&mut self) {
         if let Some(key) = self.key {
-            self.queue.state.borrow_mut().joiners.cancel(key);
+            self.state.borrow_mut().joiners.cancel(key);
         }
     }
 }

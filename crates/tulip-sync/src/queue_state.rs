@@ -1,8 +1,10 @@
 //! The shared state of a queue and its hand-off rules.
 
 use crate::queue_store::QueueStore;
+use crate::waitq::wake_all;
 use crate::waitq::WaitQueue;
-use crate::QueueShutDown;
+use crate::{GetNowaitError, PutNowaitError, QueueEmpty, QueueFull, QueueShutDown};
+use std::cell::RefCell;
 use std::task::Waker;
 
 pub(crate) struct State<T, S> {
@@ -62,4 +64,42 @@ impl<T, S: QueueStore<T>> State<T, S> {
             wakers.extend(self.joiners.grant_all(|_| ()));
         }
     }
+}
+
+/// `put_nowait`: the item goes to the oldest getter or the store, or comes
+/// back with why not. Wakers are called after the borrow ends.
+pub(crate) fn try_put<T, S: QueueStore<T>>(state: &RefCell<State<T, S>>, item: T) -> Result<(), PutNowaitError<T>> {
+    let mut wakers = Vec::new();
+    let r = {
+        let mut s = state.borrow_mut();
+        if s.shutdown {
+            Err(QueueShutDown(item).into())
+        } else if s.full() {
+            Err(QueueFull(item).into())
+        } else {
+            s.push(item, &mut wakers);
+            Ok(())
+        }
+    };
+    wake_all(wakers);
+    r
+}
+
+/// `get_nowait`: the next item in the store's order, freeing a slot for the
+/// oldest putter. Wakers are called after the borrow ends.
+pub(crate) fn try_get<T, S: QueueStore<T>>(state: &RefCell<State<T, S>>) -> Result<T, GetNowaitError> {
+    let mut wakers = Vec::new();
+    let r = {
+        let mut s = state.borrow_mut();
+        match s.items.pop() {
+            Some(item) => {
+                s.grant_slots(&mut wakers);
+                Ok(item)
+            }
+            None if s.shutdown => Err(QueueShutDown(()).into()),
+            None => Err(QueueEmpty.into()),
+        }
+    };
+    wake_all(wakers);
+    r
 }
