@@ -119,6 +119,19 @@ impl Timers {
         CURRENT.with(|c| c.borrow().clone())
     }
 
+    /// The thread's current timers, for a timer future being polled (`what`
+    /// names it in the panic message).
+    ///
+    /// # Panics
+    /// If no loop entered any: timer futures only work on a tulip loop.
+    #[track_caller]
+    pub(crate) fn current_for(what: &str) -> Rc<Timers> {
+        match Timers::try_current() {
+            Some(t) => t,
+            None => panic!("tulip::{what} must be polled inside a running tulip event loop"),
+        }
+    }
+
     /// Runs `f` on the thread's current timers without cloning the `Rc`;
     /// `None` if no loop entered any. `f` must not call [`Timers::enter`]
     /// (the thread-local is borrowed while `f` runs).

@@ -102,13 +102,6 @@ impl Sleep {
     }
 }
 
-fn current_timers() -> Rc<Timers> {
-    match Timers::try_current() {
-        Some(t) => t,
-        None => panic!("tulip::sleep must be polled inside a running tulip event loop"),
-    }
-}
-
 impl Future for Sleep {
     type Output = ();
 
@@ -123,7 +116,7 @@ impl Future for Sleep {
                 return Poll::Pending;
             }
             Due::After(d) => {
-                let timers = current_timers();
+                let timers = Timers::current_for("sleep");
                 let deadline = saturating_add(timers.now(), d);
                 self.due = Due::At(deadline);
                 let key = timers.insert(deadline, TimerEntry::Wake(cx.waker().clone()));
@@ -137,7 +130,7 @@ impl Future for Sleep {
             None => {
                 // First poll of sleep_until (or after reset): always through
                 // the timer queue, like asyncio, even if already due.
-                let timers = current_timers();
+                let timers = Timers::current_for("sleep");
                 let key = timers.insert(deadline, TimerEntry::Wake(cx.waker().clone()));
                 self.timer = Some((timers, key));
                 Poll::Pending

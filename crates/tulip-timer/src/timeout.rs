@@ -171,14 +171,14 @@ impl<F: Future> Future for Timeout<F> {
             }
             Deadline::At(t) => t,
             Deadline::After(d) => {
-                let t = saturating_add(current_timers().now(), d);
+                let t = saturating_add(Timers::current_for("timeout").now(), d);
                 this.set_deadline(Deadline::At(t));
                 t
             }
         };
         let timers = match &this.timer {
             Some((timers, _, _)) => timers.clone(),
-            None => current_timers(),
+            None => Timers::current_for("timeout"),
         };
         if timers.now() >= deadline {
             this.cancel_timer();
@@ -206,13 +206,6 @@ impl<F: Future> Future for Timeout<F> {
 impl<F> Drop for Timeout<F> {
     fn drop(&mut self) {
         self.cancel_timer();
-    }
-}
-
-fn current_timers() -> Rc<Timers> {
-    match Timers::try_current() {
-        Some(t) => t,
-        None => panic!("tulip::timeout must be polled inside a running tulip event loop"),
     }
 }
 
