@@ -44,7 +44,11 @@ impl Pool {
     pub(crate) fn submit(&'static self, job: Job) {
         let mut st = lock(&self.state);
         st.queue.push_back(job);
-        if st.idle > 0 {
+        // A worker that was notified but has not woken up yet is still
+        // counted idle, and the job it will take is still queued: compare
+        // the queue with the idle workers, not "is anyone idle", or a burst
+        // of jobs lines up behind the first one.
+        if st.queue.len() <= st.idle {
             self.work.notify_one();
         } else if st.threads < max_threads() {
             st.threads += 1;
