@@ -9,16 +9,15 @@ use crate::tcp::TcpListener;
 use crate::transport::Transport;
 use crate::unix::UnixListener;
 use std::cell::{Cell, RefCell};
-use std::future::{poll_fn, Future};
+use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::task::{Poll, Waker};
 use std::time::Duration;
 use tulip_reactor::{create_task, get_running_loop};
-use tulip_task::{Exception, ExceptionContext, Task};
+use tulip_task::{Exception, ExceptionContext, Task, WakerSet};
 
 /// asyncio waits this long before accepting again when the process is out
 /// of file descriptors or memory, instead of spinning on the error.
@@ -32,14 +31,13 @@ struct ServerState {
     accepting: RefCell<Vec<Task<()>>>,
     closed: Cell<bool>,
     active: Cell<usize>,
-    waiters: RefCell<Vec<Waker>>,
+    /// Tasks in `serve_forever` or `wait_closed`.
+    waiters: WakerSet,
 }
 
 impl ServerState {
     fn wake_all(&self) {
-        for w in self.waiters.borrow_mut().drain(..) {
-            w.wake();
-        }
+        self.waiters.wake_all();
     }
 }
 
@@ -118,7 +116,7 @@ where
         accepting: RefCell::new(Vec::new()),
         closed: Cell::new(false),
         active: Cell::new(0),
-        waiters: RefCell::new(Vec::new()),
+        waiters: WakerSet::new(),
     });
     let cb = Rc::new(client_connected_cb);
     for listener in listeners {
@@ -167,7 +165,7 @@ where
         accepting: RefCell::new(Vec::new()),
         closed: Cell::new(false),
         active: Cell::new(0),
-        waiters: RefCell::new(Vec::new()),
+        waiters: WakerSet::new(),
     });
     let cb = Rc::new(client_connected_cb);
     let st = state.clone();
@@ -320,29 +318,15 @@ impl Server {
 
     /// Waits until [`close`](Self::close) is called (asyncio's `serve_forever`).
     pub async fn serve_forever(&self) {
-        let st = self.state.clone();
-        poll_fn(|cx| {
-            if st.closed.get() {
-                return Poll::Ready(());
-            }
-            st.waiters.borrow_mut().push(cx.waker().clone());
-            Poll::Pending
-        })
-        .await
+        let st = &*self.state;
+        st.waiters.wait_until(|| st.closed.get().then_some(())).await
     }
 
     /// Waits until the server is closed and every connection handler has
     /// returned (asyncio 3.12's `wait_closed`).
     pub async fn wait_closed(&self) {
-        let st = self.state.clone();
-        poll_fn(|cx| {
-            if st.closed.get() && st.active.get() == 0 {
-                return Poll::Ready(());
-            }
-            st.waiters.borrow_mut().push(cx.waker().clone());
-            Poll::Pending
-        })
-        .await
+        let st = &*self.state;
+        st.waiters.wait_until(|| (st.closed.get() && st.active.get() == 0).then_some(())).await
     }
 }
 

@@ -5,7 +5,8 @@ use std::cell::{Cell, RefCell};
 use std::future::poll_fn;
 use std::io;
 use std::rc::Rc;
-use std::task::{Poll, Waker};
+use std::task::Poll;
+use tulip_task::WakerSet;
 
 /// asyncio's default high-water mark of a transport's write buffer.
 pub const DEFAULT_HIGH_WATER: usize = 64 * 1024;
@@ -18,16 +19,15 @@ struct WriterState {
     error: RefCell<Option<(io::ErrorKind, String)>>,
     closing: Cell<bool>,
     closed: Cell<bool>,
-    waiters: RefCell<Vec<Waker>>,
+    /// Tasks in `drain` or `wait_closed`.
+    waiters: WakerSet,
     high: Cell<usize>,
     low: Cell<usize>,
 }
 
 impl WriterState {
     fn wake_all(&self) {
-        for w in self.waiters.borrow_mut().drain(..) {
-            w.wake();
-        }
+        self.waiters.wake_all();
     }
 
     fn error(&self) -> Option<io::Error> {
@@ -106,7 +106,7 @@ impl StreamWriter {
                 error: RefCell::new(None),
                 closing: Cell::new(false),
                 closed: Cell::new(false),
-                waiters: RefCell::new(Vec::new()),
+                waiters: WakerSet::new(),
                 high: Cell::new(DEFAULT_HIGH_WATER),
                 low: Cell::new(DEFAULT_HIGH_WATER / 4),
             }),
@@ -205,18 +205,13 @@ impl StreamWriter {
     /// `drain`): at once while at most the high-water mark is buffered.
     /// Reports a connection error that the background flush met.
     pub async fn drain(&mut self) -> io::Result<()> {
-        let st = self.state.clone();
-        poll_fn(|cx| {
-            if let Some(e) = st.error() {
-                return Poll::Ready(Err(e));
-            }
-            if st.pending.borrow().len() <= st.high.get() {
-                return Poll::Ready(Ok(()));
-            }
-            st.waiters.borrow_mut().push(cx.waker().clone());
-            Poll::Pending
-        })
-        .await
+        let st = &*self.state;
+        st.waiters
+            .wait_until(|| match st.error() {
+                Some(e) => Some(Err(e)),
+                None => (st.pending.borrow().len() <= st.high.get()).then_some(Ok(())),
+            })
+            .await
     }
 
     /// Sets the flow-control water marks (asyncio's
@@ -298,18 +293,13 @@ impl StreamWriter {
     /// Waits until `close` has completed (the buffer flushed, the write
     /// side shut down); reports a connection error met on the way.
     pub async fn wait_closed(&mut self) -> io::Result<()> {
-        let st = self.state.clone();
-        poll_fn(|cx| {
-            if let Some(e) = st.error() {
-                return Poll::Ready(Err(e));
-            }
-            if st.closed.get() {
-                return Poll::Ready(Ok(()));
-            }
-            st.waiters.borrow_mut().push(cx.waker().clone());
-            Poll::Pending
-        })
-        .await
+        let st = &*self.state;
+        st.waiters
+            .wait_until(|| match st.error() {
+                Some(e) => Some(Err(e)),
+                None => st.closed.get().then_some(Ok(())),
+            })
+            .await
     }
 
     /// The peer's address (asyncio's `get_extra_info("peername")`).

@@ -16,6 +16,7 @@ use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd, RawFd};
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+use tulip_task::WakerSet;
 
 /// Which way an operation goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -35,43 +36,32 @@ struct Direction {
     poller_waker: RefCell<Option<Waker>>,
     /// The wakers of waiting futures (`readable`, `read_with`, ...), any
     /// number of them, each under the key its future holds and removes when
-    /// dropped. `None` once woken, until the future waits again.
-    waiters: RefCell<Slab<Option<Waker>>>,
+    /// dropped.
+    waiters: WakerSet,
 }
 
 impl Direction {
     fn has_waiters(&self) -> bool {
-        self.poller_waker.borrow().is_some() || self.waiters.borrow().iter().any(|(_, w)| w.is_some())
+        self.poller_waker.borrow().is_some() || self.waiters.has_waiting()
     }
 
     /// Stores `waker` in the caller's slot: the poll-style one (`key` is
     /// `None`), or the keyed entry of a waiting future (made on first use).
     fn register(&self, waker: &Waker, key: Option<&mut Option<usize>>) {
-        let stale = match key {
+        match key {
+            Some(key) => self.waiters.register(key, waker),
             None => {
-                let mut slot = self.poller_waker.borrow_mut();
-                match slot.as_ref() {
-                    Some(old) if old.will_wake(waker) => None,
-                    _ => slot.replace(waker.clone()),
-                }
-            }
-            Some(key) => {
-                let mut waiters = self.waiters.borrow_mut();
-                match key.and_then(|k| waiters.get_mut(k)) {
-                    Some(slot) => match slot.as_ref() {
+                let replaced = {
+                    let mut slot = self.poller_waker.borrow_mut();
+                    match slot.as_ref() {
                         Some(old) if old.will_wake(waker) => None,
                         _ => slot.replace(waker.clone()),
-                    },
-                    None => {
-                        *key = Some(waiters.insert(Some(waker.clone())));
-                        None
                     }
-                }
+                };
+                // Dropped outside the borrow: it may be the last reference to a task.
+                drop(replaced);
             }
-        };
-        // A replaced waker is dropped outside the borrow: its drop may run
-        // arbitrary code (the last reference to a task).
-        drop(stale);
+        }
     }
 
     /// Wakes every waiter, each outside the borrow (a waker may re-enter the
@@ -81,16 +71,7 @@ impl Direction {
         if let Some(w) = first {
             w.wake();
         }
-        if self.waiters.borrow().is_empty() {
-            return;
-        }
-        let upper = self.waiters.borrow().capacity();
-        for key in 0..upper {
-            let waker = self.waiters.borrow_mut().get_mut(key).and_then(Option::take);
-            if let Some(w) = waker {
-                w.wake();
-            }
-        }
+        self.waiters.wake_all();
     }
 }
 
@@ -137,8 +118,7 @@ impl Source {
 
     /// A waiting future is done or dropped: forget its entry.
     pub(crate) fn remove_waiter(&self, d: Dir, key: usize) {
-        let removed = self.dir(d).waiters.borrow_mut().try_remove(key);
-        drop(removed);
+        self.dir(d).waiters.remove(key);
     }
 
     /// Whether the last word from the OS allows trying this direction.

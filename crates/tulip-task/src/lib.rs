@@ -44,6 +44,7 @@ mod spawn;
 mod task;
 mod task_future;
 mod waiters;
+mod waker_set;
 
 pub use builder::TaskBuilder;
 pub use current::with_current_meta;
@@ -56,3 +57,4 @@ pub use meta::{TaskMeta, TaskRef, TaskState};
 pub use runnable::TaskRunnable;
 pub use spawn::{create_task, spawn_on};
 pub use task::Task;
+pub use waker_set::WakerSet;
