@@ -56,7 +56,8 @@ impl LoopHandle {
     /// ```
     #[track_caller]
     pub fn call_later(&self, delay: Duration, callback: impl FnOnce() + 'static) -> TimerHandle {
-        let when = self.time() + delay;
+        // `Duration::MAX` means "practically never", not an overflow panic.
+        let when = tulip_timer::saturating_add(self.time(), delay);
         self.call_at(when, callback)
     }
 

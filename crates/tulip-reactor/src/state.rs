@@ -227,7 +227,7 @@ impl LoopState {
 
     /// Drops every pending timer (callbacks and wakers) without running it.
     pub(crate) fn discard_timers(&self) {
-        let far_future = self.timers.now() + Duration::from_secs(100 * 365 * 24 * 3600);
+        let far_future = tulip_timer::saturating_add(self.timers.now(), Duration::MAX);
         while let Some(entry) = self.timers.pop_expired(far_future) {
             drop(entry);
         }

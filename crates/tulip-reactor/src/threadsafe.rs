@@ -124,7 +124,7 @@ impl<T> ConcurrentFuture<T> {
     /// Like [`result`](Self::result), giving the handle back if `timeout`
     /// passes first.
     pub fn result_timeout(self, timeout: Duration) -> Result<Result<T, TaskError>, Self> {
-        let deadline = Instant::now() + timeout;
+        let deadline = tulip_timer::saturating_add(Instant::now(), timeout);
         {
             let mut st = lock(&self.shared.state);
             loop {

@@ -397,3 +397,12 @@ fn running_flag_is_reset_when_a_panic_unwinds_out_of_the_loop() {
     assert!(!ev.is_running(), "the loop must not stay 'running' forever");
     assert_eq!(ev.run_until_complete(async { 7 }), 7);
 }
+
+#[test]
+fn call_later_with_duration_max_saturates_instead_of_panicking() {
+    let ev = EventLoop::new();
+    let h = ev.call_later(Duration::MAX, || unreachable!("practically never"));
+    assert!(h.when() > ev.time() + Duration::from_secs(365 * 24 * 3600));
+    h.cancel();
+    ev.run_until_complete(async {});
+}

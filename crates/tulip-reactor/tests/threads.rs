@@ -83,3 +83,17 @@ fn a_panic_in_to_thread_is_raised_in_the_awaiting_task() {
     assert!(matches!(r, Err(TaskError::Panicked(p)) if p.message() == "in the pool"));
     let _ = std::panic::take_hook();
 }
+
+#[test]
+fn result_timeout_with_duration_max_saturates_instead_of_panicking() {
+    let ev = EventLoop::new();
+    let remote = ev.remote();
+    let waiter = std::thread::spawn(move || {
+        let fut = run_coroutine_threadsafe(|| async { 5 }, &remote);
+        let out = fut.result_timeout(Duration::MAX).ok().map(|r| r.unwrap());
+        remote.stop();
+        out
+    });
+    ev.run_forever();
+    assert_eq!(waiter.join().unwrap(), Some(5));
+}

@@ -71,7 +71,14 @@ impl Clock {
 /// "never" needs to go), and failing that the latest instant after `t` that
 /// exists. Every instant the crate computes from a duration goes through
 /// it: `Duration::MAX` means "practically never", not a panic.
-pub(crate) fn saturating_add(t: Instant, d: Duration) -> Instant {
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// let now = Instant::now();
+/// assert!(tulip_timer::saturating_add(now, Duration::MAX) > now);
+/// assert_eq!(tulip_timer::saturating_add(now, Duration::from_secs(1)), now + Duration::from_secs(1));
+/// ```
+pub fn saturating_add(t: Instant, d: Duration) -> Instant {
     const CENTURY: Duration = Duration::from_secs(100 * 365 * 24 * 3600);
     if let Some(later) = t.checked_add(d).or_else(|| t.checked_add(CENTURY)) {
         return later;

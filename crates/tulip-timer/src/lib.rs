@@ -51,7 +51,7 @@ mod sleep;
 mod timeout;
 mod wheel;
 
-pub use clock::Clock;
+pub use clock::{saturating_add, Clock};
 pub use driver::{EnterGuard, TimerEntry, Timers};
 pub use heap::{HeapKey, HeapTimerQueue};
 pub use queue::{TimerKey, TimerQueue};
