@@ -229,8 +229,8 @@ fn main() {
     section("another thread reaches the loop through its remote handle");
     let remote = ev.remote();
     std::thread::spawn(move || {
-        remote.call_soon_threadsafe(|| println!("  hello from another thread"));
-        remote.stop();
+        remote.call_soon_threadsafe(|| println!("  hello from another thread")).expect("the loop is running");
+        remote.stop().expect("the loop is running");
     });
     ev.run_forever();
 

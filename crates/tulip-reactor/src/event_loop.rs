@@ -308,6 +308,12 @@ impl EventLoop {
             drop(entered);
         }
         state.closed.set(true);
+        // Other threads' calls are refused from now on (and the ones queued
+        // are dropped here: they are `Send`); the task queue stays open, see
+        // `Shared::push_remote_task`.
+        state.shared.remote_calls.close();
+        let calls: Vec<_> = std::iter::from_fn(|| state.shared.remote_calls.pop().ok()).collect();
+        drop(calls);
         drop(state.ready.take_all());
         state.discard_timers();
         state.locals.clear();

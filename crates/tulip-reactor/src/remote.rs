@@ -3,6 +3,7 @@
 //! the loop carries. [`RemoteHandle`] is its public face: asyncio's
 //! `call_soon_threadsafe` and `loop.stop()` from another thread.
 
+use crate::error::RuntimeError;
 use crate::notifier::Notifier;
 use crate::ready::push_local;
 use concurrent_queue::ConcurrentQueue;
@@ -57,19 +58,23 @@ impl Shared {
 
     #[cold]
     fn push_remote_task(&self, runnable: TaskRunnable) {
-        // The queue is unbounded and only closed when the loop is dropped, at
-        // which point the runnable is dropped here too (the task is gone).
-        if self.remote_tasks.push(runnable).is_ok() {
-            self.wake_loop();
-        }
+        // This queue is never closed: a refused push would drop the runnable
+        // here, on whatever thread woke the task, and with it possibly a
+        // `!Send` future. Only the loop's thread pops it. A task woken after
+        // its loop closed has no future left (closing cancels every task
+        // and runs them until their futures are dropped), so what it leaves
+        // in the queue is a bare allocation, freed with the last `Shared`.
+        let _ = self.remote_tasks.push(runnable);
+        self.wake_loop();
     }
 
-    pub(crate) fn push_remote_call(&self, call: RemoteCall) -> bool {
-        let ok = self.remote_calls.push(call).is_ok();
-        if ok {
-            self.wake_loop();
+    /// Queues a call for the loop; refused once the loop is closed.
+    pub(crate) fn push_remote_call(&self, call: RemoteCall) -> Result<(), RuntimeError> {
+        if self.remote_calls.push(call).is_err() {
+            return Err(RuntimeError::Closed);
         }
-        ok
+        self.wake_loop();
+        Ok(())
     }
 
     pub(crate) fn wake_loop(&self) {
@@ -98,8 +103,8 @@ impl Drop for Shared {
 /// let remote = ev.remote();
 /// let (tx, rx) = mpsc::channel();
 /// std::thread::spawn(move || {
-///     remote.call_soon_threadsafe(move || tx.send("from another thread").unwrap());
-///     remote.stop();
+///     remote.call_soon_threadsafe(move || tx.send("from another thread").unwrap()).unwrap();
+///     remote.stop().unwrap();
 /// });
 /// ev.run_forever();
 /// assert_eq!(rx.recv().unwrap(), "from another thread");
@@ -111,14 +116,16 @@ pub struct RemoteHandle {
 
 impl RemoteHandle {
     /// Schedules `f` to run on the loop's thread in a later iteration, waking
-    /// the loop if it is waiting. Returns false if the loop is gone.
-    pub fn call_soon_threadsafe(&self, f: impl FnOnce() + Send + 'static) -> bool {
+    /// the loop if it is waiting. Once the loop is closed the call is
+    /// refused with [`RuntimeError::Closed`] (asyncio raises
+    /// `RuntimeError('Event loop is closed')`), and `f` is dropped.
+    pub fn call_soon_threadsafe(&self, f: impl FnOnce() + Send + 'static) -> Result<(), RuntimeError> {
         self.shared.push_remote_call(RemoteCall::Call(Box::new(f)))
     }
 
     /// Stops the loop after the iteration that runs this request (like
-    /// `loop.call_soon_threadsafe(loop.stop)`).
-    pub fn stop(&self) -> bool {
+    /// `loop.call_soon_threadsafe(loop.stop)`); refused once it is closed.
+    pub fn stop(&self) -> Result<(), RuntimeError> {
         self.shared.push_remote_call(RemoteCall::Stop)
     }
 

@@ -2,13 +2,15 @@
 //! thread and get back something a plain thread can block on or cancel.
 
 use crate::remote::RemoteHandle;
+use crate::running::create_task;
 use std::fmt;
 use std::future::{poll_fn, Future};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::pin;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
-use tulip_task::{CancelledError, TaskError};
+use tulip_task::{CancelledError, PanicError, TaskError};
 
 struct State<T> {
     result: Option<Result<T, TaskError>>,
@@ -57,7 +59,7 @@ pub struct ConcurrentFuture<T> {
 /// let worker = std::thread::spawn(move || {
 ///     let fut = tulip::run_coroutine_threadsafe(|| async { 6 * 7 }, &remote);
 ///     let answer = fut.result().unwrap();
-///     remote.stop();
+///     remote.stop().unwrap();
 ///     answer
 /// });
 /// ev.run_forever();
@@ -74,13 +76,21 @@ where
         done: Condvar::new(),
     });
     let ours = shared.clone();
+    // Whatever happens from here on, the waiter gets an answer: the guard
+    // answers "cancelled" if the work is dropped unfinished (the call is
+    // refused or dropped by a closing loop, or the loop closing cancels the
+    // task), a panic of `make` is answered at once, and a panic of the
+    // future by the reporter task below.
+    let answer = Answer(Some(shared.clone()));
     let queued = remote.call_soon_threadsafe(move || {
-        let task_shared = ours.clone();
-        let future = make();
-        let task = crate::running::create_task(async move {
+        let future = match catch_unwind(AssertUnwindSafe(make)) {
+            Ok(f) => f,
+            Err(payload) => return answer.give(Err(TaskError::Panicked(PanicError::new(payload)))),
+        };
+        let task = create_task(async move {
             let mut future = pin!(future);
-            let cancelled = poll_fn(|cx| {
-                let mut st = lock(&task_shared.state);
+            let outcome = poll_fn(|cx| {
+                let mut st = lock(&answer.shared().state);
                 if st.cancel {
                     return Poll::Ready(None);
                 }
@@ -89,23 +99,51 @@ where
                 future.as_mut().poll(cx).map(Some)
             })
             .await;
-            match cancelled {
-                Some(v) => task_shared.finish(Ok(v)),
-                None => task_shared.finish(Err(CancelledError::default().into())),
+            match outcome {
+                Some(v) => answer.give(Ok(v)),
+                None => answer.give(Err(CancelledError::default().into())),
             }
         });
-        // Report a panic (or a cancellation by the loop) to the waiter.
-        crate::running::create_task(async move {
+        create_task(async move {
             if let Err(e) = task.await {
                 ours.finish(Err(e));
             }
         })
         .detach();
     });
-    if !queued {
-        shared.finish(Err(CancelledError { message: Some("the event loop is gone".into()) }.into()));
+    if queued.is_err() {
+        shared.finish(Err(CancelledError { message: Some("the event loop is closed".into()) }.into()));
     }
     ConcurrentFuture { shared }
+}
+
+/// The loop side's promise to answer a [`ConcurrentFuture`]: given once, or
+/// "cancelled" when dropped unanswered (not while unwinding: a panic is
+/// answered by the task's own outcome).
+struct Answer<T>(Option<Arc<Shared<T>>>);
+
+impl<T> Answer<T> {
+    fn shared(&self) -> &Shared<T> {
+        match &self.0 {
+            Some(s) => s,
+            None => unreachable!("only `give` takes it, consuming the answer"),
+        }
+    }
+
+    fn give(mut self, r: Result<T, TaskError>) {
+        if let Some(shared) = self.0.take() {
+            shared.finish(r);
+        }
+    }
+}
+
+impl<T> Drop for Answer<T> {
+    fn drop(&mut self) {
+        if let (Some(shared), false) = (self.0.take(), std::thread::panicking()) {
+            let message = "the event loop dropped the coroutine before it finished".to_string();
+            shared.finish(Err(CancelledError { message: Some(message) }.into()));
+        }
+    }
 }
 
 impl<T> ConcurrentFuture<T> {

@@ -279,7 +279,7 @@ fn call_soon_threadsafe_wakes_a_sleeping_loop() {
     let start = Instant::now();
     let t = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(20));
-        remote.call_soon_threadsafe(|| tulip_reactor::get_running_loop().stop());
+        remote.call_soon_threadsafe(|| tulip_reactor::get_running_loop().stop()).unwrap();
     });
     ev.run_forever();
     t.join().unwrap();

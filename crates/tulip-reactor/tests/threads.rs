@@ -16,7 +16,7 @@ fn run_coroutine_threadsafe_cancel_drops_the_future_on_the_loop() {
         let fut = fut.result_timeout(Duration::from_millis(20)).unwrap_err();
         assert!(fut.cancel());
         let r = fut.result();
-        remote.stop();
+        remote.stop().unwrap();
         r
     });
     ev.run_forever();
@@ -31,7 +31,7 @@ fn run_coroutine_threadsafe_reports_a_panic() {
     let t = std::thread::spawn(move || {
         let fut = run_coroutine_threadsafe(|| async { panic!("boom") }, &remote);
         let r: Result<(), _> = fut.result();
-        remote.stop();
+        remote.stop().unwrap();
         r
     });
     ev.run_forever();
@@ -91,9 +91,59 @@ fn result_timeout_with_duration_max_saturates_instead_of_panicking() {
     let waiter = std::thread::spawn(move || {
         let fut = run_coroutine_threadsafe(|| async { 5 }, &remote);
         let out = fut.result_timeout(Duration::MAX).ok().map(|r| r.unwrap());
-        remote.stop();
+        remote.stop().unwrap();
         out
     });
     ev.run_forever();
     assert_eq!(waiter.join().unwrap(), Some(5));
+}
+
+#[test]
+fn call_soon_threadsafe_to_a_closed_loop_is_refused() {
+    let ev = EventLoop::new();
+    let remote = ev.remote();
+    ev.close();
+    assert_eq!(remote.call_soon_threadsafe(|| unreachable!()), Err(tulip_reactor::RuntimeError::Closed));
+    assert_eq!(remote.stop(), Err(tulip_reactor::RuntimeError::Closed));
+    let fut = run_coroutine_threadsafe(|| async { 1 }, &remote);
+    match fut.result_timeout(Duration::from_secs(5)) {
+        Ok(Err(TaskError::Cancelled(_))) => {}
+        _ => panic!("a coroutine sent to a closed loop must be answered with an error"),
+    }
+}
+
+#[test]
+fn a_pending_concurrent_future_is_answered_when_its_loop_closes() {
+    let ev = EventLoop::new();
+    let remote = ev.remote();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let fut = run_coroutine_threadsafe(std::future::pending::<()>, &remote);
+        tx.send(()).unwrap();
+        let out = fut.result_timeout(Duration::from_secs(10));
+        matches!(out, Ok(Err(TaskError::Cancelled(_))))
+    });
+    rx.recv().unwrap();
+    // Let the coroutine start, then close the loop under it.
+    ev.run_until_complete(tulip_timer::sleep(Duration::from_millis(20)));
+    ev.close();
+    assert!(waiter.join().unwrap(), "the waiter must get a cancellation, not block forever");
+}
+
+#[test]
+fn a_panic_in_the_closure_of_run_coroutine_threadsafe_reaches_the_waiter() {
+    let ev = EventLoop::new();
+    let remote = ev.remote();
+    let waiter = std::thread::spawn(move || {
+        let fut = run_coroutine_threadsafe(|| -> std::future::Ready<u8> { panic!("no coroutine for you") }, &remote);
+        let out = fut.result_timeout(Duration::from_secs(10));
+        remote.stop().unwrap();
+        match out {
+            Ok(Err(TaskError::Panicked(p))) => p.message().to_string(),
+            _ => "no answer".to_string(),
+        }
+    });
+    ev.set_exception_handler(|_| {});
+    ev.run_forever();
+    assert_eq!(waiter.join().unwrap(), "no coroutine for you");
 }

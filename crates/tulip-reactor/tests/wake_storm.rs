@@ -22,7 +22,7 @@ fn cross_thread_wakes_of_a_sleeping_loop_are_never_lost() {
             let (tx, rx) = mpsc::channel();
             for i in 0..PINGS {
                 let tx = tx.clone();
-                assert!(remote.call_soon_threadsafe(move || tx.send(()).unwrap()));
+                assert!(remote.call_soon_threadsafe(move || tx.send(()).unwrap()).is_ok());
                 if rx.recv_timeout(Duration::from_secs(10)).is_err() {
                     let _ = done.send(Err(format!("thread {t}: wake-up {i} was lost")));
                     return;
@@ -39,7 +39,7 @@ fn cross_thread_wakes_of_a_sleeping_loop_are_never_lost() {
                 outcome = r;
             }
         }
-        remote.stop();
+        remote.stop().unwrap();
         outcome
     });
     ev.run_forever();

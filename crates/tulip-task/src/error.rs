@@ -70,7 +70,13 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> &str {
 }
 
 impl PanicError {
-    pub(crate) fn new(payload: Box<dyn Any + Send + 'static>) -> Self {
+    /// Wraps what `catch_unwind` caught.
+    ///
+    /// ```
+    /// let payload = std::panic::catch_unwind(|| panic!("boom")).unwrap_err();
+    /// assert_eq!(tulip_task::PanicError::new(payload).message(), "boom");
+    /// ```
+    pub fn new(payload: Box<dyn Any + Send + 'static>) -> Self {
         let message = panic_message(&*payload).to_owned();
         PanicError { message, payload }
     }
