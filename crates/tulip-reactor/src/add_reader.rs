@@ -10,7 +10,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, RawFd};
-use tulip_task::Task;
+use std::panic::{catch_unwind, AssertUnwindSafe, Location};
+use tulip_task::{panic_message, Exception, ExceptionContext, Task};
 
 /// The loop's watchers, by (fd, direction).
 #[derive(Default)]
@@ -30,6 +31,7 @@ impl Drop for Watchers {
 /// replacing an earlier watcher of the same fd and direction.
 fn add(lp: &LoopHandle, fd: &impl AsFd, dir: Dir, mut callback: impl FnMut() + 'static) -> io::Result<()> {
     let raw = fd.as_fd().as_raw_fd();
+    let created_at = Location::caller();
     // A duplicate of the fd, registered on its own: the caller keeps
     // ownership, and a reader and a writer of one fd do not collide in the
     // poller. Oneshot mode re-armed at every wait gives asyncio's
@@ -37,9 +39,19 @@ fn add(lp: &LoopHandle, fd: &impl AsFd, dir: Dir, mut callback: impl FnMut() + '
     // called again.
     let dup = fd.as_fd().try_clone_to_owned()?;
     let source = IoSource::on_loop_level(dup, lp)?;
+    let reporter = lp.clone();
     let task = lp.create_internal_task(async move {
         while source.wait_fresh(dir).await.is_ok() {
-            callback();
+            // asyncio reports each failing call ("Exception in callback")
+            // and keeps the reader: so do we.
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(&mut callback)) {
+                reporter.call_exception_handler(ExceptionContext {
+                    message: "Exception in callback".into(),
+                    exception: Some(Exception::msg(panic_message(&*payload).to_owned())),
+                    task: None,
+                    source: Some(created_at),
+                });
+            }
         }
     });
     let watchers = lp.local::<Watchers>();
@@ -89,6 +101,7 @@ impl LoopHandle {
     /// assert_eq!(*got.borrow(), b"ready");
     /// assert!(ev.remove_reader(b.as_raw_fd()));
     /// ```
+    #[track_caller]
     pub fn add_reader(&self, fd: &impl AsFd, callback: impl FnMut() + 'static) -> io::Result<()> {
         add(self, fd, Dir::Read, callback)
     }
@@ -112,6 +125,7 @@ impl LoopHandle {
     /// assert!(ev.remove_writer(a.as_raw_fd()));
     /// assert!(!ev.remove_writer(a.as_raw_fd()));
     /// ```
+    #[track_caller]
     pub fn add_writer(&self, fd: &impl AsFd, callback: impl FnMut() + 'static) -> io::Result<()> {
         add(self, fd, Dir::Write, callback)
     }

@@ -137,13 +137,20 @@ impl EventLoop {
         if LocalQueueGuard::any_running() {
             return Err(RuntimeError::AnotherLoopRunning);
         }
-        Ok(Entered {
+        Ok(self.entered())
+    }
+
+    /// Makes this loop the thread's current one until the guard drops (the
+    /// previous one, if any, comes back then).
+    fn entered(&self) -> Entered {
+        let state = &self.handle.state;
+        Entered {
             _current: CurrentGuard::enter(self.handle.clone()),
             _hooks: enter_hooks(state.clone()),
             _host: enter_task_host(state.clone()),
             _timers: state.timers.enter(),
             _local_queue: LocalQueueGuard::enter(state.shared.id, &state.ready),
-        })
+        }
     }
 
     /// Runs the loop until `future` completes and returns its output
@@ -283,7 +290,13 @@ impl EventLoop {
             return;
         }
         assert!(!state.running.get(), "tulip: cannot close a running event loop");
-        if let Ok(entered) = self.enter() {
+        // Entered even while another loop runs on this thread (a loop made
+        // and dropped inside a task of another): its tasks must be cancelled
+        // and their futures dropped here, or they would leak, held by the
+        // loop's remote queue. The other loop is the current one again when
+        // the guard drops.
+        {
+            let entered = self.entered();
             for _ in 0..8 {
                 let pending: Vec<_> =
                     state.tasks.borrow().iter().map(|(_, t)| t.clone()).filter(|t| !t.done()).collect();

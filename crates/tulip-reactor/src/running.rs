@@ -35,7 +35,8 @@ impl Drop for CurrentGuard {
 /// assert!(tulip::try_get_running_loop().is_none());
 /// ```
 pub fn try_get_running_loop() -> Option<LoopHandle> {
-    CURRENT.with(|c| c.borrow().clone())
+    // `try_with`: during thread teardown there is no running loop.
+    CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
 }
 
 /// The loop running on this thread (asyncio's `get_running_loop`).

@@ -406,3 +406,32 @@ fn call_later_with_duration_max_saturates_instead_of_panicking() {
     h.cancel();
     ev.run_until_complete(async {});
 }
+
+#[test]
+fn a_loop_closed_inside_another_loop_still_drops_its_tasks_futures() {
+    struct Flag(Rc<Cell<bool>>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+    let dropped = Rc::new(Cell::new(false));
+    let inner = EventLoop::new();
+    let flag = Flag(dropped.clone());
+    // The task starts and waits for a thread: its wake-up will come from
+    // that thread, through the loop's remote queue.
+    inner.create_task(async move {
+        let _flag = flag;
+        tulip::to_thread(|| std::thread::sleep(Duration::from_millis(50))).await;
+        std::future::pending::<()>().await;
+    });
+    inner.run_until_complete(sleep(Duration::from_millis(1)));
+    let outer = EventLoop::new();
+    outer.set_exception_handler(|_| {});
+    inner.set_exception_handler(|_| {});
+    outer.run_until_complete(async move {
+        inner.close(); // another loop (outer) is running on this thread
+        drop(inner);
+    });
+    assert!(dropped.get(), "the inner loop's task future must be dropped when it closes");
+}

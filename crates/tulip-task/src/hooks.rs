@@ -59,7 +59,9 @@ pub fn enter_hooks(hooks: Rc<dyn LoopHooks>) -> HooksGuard {
 }
 
 fn current() -> Option<Rc<dyn LoopHooks>> {
-    CURRENT.with(|c| c.borrow().clone())
+    // `try_with`: reports made while the thread is being torn down (a task
+    // dropped by a thread-local's destructor) go to the default handler.
+    CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
 }
 
 /// Schedules `f` on the thread's loop (asyncio's `call_soon`), or runs it

@@ -67,5 +67,5 @@ pub fn enter_task_host(host: Rc<dyn TaskHost>) -> HostGuard {
 
 /// The host installed on this thread, if any.
 pub(crate) fn current_host() -> Option<Rc<dyn TaskHost>> {
-    HOST.with(|h| h.borrow().clone())
+    HOST.try_with(|h| h.borrow().clone()).ok().flatten()
 }

@@ -116,7 +116,7 @@ impl Timers {
     /// assert!(tulip_timer::Timers::try_current().is_none());
     /// ```
     pub fn try_current() -> Option<Rc<Timers>> {
-        CURRENT.with(|c| c.borrow().clone())
+        CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
     }
 
     /// The thread's current timers, for a timer future being polled (`what`
@@ -144,7 +144,7 @@ impl Timers {
     /// assert_eq!(Timers::with_current(|t| t.len()), Some(0));
     /// ```
     pub fn with_current<R>(f: impl FnOnce(&Timers) -> R) -> Option<R> {
-        CURRENT.with(|c| c.borrow().as_deref().map(f))
+        CURRENT.try_with(|c| c.borrow().as_deref().map(f)).ok().flatten()
     }
 
     /// The clock.
