@@ -270,6 +270,10 @@ impl LoopHooks for LoopState {
 // thread when they finish, when a cancelled task is run, or when the loop
 // drops its ready queue at close.
 unsafe impl TaskHost for LoopState {
+    fn host_id(&self) -> usize {
+        self.shared.id
+    }
+
     fn reserve_slot(&self) -> u32 {
         u32::try_from(self.tasks.borrow().vacant_key()).unwrap_or(u32::MAX)
     }

@@ -435,3 +435,43 @@ fn a_loop_closed_inside_another_loop_still_drops_its_tasks_futures() {
     });
     assert!(dropped.get(), "the inner loop's task future must be dropped when it closes");
 }
+
+#[test]
+fn a_task_awaiting_itself_fails_instead_of_hanging() {
+    let ev = EventLoop::new();
+    ev.set_exception_handler(|_| {});
+    let slot: Rc<RefCell<Option<tulip_task::Task<()>>>> = Rc::new(RefCell::new(None));
+    let s = slot.clone();
+    let task = ev.create_task(async move {
+        sleep(Duration::ZERO).await;
+        let me = s.borrow_mut().take().unwrap();
+        let _ = me.await;
+    });
+    let probe = task.task_ref();
+    *slot.borrow_mut() = Some(task);
+    ev.run_until_complete(async move {
+        let _ = tulip_timer::timeout(Duration::from_secs(5), async {
+            while !probe.done() {
+                sleep(Duration::from_millis(1)).await;
+            }
+        })
+        .await;
+        let state = probe.state();
+        assert_eq!(state, TaskState::Done, "the self-await must fail the task, not hang it");
+    });
+}
+
+#[test]
+fn awaiting_a_task_of_another_loop_fails_instead_of_hanging() {
+    let a = EventLoop::new();
+    let foreign = a.create_task(async { 1 });
+    let b = EventLoop::new();
+    let out = b.run_until_complete(async move {
+        let waiter = create_task(async move { foreign.await });
+        tulip_timer::timeout(Duration::from_secs(5), waiter).await
+    });
+    match out {
+        Ok(Err(TaskError::Panicked(p))) => assert!(p.message().contains("different event loop"), "{}", p.message()),
+        other => panic!("expected the awaiting task to fail, got {other:?}"),
+    }
+}

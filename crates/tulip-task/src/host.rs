@@ -29,6 +29,10 @@ pub trait Scheduler: Send + Sync + 'static {
 ///   that other threads push to is closed, and emptied on the loop thread,
 ///   before the loop goes away).
 pub unsafe trait TaskHost {
+    /// A number no other live host has (non-zero): the loop's id. Awaiting
+    /// a task of one host while another is installed is refused (it could
+    /// never finish).
+    fn host_id(&self) -> usize;
     /// The registry slot the next adopted task will take
     /// ([`TaskMeta::slot`](crate::TaskMeta::slot)).
     fn reserve_slot(&self) -> u32;
@@ -68,4 +72,9 @@ pub fn enter_task_host(host: Rc<dyn TaskHost>) -> HostGuard {
 /// The host installed on this thread, if any.
 pub(crate) fn current_host() -> Option<Rc<dyn TaskHost>> {
     HOST.try_with(|h| h.borrow().clone()).ok().flatten()
+}
+
+/// The [`TaskHost::host_id`] of the host installed on this thread, if any.
+pub(crate) fn current_host_id() -> Option<usize> {
+    HOST.try_with(|h| h.borrow().as_ref().map(|h| h.host_id())).ok().flatten()
 }

@@ -3,7 +3,9 @@
 
 use crate::error::{CancelledError, TaskError};
 use crate::exception::ExceptionContext;
+use crate::current::with_current_meta;
 use crate::hooks;
+use crate::host::current_host_id;
 use crate::meta::{TaskMeta, TaskRef, TaskState};
 use crate::task_future::RawOutput;
 use async_task::FallibleTask;
@@ -35,12 +37,20 @@ use std::task::{Context, Poll};
 pub struct Task<T> {
     handle: Option<FallibleTask<RawOutput<T>, TaskMeta>>,
     this: TaskRef,
+    /// The [`TaskHost::host_id`](crate::TaskHost::host_id) of the loop that
+    /// owns the task, 0 if none does (spawned by hand).
+    owner: usize,
 }
 
 impl<T> Task<T> {
     /// The handle of a task just spawned by the builder.
     pub(crate) fn new(handle: FallibleTask<RawOutput<T>, TaskMeta>, this: TaskRef) -> Self {
-        Task { handle: Some(handle), this }
+        Task { handle: Some(handle), this, owner: 0 }
+    }
+
+    /// Records which loop owns the task (see `spawn_on`).
+    pub(crate) fn set_owner(&mut self, host_id: usize) {
+        self.owner = host_id;
     }
 
     /// Requests cancellation (asyncio's `task.cancel(msg)`): returns false if
@@ -155,6 +165,9 @@ impl<T> StdFuture for Task<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if self.handle.is_some() {
+            self.check_awaiter();
+        }
         let Some(handle) = self.handle.as_mut() else {
             return Poll::Ready(Err(CancelledError::default().into()));
         };
@@ -168,6 +181,24 @@ impl<T> StdFuture for Task<T> {
         self.this.meta().mark_retrieved();
         self.handle = None;
         Poll::Ready(out)
+    }
+}
+
+impl<T> Task<T> {
+    /// asyncio raises `RuntimeError` for an await that can never finish: a
+    /// task awaiting itself, or a task of one loop awaited on another (its
+    /// loop is not the one running, so it never makes progress). The Rust
+    /// shape of that exception is a panic in the awaiting task: it fails
+    /// that task with the message, and is reported like an exception.
+    #[track_caller]
+    fn check_awaiter(&self) {
+        let id = self.this.meta().id();
+        if with_current_meta(|m| m.is_some_and(|m| m.id() == id)) {
+            panic!("Task cannot await on itself: {:?}", self.this);
+        }
+        if self.owner != 0 && current_host_id().is_some_and(|running| running != self.owner) {
+            panic!("{:?} is attached to a different event loop than the one running", self.this);
+        }
     }
 }
 
