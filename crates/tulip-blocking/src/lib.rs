@@ -16,7 +16,9 @@
 //! assert!(len > 0);
 //! ```
 
+mod job_count;
 mod pool;
 mod to_thread;
 
+pub use job_count::{JobCount, JobCountGuard};
 pub use to_thread::{run_in_executor, to_thread, ToThread};

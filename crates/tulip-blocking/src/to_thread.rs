@@ -3,6 +3,7 @@
 //! (from another thread, the waker queues the task on its loop's remote
 //! queue and wakes the loop).
 
+use crate::job_count::JobCount;
 use crate::pool::{lock, pool};
 use std::future::Future;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
@@ -41,6 +42,7 @@ where
 {
     let slot = Arc::new(Mutex::new(Slot { result: None, waker: None }));
     let theirs = slot.clone();
+    let counted = JobCount::start_job();
     pool().submit(Box::new(move || {
         let result = catch_unwind(AssertUnwindSafe(f));
         let waker = {
@@ -48,6 +50,9 @@ where
             s.result = Some(result);
             s.waker.take()
         };
+        if let Some(count) = counted {
+            count.finish_job();
+        }
         if let Some(w) = waker {
             w.wake();
         }

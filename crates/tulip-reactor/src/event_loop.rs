@@ -12,6 +12,7 @@ use std::ops::Deref;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+use tulip_blocking::JobCountGuard;
 use tulip_task::{enter_hooks, enter_task_host, ExceptionContext, HooksGuard, HostGuard, TaskError};
 use tulip_timer::{Clock, Timers};
 
@@ -34,7 +35,11 @@ pub struct LoopBuilder {
 impl LoopBuilder {
     /// Uses a virtual clock (like trio's `MockClock`): when nothing is ready,
     /// the loop does not sleep but moves time to the next timer's deadline,
-    /// so `sleep(3600 s)` in a test returns at once and timers keep their order.
+    /// so `sleep(3600 s)` in a test returns at once and timers keep their
+    /// order. While the loop waits for the outside (a blocking job, a
+    /// socket), it waits in real time, up to the next deadline; while it is
+    /// busy, the clock never runs slower than real time. The rules are in
+    /// docs/architecture.md ("The virtual clock").
     pub fn virtual_clock(mut self) -> Self {
         self.virtual_clock = true;
         self
@@ -82,6 +87,7 @@ struct Entered {
     _host: HostGuard,
     _timers: tulip_timer::EnterGuard,
     _local_queue: LocalQueueGuard,
+    _jobs: JobCountGuard,
 }
 
 /// The loop's `running` flag while `run_*` executes; dropping it (also
@@ -150,6 +156,7 @@ impl EventLoop {
             _host: enter_task_host(state.clone()),
             _timers: state.timers.enter(),
             _local_queue: LocalQueueGuard::enter(state.shared.id, &state.ready),
+            _jobs: state.blocking_jobs.enter(),
         }
     }
 

@@ -89,6 +89,22 @@ impl<T: AsFd> IoSource<T> {
         poll_fn(|cx| self.source.poll_ready(&self.state.shared.poller, d, cx, Some(&mut waiter.key))).await
     }
 
+    /// Marks the source as the loop's own business rather than a wait for
+    /// the outside world (a signal self-pipe, a wake-up fd): a loop on a
+    /// virtual clock then jumps over its waits instead of waiting for them
+    /// in real time.
+    ///
+    /// ```
+    /// let ev = tulip::EventLoop::builder().virtual_clock().build().unwrap();
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let a = tulip::IoSource::on_loop(a, &ev).unwrap();
+    /// a.set_background(true);
+    /// ```
+    pub fn set_background(&self, background: bool) {
+        self.source.set_background(background);
+    }
+
     /// The wrapped object.
     pub fn get_ref(&self) -> &T {
         match &self.io {

@@ -47,6 +47,7 @@ mod running;
 mod source;
 mod state;
 mod threadsafe;
+mod virtual_time;
 
 pub use error::RuntimeError;
 pub use event_loop::{EventLoop, LoopBuilder};

@@ -81,6 +81,9 @@ pub(crate) struct Source {
     key: usize,
     fd: RawFd,
     edge: bool,
+    /// Its waiters wait for the loop's own business (a signal pipe), not
+    /// for the outside world: they do not hold a virtual clock.
+    background: Cell<bool>,
     read: Direction,
     write: Direction,
 }
@@ -119,6 +122,16 @@ impl Source {
     /// A waiting future is done or dropped: forget its entry.
     pub(crate) fn remove_waiter(&self, d: Dir, key: usize) {
         self.dir(d).waiters.remove(key);
+    }
+
+    /// Marks the source as the loop's own business (see `background`).
+    pub(crate) fn set_background(&self, background: bool) {
+        self.background.set(background);
+    }
+
+    /// A task waits on this source for something from outside the loop.
+    fn awaited(&self) -> bool {
+        !self.background.get() && (self.read.has_waiters() || self.write.has_waiters())
     }
 
     /// Whether the last word from the OS allows trying this direction.
@@ -193,12 +206,19 @@ impl Sources {
             key,
             fd: fd.as_raw_fd(),
             edge,
+            background: Cell::new(false),
             read: Direction { ready: Cell::new(true), ..Direction::default() },
             write: Direction { ready: Cell::new(true), ..Direction::default() },
         });
         entry.insert(source.clone());
         self.count.set(self.count.get() + 1);
         Ok(source)
+    }
+
+    /// True if a task waits on some source for the outside world (what a
+    /// virtual clock must not jump over).
+    pub(crate) fn any_waiting(&self) -> bool {
+        self.count.get() > 0 && self.slab.borrow().iter().any(|(_, s)| s.awaited())
     }
 
     /// Removes a source from the poller and the registry.

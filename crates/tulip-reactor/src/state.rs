@@ -6,6 +6,7 @@ use crate::os_wait::OsWait;
 use crate::ready::{Ready, ReadyQueue};
 use crate::remote::{RemoteCall, Shared};
 use crate::source::Sources;
+use crate::virtual_time::VirtualTime;
 use slab::Slab;
 use std::cell::{Cell, RefCell};
 use std::future::Future as StdFuture;
@@ -13,6 +14,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe, Location};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tulip_blocking::JobCount;
 use tulip_task::{
     default_exception_handler, panic_message, Exception, ExceptionContext, LoopHooks, Scheduler, Task, TaskBuilder,
     TaskHost, TaskRef, TaskRunnable,
@@ -41,6 +43,9 @@ pub(crate) struct LoopState {
     pub(crate) sources: Sources,
     /// Per-loop state of the crates built on the loop.
     pub(crate) locals: Locals,
+    /// Blocking jobs submitted from this loop and not finished.
+    pub(crate) blocking_jobs: JobCount,
+    virtual_time: VirtualTime,
     os_wait: OsWait,
     tick: Cell<u32>,
 }
@@ -60,6 +65,8 @@ impl LoopState {
             exception_handler: RefCell::new(None),
             sources: Sources::default(),
             locals: Locals::default(),
+            blocking_jobs: JobCount::new(),
+            virtual_time: VirtualTime::new(),
             os_wait: OsWait::new(),
             tick: Cell::new(0),
         }
@@ -104,23 +111,30 @@ impl LoopState {
             if self.sources.any() && tick % IO_CHECK_INTERVAL == 0 {
                 self.poll_io(Some(Duration::ZERO));
             }
+            if self.timers.clock().is_virtual() {
+                self.virtual_time.busy(self.timers.clock());
+            }
         } else {
             let clock = self.timers.clock();
             match self.timers.next_deadline() {
                 Some(deadline) if clock.is_virtual() => {
-                    // Virtual time: look at I/O without blocking, and if
-                    // nothing arrived, jump straight to the next deadline.
-                    self.poll_io(Some(Duration::ZERO));
-                    self.drain_remote();
-                    if self.ready.is_empty() {
-                        clock.advance_to(deadline);
-                    }
+                    let outside = self.blocking_jobs.get() > 0 || self.sources.any_waiting();
+                    self.virtual_time.idle(clock, deadline, outside, |timeout| {
+                        self.poll_io(Some(timeout));
+                        self.drain_remote();
+                        !self.ready.is_empty()
+                    });
                 }
                 Some(deadline) => {
                     let timeout = deadline.saturating_duration_since(clock.now());
                     self.poll_io(Some(timeout));
                 }
-                None => self.poll_io(None),
+                None => {
+                    self.poll_io(None);
+                    if clock.is_virtual() {
+                        self.virtual_time.rested();
+                    }
+                }
             }
             self.drain_remote();
         }

@@ -1,9 +1,9 @@
 //! asyncio's `Task` on `async-task`: the handle to a future the loop drives
 //! to completion, with cancellation, caught panics and detach-on-drop.
 
+use crate::current::with_current_meta;
 use crate::error::{CancelledError, TaskError};
 use crate::exception::ExceptionContext;
-use crate::current::with_current_meta;
 use crate::hooks;
 use crate::host::current_host_id;
 use crate::meta::{TaskMeta, TaskRef, TaskState};
