@@ -467,7 +467,7 @@ fn awaiting_a_task_of_another_loop_fails_instead_of_hanging() {
     let foreign = a.create_task(async { 1 });
     let b = EventLoop::new();
     let out = b.run_until_complete(async move {
-        let waiter = create_task(async move { foreign.await });
+        let waiter = create_task(foreign); // a task of b awaiting a task of a
         tulip_timer::timeout(Duration::from_secs(5), waiter).await
     });
     match out {
