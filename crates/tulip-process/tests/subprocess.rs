@@ -3,7 +3,6 @@
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
-use tulip::LoopSignals;
 use tulip::{create_subprocess_exec, create_subprocess_shell, EventLoop};
 
 #[test]
@@ -69,23 +68,4 @@ fn a_dropped_process_is_reaped_no_zombie() {
     }
     let stat = std::fs::read_to_string(format!("{proc_dir}/stat")).unwrap_or_default();
     panic!("child {pid} still exists: {stat}");
-}
-
-#[test]
-fn signal_handler_runs_on_the_loop_and_can_be_removed() {
-    let ev = EventLoop::new();
-    let hits = std::rc::Rc::new(std::cell::Cell::new(0));
-    let (h, lp) = (hits.clone(), ev.handle());
-    ev.add_signal_handler(libc::SIGUSR2, move || {
-        h.set(h.get() + 1);
-        lp.stop();
-    })
-    .unwrap();
-    // SAFETY: raising a signal whose handler was just installed.
-    unsafe { libc::raise(libc::SIGUSR2) };
-    ev.run_forever();
-    assert_eq!(hits.get(), 1);
-    assert!(ev.remove_signal_handler(libc::SIGUSR2).unwrap());
-    assert!(!ev.remove_signal_handler(libc::SIGUSR2).unwrap());
-    assert!(ev.add_signal_handler(libc::SIGKILL, || {}).is_err());
 }
