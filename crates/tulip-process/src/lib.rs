@@ -20,6 +20,8 @@
 //! assert!(status.success());
 //! ```
 
+mod orphans;
+mod reaper;
 mod signal_handlers;
 mod subprocess;
 

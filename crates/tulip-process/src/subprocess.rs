@@ -1,20 +1,41 @@
 //! asyncio's subprocesses: `create_subprocess_exec` / `create_subprocess_shell`
 //! and `Process`, with the child's pipes as streams.
+//!
+//! Reaping (details in `reaper.rs` and `orphans.rs`): no thread is held per
+//! child. `wait()` awaits a pidfd on the loop's poller (Linux >= 5.3; else
+//! a timer poll of `waitpid(WNOHANG)`) and is cancel-safe. Once spawned, a
+//! child is reaped by `wait()`, or, if its `Process` is dropped, in the
+//! background. Signals reach only a child that has not been reaped.
 
+use crate::orphans::reap_in_background;
+use crate::reaper::ChildPid;
 use std::ffi::OsStr;
 use std::io;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use tulip_blocking::to_thread;
+use std::process::{Command, ExitStatus, Stdio};
 use tulip_net::{StreamReader, StreamWriter};
 use tulip_reactor::create_task;
 
 /// A running child process (asyncio's `asyncio.subprocess.Process`).
 ///
 /// `stdin`, `stdout` and `stderr` are set when the command piped them.
-/// Dropping a `Process` that was not waited for reaps it on the blocking
-/// pool: no zombie is left behind.
+/// Dropping a `Process` that was not waited for reaps it in the background
+/// (a task of the running loop, else one process-wide reaper thread): no
+/// zombie is left behind, and no thread is held per child.
+///
+/// ```
+/// let ev = tulip::EventLoop::new();
+/// ev.run_until_complete(async {
+///     let mut p = tulip::create_subprocess_shell("read line; echo got $line").await.unwrap();
+///     p.stdin.as_mut().unwrap().write(b"ping\n").unwrap();
+///     let line = p.stdout.as_mut().unwrap().readline().await.unwrap();
+///     assert_eq!(line, b"got ping\n");
+///     assert!(p.wait().await.unwrap().success());
+/// });
+/// ```
 pub struct Process {
-    child: Option<Child>,
+    /// The child until it is reaped (then `returncode` is set), or until
+    /// someone else reaped it.
+    child: Option<ChildPid>,
     pid: u32,
     returncode: Option<ExitStatus>,
     /// The child's standard input, if piped.
@@ -55,7 +76,7 @@ pub async fn create_subprocess_exec(mut command: Command) -> io::Result<Process>
         None => None,
     };
     let pid = child.id();
-    Ok(Process { child: Some(child), pid, returncode: None, stdin, stdout, stderr })
+    Ok(Process { child: Some(ChildPid::new(pid)), pid, returncode: None, stdin, stdout, stderr })
 }
 
 /// Runs `cmd` through `/bin/sh -c` with stdin, stdout and stderr piped
@@ -78,51 +99,120 @@ pub async fn create_subprocess_shell(cmd: impl AsRef<OsStr>) -> io::Result<Proce
 
 impl Process {
     /// The child's process id.
+    ///
+    /// ```
+    /// let ev = tulip::EventLoop::new();
+    /// ev.run_until_complete(async {
+    ///     let p = tulip::create_subprocess_shell("exit 0").await.unwrap();
+    ///     assert!(p.pid() > 0);
+    /// });
+    /// ```
     pub fn pid(&self) -> u32 {
         self.pid
     }
 
     /// The exit status once [`wait`](Self::wait) returned (asyncio's
     /// `returncode`), else `None`.
+    ///
+    /// ```
+    /// let ev = tulip::EventLoop::new();
+    /// ev.run_until_complete(async {
+    ///     let mut p = tulip::create_subprocess_shell("exit 4").await.unwrap();
+    ///     assert_eq!(p.returncode(), None);
+    ///     p.wait().await.unwrap();
+    ///     assert_eq!(p.returncode().and_then(|s| s.code()), Some(4));
+    /// });
+    /// ```
     pub fn returncode(&self) -> Option<ExitStatus> {
         self.returncode
     }
 
-    /// Waits for the child to exit, on the blocking pool (the loop never
-    /// blocks in `waitpid`).
+    /// Waits for the child to exit and reaps it (asyncio's `wait`), holding
+    /// no thread: a pidfd on the loop's poller on Linux, else a timer poll.
+    /// Cancel-safe: a wait cancelled (by a timeout, say) loses nothing, and
+    /// a later `wait` returns the status. An error if someone else reaped
+    /// the child (`ECHILD`: `SIGCHLD` ignored, a `waitpid(-1)` elsewhere).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let ev = tulip::EventLoop::new();
+    /// ev.run_until_complete(async {
+    ///     let mut p = tulip::create_subprocess_shell("sleep 0.1; exit 2").await.unwrap();
+    ///     // Too short: cancelled, nothing lost.
+    ///     assert!(tulip::timeout(Duration::from_millis(1), p.wait()).await.is_err());
+    ///     assert_eq!(p.wait().await.unwrap().code(), Some(2));
+    /// });
+    /// ```
     pub async fn wait(&mut self) -> io::Result<ExitStatus> {
         if let Some(status) = self.returncode {
             return Ok(status);
         }
-        let Some(mut child) = self.child.take() else {
-            return Err(io::Error::other("the process was already reaped"));
+        let Some(child) = &self.child else {
+            return Err(io::Error::other("the process was reaped by someone else"));
         };
-        let status = to_thread(move || child.wait()).await?;
-        self.returncode = Some(status);
-        Ok(status)
+        // The status is recorded in the poll that reaped the child: there
+        // is no await between the two.
+        match child.reap().await {
+            Ok(status) => {
+                self.returncode = Some(status);
+                self.child = None;
+                Ok(status)
+            }
+            Err(e) => {
+                if e.raw_os_error() == Some(libc::ECHILD) {
+                    self.child = None;
+                }
+                Err(e)
+            }
+        }
     }
 
-    /// Sends `signal` to the child (asyncio's `send_signal`); an error if it
-    /// was already reaped.
+    /// Sends `signal` to the child (asyncio's `send_signal`); an error once
+    /// it was reaped (its pid may belong to another process by then).
+    ///
+    /// ```
+    /// use std::os::unix::process::ExitStatusExt;
+    /// let ev = tulip::EventLoop::new();
+    /// ev.run_until_complete(async {
+    ///     let mut p = tulip::create_subprocess_shell("sleep 30").await.unwrap();
+    ///     p.send_signal(libc::SIGINT).unwrap();
+    ///     assert_eq!(p.wait().await.unwrap().signal(), Some(libc::SIGINT));
+    ///     assert!(p.send_signal(libc::SIGINT).is_err());
+    /// });
+    /// ```
     pub fn send_signal(&self, signal: i32) -> io::Result<()> {
-        if self.returncode.is_some() {
-            return Err(io::Error::new(io::ErrorKind::NotFound, "the process has exited"));
+        match &self.child {
+            Some(child) => child.send_signal(signal),
+            None => Err(io::Error::new(io::ErrorKind::NotFound, "the process has exited")),
         }
-        let pid = libc::pid_t::try_from(self.pid).map_err(io::Error::other)?;
-        // SAFETY: kill(2) takes plain integers; the pid is our unreaped
-        // child's, so it cannot have been reused by another process.
-        if unsafe { libc::kill(pid, signal) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
     }
 
     /// Sends SIGTERM (asyncio's `terminate`).
+    ///
+    /// ```
+    /// use std::os::unix::process::ExitStatusExt;
+    /// let ev = tulip::EventLoop::new();
+    /// ev.run_until_complete(async {
+    ///     let mut p = tulip::create_subprocess_shell("sleep 30").await.unwrap();
+    ///     p.terminate().unwrap();
+    ///     assert_eq!(p.wait().await.unwrap().signal(), Some(libc::SIGTERM));
+    /// });
+    /// ```
     pub fn terminate(&self) -> io::Result<()> {
         self.send_signal(libc::SIGTERM)
     }
 
     /// Sends SIGKILL (asyncio's `kill`).
+    ///
+    /// ```
+    /// use std::os::unix::process::ExitStatusExt;
+    /// let ev = tulip::EventLoop::new();
+    /// ev.run_until_complete(async {
+    ///     let mut p = tulip::create_subprocess_shell("sleep 30").await.unwrap();
+    ///     p.kill().unwrap();
+    ///     assert_eq!(p.wait().await.unwrap().signal(), Some(libc::SIGKILL));
+    /// });
+    /// ```
     pub fn kill(&self) -> io::Result<()> {
         self.send_signal(libc::SIGKILL)
     }
@@ -130,6 +220,16 @@ impl Process {
     /// Writes `input` to stdin (then closes it), reads stdout and stderr to
     /// the end concurrently, and waits for the exit (asyncio's
     /// `communicate`). Pipes that were not set up read as empty.
+    ///
+    /// ```
+    /// let ev = tulip::EventLoop::new();
+    /// ev.run_until_complete(async {
+    ///     let p = tulip::create_subprocess_shell("cat").await.unwrap();
+    ///     let (out, _err, status) = p.communicate(Some(b"echo")).await.unwrap();
+    ///     assert_eq!(out, b"echo");
+    ///     assert!(status.success());
+    /// });
+    /// ```
     pub async fn communicate(mut self, input: Option<&[u8]>) -> io::Result<(Vec<u8>, Vec<u8>, ExitStatus)> {
         // Read both outputs while writing the input: a child that fills its
         // stdout pipe stops reading stdin, and would deadlock a writer that
@@ -167,9 +267,8 @@ impl Process {
 
 impl Drop for Process {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            // Reap it in the background so it does not linger as a zombie.
-            drop(to_thread(move || child.wait()));
+        if let Some(child) = self.child.take() {
+            reap_in_background(child);
         }
     }
 }

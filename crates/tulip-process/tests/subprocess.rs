@@ -69,3 +69,112 @@ fn a_dropped_process_is_reaped_no_zombie() {
     let stat = std::fs::read_to_string(format!("{proc_dir}/stat")).unwrap_or_default();
     panic!("child {pid} still exists: {stat}");
 }
+
+/// Sends SIGKILL to `pid`, a child of this test that has not been reaped.
+fn kill_pid(pid: u32) {
+    let pid = libc::pid_t::try_from(pid).unwrap();
+    // SAFETY: kill(2) takes plain integers; the child is still running
+    // (nothing reaps it before it is killed), so the pid is still ours.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+}
+
+/// As many children as the blocking pool has threads (at least 6): enough
+/// to starve it if each one held a thread.
+fn pool_size() -> usize {
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (cpus + 4).clamp(6, 32)
+}
+
+/// Shows that the blocking pool still answers: `to_thread` and
+/// `getaddrinfo("localhost")` complete (the bound is generous: a starved
+/// pool would not answer for the 30 s the children sleep).
+async fn assert_pool_answers() {
+    let bound = Duration::from_secs(10);
+    let v = tulip::timeout(bound, tulip::to_thread(|| 7)).await;
+    assert_eq!(v.ok(), Some(7), "to_thread did not complete: the blocking pool is starved");
+    let addrs = tulip::timeout(bound, tulip::getaddrinfo("localhost", 80)).await;
+    let addrs = addrs.expect("getaddrinfo did not complete: the blocking pool is starved").unwrap();
+    assert!(!addrs.is_empty());
+}
+
+#[test]
+fn waiting_children_do_not_starve_the_blocking_pool() {
+    EventLoop::new().run_until_complete(async {
+        let mut pids = Vec::new();
+        let mut waits = Vec::new();
+        for _ in 0..pool_size() {
+            let mut cmd = Command::new("sleep");
+            cmd.arg("30");
+            let mut p = create_subprocess_exec(cmd).await.unwrap();
+            pids.push(p.pid());
+            waits.push(tulip::create_task(async move { p.wait().await }));
+        }
+        // Let every wait() start (one iteration would do).
+        for _ in 0..3 {
+            tulip::sleep(Duration::ZERO).await;
+        }
+        let answers = tulip::create_task(assert_pool_answers()).await;
+        for &pid in &pids {
+            kill_pid(pid);
+        }
+        answers.unwrap();
+        for w in waits {
+            let status = tulip::timeout(Duration::from_secs(10), w).await.unwrap().unwrap().unwrap();
+            assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(libc::SIGKILL));
+        }
+    });
+}
+
+#[test]
+fn dropped_children_do_not_starve_the_blocking_pool() {
+    EventLoop::new().run_until_complete(async {
+        let mut pids = Vec::new();
+        for _ in 0..pool_size() {
+            let mut cmd = Command::new("sleep");
+            cmd.arg("30");
+            let p = create_subprocess_exec(cmd).await.unwrap();
+            pids.push(p.pid());
+            drop(p);
+        }
+        tulip::sleep(Duration::ZERO).await;
+        let answers = tulip::create_task(assert_pool_answers()).await;
+        for &pid in &pids {
+            kill_pid(pid);
+        }
+        answers.unwrap();
+    });
+}
+
+#[test]
+fn cancelled_wait_keeps_the_exit_status() {
+    EventLoop::new().run_until_complete(async {
+        let mut cmd = Command::new("sleep");
+        cmd.arg("30");
+        let mut p = create_subprocess_exec(cmd).await.unwrap();
+        assert!(tulip::timeout(Duration::from_millis(20), p.wait()).await.is_err());
+        assert!(p.returncode().is_none());
+        p.kill().unwrap();
+        let status = tulip::timeout(Duration::from_secs(10), p.wait()).await.unwrap().unwrap();
+        assert_eq!(std::os::unix::process::ExitStatusExt::signal(&status), Some(libc::SIGKILL));
+        assert_eq!(p.returncode(), Some(status));
+        // Reaped: no signal may reach the (possibly reused) pid any more.
+        assert!(p.kill().is_err());
+    });
+}
+
+#[test]
+fn a_process_dropped_while_running_is_reaped_after_its_loop_closes() {
+    let pid = EventLoop::new().run_until_complete(async {
+        let p = create_subprocess_shell("sleep 0.3").await.unwrap();
+        p.pid()
+    });
+    let proc_dir = format!("/proc/{pid}");
+    for _ in 0..1000 {
+        if !std::path::Path::new(&proc_dir).exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let stat = std::fs::read_to_string(format!("{proc_dir}/stat")).unwrap_or_default();
+    panic!("child {pid} still exists: {stat}");
+}
