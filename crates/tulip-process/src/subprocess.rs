@@ -4,8 +4,9 @@
 //! Reaping (details in `reaper.rs` and `orphans.rs`): no thread is held per
 //! child. `wait()` awaits a pidfd on the loop's poller (Linux >= 5.3; else
 //! a timer poll of `waitpid(WNOHANG)`) and is cancel-safe. Once spawned, a
-//! child is reaped by `wait()`, or, if its `Process` is dropped, in the
-//! background. Signals reach only a child that has not been reaped.
+//! child is always reaped: by `wait()`, or, if its `Process` is dropped (or
+//! setting it up fails after the spawn, in which case it is killed first),
+//! in the background. Signals reach only a child that has not been reaped.
 
 use crate::orphans::reap_in_background;
 use crate::reaper::ChildPid;
@@ -63,20 +64,22 @@ pub struct Process {
 /// ```
 pub async fn create_subprocess_exec(mut command: Command) -> io::Result<Process> {
     let mut child = command.spawn()?;
-    let stdin = match child.stdin.take() {
-        Some(s) => Some(StreamWriter::from_pipe(s.into())?),
-        None => None,
+    // From here on the `Process` owns the child: whatever fails below, its
+    // drop reaps it.
+    let mut process = Process {
+        child: Some(ChildPid::new(child.id())),
+        pid: child.id(),
+        returncode: None,
+        stdin: None,
+        stdout: None,
+        stderr: None,
     };
-    let stdout = match child.stdout.take() {
-        Some(s) => Some(StreamReader::from_pipe(s.into())?),
-        None => None,
-    };
-    let stderr = match child.stderr.take() {
-        Some(s) => Some(StreamReader::from_pipe(s.into())?),
-        None => None,
-    };
-    let pid = child.id();
-    Ok(Process { child: Some(ChildPid::new(pid)), pid, returncode: None, stdin, stdout, stderr })
+    if let Err(e) = process.wrap_pipes(&mut child) {
+        // A child without its pipes is of no use to anyone.
+        let _ = process.kill();
+        return Err(e);
+    }
+    Ok(process)
 }
 
 /// Runs `cmd` through `/bin/sh -c` with stdin, stdout and stderr piped
@@ -98,6 +101,20 @@ pub async fn create_subprocess_shell(cmd: impl AsRef<OsStr>) -> io::Result<Proce
 }
 
 impl Process {
+    /// Moves the child's pipes into streams.
+    fn wrap_pipes(&mut self, child: &mut std::process::Child) -> io::Result<()> {
+        if let Some(s) = child.stdin.take() {
+            self.stdin = Some(StreamWriter::from_pipe(s.into())?);
+        }
+        if let Some(s) = child.stdout.take() {
+            self.stdout = Some(StreamReader::from_pipe(s.into())?);
+        }
+        if let Some(s) = child.stderr.take() {
+            self.stderr = Some(StreamReader::from_pipe(s.into())?);
+        }
+        Ok(())
+    }
+
     /// The child's process id.
     ///
     /// ```

@@ -162,6 +162,56 @@ fn cancelled_wait_keeps_the_exit_status() {
     });
 }
 
+/// The children of this process whose command line is exactly `argv`.
+fn children_running(argv: &[&str]) -> Vec<String> {
+    let me = std::process::id().to_string();
+    let want: Vec<u8> = argv.iter().flat_map(|a| a.bytes().chain([0])).collect();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let dir = entry.path();
+        let Ok(stat) = std::fs::read_to_string(dir.join("stat")) else { continue };
+        // "pid (comm) state ppid ...": the comm may hold anything, so split
+        // after its last ')'.
+        let Some((_, rest)) = stat.rsplit_once(')') else { continue };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        if fields.get(1) != Some(&me.as_str()) {
+            continue;
+        }
+        // A zombie's cmdline is empty: match those by their comm instead.
+        let cmdline = std::fs::read(dir.join("cmdline")).unwrap_or_default();
+        let zombie = fields.first() == Some(&"Z") && stat.contains(&format!("({})", argv[0]));
+        if cmdline == want || zombie {
+            found.push(stat);
+        }
+    }
+    found
+}
+
+#[test]
+fn pipe_setup_failure_after_spawn_leaves_no_zombie() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    // Wrapping a pipe needs a running loop: outside one, the child is
+    // spawned and then setting up its stdout fails.
+    let mut cmd = Command::new("sleep");
+    cmd.arg("31.25").stdout(Stdio::piped());
+    let mut fut = std::pin::pin!(create_subprocess_exec(cmd));
+    match fut.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(Err(_)) => {}
+        Poll::Ready(Ok(p)) => panic!("spawned outside a loop: {p:?}"),
+        Poll::Pending => panic!("create_subprocess_exec waited outside a loop"),
+    }
+    // The child must be killed and reaped (not running, not a zombie).
+    let argv = ["sleep", "31.25"];
+    for _ in 0..1000 {
+        if children_running(&argv).is_empty() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("the child outlived the failed create_subprocess_exec: {:?}", children_running(&argv));
+}
+
 #[test]
 fn a_process_dropped_while_running_is_reaped_after_its_loop_closes() {
     let pid = EventLoop::new().run_until_complete(async {
