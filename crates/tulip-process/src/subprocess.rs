@@ -100,6 +100,23 @@ pub async fn create_subprocess_shell(cmd: impl AsRef<OsStr>) -> io::Result<Proce
     create_subprocess_exec(command).await
 }
 
+/// A write error meaning that the child closed its stdin (or exited).
+fn is_pipe_gone(e: &io::Error) -> bool {
+    matches!(e.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset)
+}
+
+/// Writes `input` to the child's stdin, then closes it.
+async fn feed(mut stdin: StreamWriter, input: Option<&[u8]>) -> io::Result<()> {
+    if let Some(data) = input {
+        for chunk in data.chunks(64 * 1024) {
+            stdin.write(chunk)?;
+            stdin.drain().await?;
+        }
+    }
+    stdin.close();
+    stdin.wait_closed().await
+}
+
 impl Process {
     /// Moves the child's pipes into streams.
     fn wrap_pipes(&mut self, child: &mut std::process::Child) -> io::Result<()> {
@@ -236,14 +253,17 @@ impl Process {
 
     /// Writes `input` to stdin (then closes it), reads stdout and stderr to
     /// the end concurrently, and waits for the exit (asyncio's
-    /// `communicate`). Pipes that were not set up read as empty.
+    /// `communicate`). Pipes that were not set up read as empty. A child
+    /// that stops reading its input (exits, closes stdin) is no error: as
+    /// in asyncio, the rest of the input is dropped and its output and
+    /// status are returned.
     ///
     /// ```
     /// let ev = tulip::EventLoop::new();
     /// ev.run_until_complete(async {
-    ///     let p = tulip::create_subprocess_shell("cat").await.unwrap();
-    ///     let (out, _err, status) = p.communicate(Some(b"echo")).await.unwrap();
-    ///     assert_eq!(out, b"echo");
+    ///     let p = tulip::create_subprocess_shell("head -c 3").await.unwrap();
+    ///     let (out, _err, status) = p.communicate(Some(&[b'x'; 1 << 20])).await.unwrap();
+    ///     assert_eq!(out, b"xxx");
     ///     assert!(status.success());
     /// });
     /// ```
@@ -265,15 +285,11 @@ impl Process {
                 None => Ok(Vec::new()),
             }
         });
-        if let Some(mut stdin) = self.stdin.take() {
-            if let Some(data) = input {
-                for chunk in data.chunks(64 * 1024) {
-                    stdin.write(chunk)?;
-                    stdin.drain().await?;
-                }
+        if let Some(stdin) = self.stdin.take() {
+            match feed(stdin, input).await {
+                Err(e) if !is_pipe_gone(&e) => return Err(e),
+                _ => {}
             }
-            stdin.close();
-            stdin.wait_closed().await?;
         }
         let out = read_out.await.map_err(|e| io::Error::other(e.to_string()))??;
         let err = read_err.await.map_err(|e| io::Error::other(e.to_string()))??;

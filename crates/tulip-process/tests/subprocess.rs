@@ -213,6 +213,19 @@ fn pipe_setup_failure_after_spawn_leaves_no_zombie() {
 }
 
 #[test]
+fn communicate_survives_a_child_that_stops_reading_stdin() {
+    EventLoop::new().run_until_complete(async {
+        let p = create_subprocess_shell("head -c 10").await.unwrap();
+        let input = vec![b'x'; 4 << 20];
+        let r = tulip::timeout(Duration::from_secs(30), p.communicate(Some(&input))).await.unwrap();
+        let (out, err, status) = r.unwrap();
+        assert_eq!(out, b"xxxxxxxxxx");
+        assert!(err.is_empty());
+        assert!(status.success());
+    });
+}
+
+#[test]
 fn a_process_dropped_while_running_is_reaped_after_its_loop_closes() {
     let pid = EventLoop::new().run_until_complete(async {
         let p = create_subprocess_shell("sleep 0.3").await.unwrap();
