@@ -23,6 +23,8 @@
 mod orphans;
 mod reaper;
 mod signal_handlers;
+mod signal_pipe;
+mod signal_registry;
 mod subprocess;
 
 pub use signal_handlers::{signals, LoopSignals};
