@@ -3,9 +3,10 @@
 //!
 //! The rules:
 //!
-//! * The C handler is async-signal-safe: it loads an atomic and calls
-//!   write(2). It touches no lock, no allocation, no Rust state beyond the
-//!   atomic.
+//! * The C handler is async-signal-safe: it loads an atomic, calls
+//!   write(2), and saves and restores `errno` around it (the interrupted
+//!   code may be between a failing call and its read of `errno`). It
+//!   touches no lock, no allocation, no Rust state beyond the atomic.
 //! * The pipe is created once and kept for the life of the process: the
 //!   handler may write at any time, and a pipe without a reader would raise
 //!   SIGPIPE. Loops read `dup`s of its read end.
@@ -25,7 +26,17 @@ static PIPE: OnceLock<(OwnedFd, OwnedFd)> = OnceLock::new();
 
 #[cfg(any(target_os = "android", target_os = "netbsd", target_os = "openbsd"))]
 use libc::__errno as errno_location;
+#[cfg(any(target_os = "linux", target_os = "emscripten"))]
+use libc::__errno_location as errno_location;
+#[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd", target_os = "dragonfly"))]
+use libc::__error as errno_location;
+
 extern "C" fn on_signal(sig: libc::c_int) {
+    // SAFETY: errno_location returns this thread's errno slot, valid for
+    // the life of the thread, which outlives this handler.
+    let errno = unsafe { errno_location() };
+    // SAFETY: as above; a plain read of an int.
+    let saved = unsafe { *errno };
     let fd = PIPE_WRITE.load(Ordering::Relaxed);
     if fd >= 0 {
         // Signal numbers are below 65: they fit in a byte.
@@ -34,6 +45,8 @@ extern "C" fn on_signal(sig: libc::c_int) {
         // live local; `fd` is the pipe's write end, which is never closed.
         unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
     }
+    // SAFETY: as above; puts back what the interrupted code had.
+    unsafe { *errno = saved };
 }
 
 fn make_pipe() -> io::Result<(OwnedFd, OwnedFd)> {

@@ -125,6 +125,43 @@ fn every_loop_that_registered_a_signal_receives_it() {
     assert_eq!(got, [(10, 10), (10, 10), (0, 10)]);
 }
 
+fn errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap()
+}
+
+fn set_errno(value: i32) {
+    // SAFETY: errno is this thread's own int, always valid to write.
+    unsafe { *libc::__errno_location() = value };
+}
+
+#[test]
+fn signal_handler_preserves_errno() {
+    let _serial = serial();
+    let ev = EventLoop::new();
+    let hits = Rc::new(Cell::new(0usize));
+    let h = hits.clone();
+    ev.add_signal_handler(libc::SIGUSR1, move || h.set(h.get() + 1)).unwrap();
+    // The loop does not run, so nothing reads the self-pipe: fill it, so
+    // that the handler's write(2) fails (EAGAIN) and sets errno.
+    for _ in 0..(1 << 17) {
+        // SAFETY: raising a signal this process handles.
+        unsafe { libc::raise(libc::SIGUSR1) };
+    }
+    set_errno(libc::EILSEQ);
+    // SAFETY: as above.
+    unsafe { libc::raise(libc::SIGUSR1) };
+    let after = errno();
+    // Drain the pipe (the loop's reader empties it in one step), so that the
+    // other tests start with an empty one.
+    ev.run_until_complete(async {
+        for _ in 0..4 {
+            tulip::sleep(Duration::ZERO).await;
+        }
+    });
+    assert!(hits.get() > 0);
+    assert_eq!(after, libc::EILSEQ, "the signal handler clobbered errno");
+}
+
 #[test]
 fn closing_the_loop_restores_the_default_disposition() {
     let _serial = serial();
