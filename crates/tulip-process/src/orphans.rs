@@ -185,3 +185,50 @@ fn stop_if_idle(lp: &LoopHandle) {
         lp.stop();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::process::Command;
+    use std::time::Duration;
+
+    fn reaper_threads() -> usize {
+        let tasks = std::fs::read_dir("/proc/self/task").unwrap();
+        tasks
+            .flatten()
+            .filter(|t| std::fs::read_to_string(t.path().join("comm")).is_ok_and(|c| c.trim() == "tulip-reaper"))
+            .count()
+    }
+
+    /// Polls `done` every 10 ms, for at most 10 s.
+    fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+        for _ in 0..1000 {
+            if done() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("{what}");
+    }
+
+    // The `ChildPid`s reap them, not std's `Child`.
+    #[allow(clippy::zombie_processes)]
+    #[test]
+    fn orphans_without_a_loop_share_one_reaper_thread_that_then_exits() {
+        let pids: Vec<u32> = (0..4).map(|_| Command::new("sleep").arg("0.2").spawn().unwrap().id()).collect();
+        for &pid in &pids {
+            reap_in_background(ChildPid::new(pid));
+            assert!(reaper_threads() <= 1);
+        }
+        eventually("the orphans were not reaped", || {
+            assert!(reaper_threads() <= 1);
+            pids.iter().all(|pid| !std::path::Path::new(&format!("/proc/{pid}")).exists())
+        });
+        eventually("the reaper thread did not exit", || reaper_threads() == 0);
+        // And it comes back for the next orphan.
+        let pid = Command::new("sleep").arg("0.05").spawn().unwrap().id();
+        reap_in_background(ChildPid::new(pid));
+        eventually("the late orphan was not reaped", || !std::path::Path::new(&format!("/proc/{pid}")).exists());
+    }
+}

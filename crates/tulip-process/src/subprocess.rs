@@ -171,9 +171,10 @@ impl Process {
     /// use std::time::Duration;
     /// let ev = tulip::EventLoop::new();
     /// ev.run_until_complete(async {
-    ///     let mut p = tulip::create_subprocess_shell("sleep 0.1; exit 2").await.unwrap();
-    ///     // Too short: cancelled, nothing lost.
-    ///     assert!(tulip::timeout(Duration::from_millis(1), p.wait()).await.is_err());
+    ///     let mut p = tulip::create_subprocess_shell("read line; exit 2").await.unwrap();
+    ///     // The child waits for its input: the wait times out, and is cancelled.
+    ///     assert!(tulip::timeout(Duration::from_millis(10), p.wait()).await.is_err());
+    ///     drop(p.stdin.take()); // end of input: the child exits
     ///     assert_eq!(p.wait().await.unwrap().code(), Some(2));
     /// });
     /// ```
