@@ -23,19 +23,17 @@ pub(crate) fn reap_in_background(child: ChildPid) {
         // Reaped just now, or not ours to reap any more (ECHILD).
         return;
     }
-    let orphan = Orphan(Some(child));
-    match tulip_reactor::try_get_running_loop() {
-        Some(lp) => {
-            lp.create_internal_task(async move {
-                let mut orphan = orphan;
-                if reap(&orphan).await {
-                    orphan.0 = None;
-                }
-                // Else (the poller failed) dropping it hands it over.
-            });
+    let Some(lp) = tulip_reactor::try_get_running_loop() else {
+        hand_over(child);
+        return;
+    };
+    let mut orphan = Orphan(Some(child));
+    lp.create_internal_task(async move {
+        if reap(&orphan).await {
+            drop(orphan.0.take());
         }
-        None => drop(orphan),
-    }
+        // Else (the poller failed) dropping it hands it over.
+    });
 }
 
 /// A child being reaped in the background: if dropped before it is done

@@ -123,9 +123,12 @@ impl ChildPid {
             }
         }
         // SAFETY: kill(2) takes plain integers and touches no memory of
-        // ours. `self.pid` is our child and, as a `ChildPid` exists, it has
-        // not been reaped (see the module's rules): the pid still names it,
-        // a zombie at worst, and cannot belong to another process.
+        // ours. `self.pid` is our child, and this crate has not reaped it:
+        // every owner drops its `ChildPid` as soon as a reap returns a
+        // status (the module's rules). So the pid still names the child, a
+        // zombie at worst, and no other process can have it (short of code
+        // outside tulip reaping our children: `waitpid(-1)`, or SIGCHLD
+        // ignored, which the pidfd path above is immune to).
         if unsafe { libc::kill(self.pid, signal) } != 0 {
             return Err(io::Error::last_os_error());
         }
