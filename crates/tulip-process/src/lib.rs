@@ -20,7 +20,11 @@
 //! assert!(status.success());
 //! ```
 
+mod orphans;
+mod reaper;
 mod signal_handlers;
+mod signal_pipe;
+mod signal_registry;
 mod subprocess;
 
 pub use signal_handlers::{signals, LoopSignals};

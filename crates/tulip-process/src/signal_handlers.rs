@@ -1,55 +1,69 @@
-//! Unix signals (asyncio's `loop.add_signal_handler`): the C handler only
-//! writes the signal number into a self-pipe; the loop reads the pipe like
-//! any socket and runs the Rust callbacks as ordinary loop callbacks.
+//! Unix signals (asyncio's `loop.add_signal_handler`).
+//!
+//! The rules (the pieces are in `signal_pipe.rs` and `signal_registry.rs`):
+//!
+//! * The C handler only writes the signal number into a process-wide
+//!   self-pipe (async-signal-safe, `errno` preserved).
+//! * Each loop with a handler reads a `dup` of the pipe like any socket.
+//!   Whichever loop reads a byte forwards the signal to every loop that
+//!   registered for it, so each of them runs its own callback, as an
+//!   ordinary callback on its own thread.
+//! * The first loop to handle a signal installs the C handler; the last to
+//!   let go of it (`remove_signal_handler`, or the loop closing) restores
+//!   the disposition from before.
+//! * A loop's handlers live in its loop-local storage: closing the loop
+//!   releases its signals and stops its pipe reader.
 
+use crate::{signal_pipe, signal_registry};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, Read};
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tulip_reactor::{IoSource, LoopHandle};
-
-/// The pipe's write end, for the C handler (-1 until created).
-static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
-
-/// The self-pipe, created once and kept for the life of the process: the C
-/// handler may write at any time, so the pipe must never lose its reader
-/// (a write to a pipe without one raises SIGPIPE). Loops read a `dup` of
-/// the read end.
-static PIPE: OnceLock<(OwnedFd, OwnedFd)> = OnceLock::new();
 
 type Callback = Rc<dyn Fn()>;
 
+/// Numbers the loops in the signal registry.
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
 /// One loop's signal handlers, kept in the loop (its loop-local storage):
-/// dropped when the loop closes, which puts back each signal's previous
-/// disposition and stops the pipe reader.
-#[derive(Default)]
+/// dropped when the loop closes, which releases its signals.
 struct Handlers {
+    /// This loop's id in the registry.
+    id: u64,
     handlers: RefCell<HashMap<i32, Callback>>,
-    /// What each handled signal did before we took it over.
-    previous: RefCell<HashMap<i32, libc::sigaction>>,
     /// The task reading the pipe, started by the first handler added.
     reader: RefCell<Option<tulip_task::Task<()>>>,
 }
 
+impl Default for Handlers {
+    fn default() -> Self {
+        Handlers {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            handlers: RefCell::default(),
+            reader: RefCell::default(),
+        }
+    }
+}
+
 impl Handlers {
-    fn restore(&self, signal: i32) -> io::Result<()> {
-        let previous = self.previous.borrow_mut().remove(&signal);
-        match previous {
-            Some(old) => restore_disposition(signal, &old),
-            None => Ok(()),
+    fn stop_reader_if_idle(&self) {
+        if self.handlers.borrow().is_empty() {
+            let reader = self.reader.borrow_mut().take();
+            if let Some(reader) = reader {
+                reader.cancel();
+            }
         }
     }
 }
 
 impl Drop for Handlers {
     fn drop(&mut self) {
-        let signals: Vec<i32> = self.previous.get_mut().keys().copied().collect();
-        for signal in signals {
-            let _ = self.restore(signal);
+        for (&signal, _) in self.handlers.get_mut().iter() {
+            // Nothing to report a failure to: the loop is closing.
+            let _ = signal_registry::release(signal, self.id);
         }
         if let Some(reader) = self.reader.get_mut().take() {
             reader.cancel();
@@ -57,65 +71,32 @@ impl Drop for Handlers {
     }
 }
 
-extern "C" fn on_signal(sig: libc::c_int) {
-    let fd = PIPE_WRITE.load(Ordering::Relaxed);
-    if fd >= 0 {
-        let byte = sig as u8;
-        // SAFETY: write(2) is async-signal-safe; a full pipe (EAGAIN) drops
-        // the byte, which only merges this delivery with pending ones.
-        unsafe { libc::write(fd, (&byte as *const u8).cast(), 1) };
+/// Runs this loop's handler of `signal`, if it still has one (the signal
+/// was forwarded here by whichever loop read it from the pipe).
+fn deliver(signal: i32) {
+    let Some(lp) = tulip_reactor::try_get_running_loop() else { return };
+    let callback = lp.local::<Handlers>().handlers.borrow().get(&signal).cloned();
+    if let Some(callback) = callback {
+        callback();
     }
-}
-
-fn make_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
-    let mut fds = [0 as libc::c_int; 2];
-    // SAFETY: pipe2 fills the two-element array it is given.
-    if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: pipe2 succeeded, so both fds are open and ours alone.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
-}
-
-/// Installs our C handler for `sig` and returns the disposition it replaced.
-fn install_handler(sig: i32) -> io::Result<libc::sigaction> {
-    // SAFETY: a zeroed sigaction is valid; we set the handler, an empty
-    // mask and SA_RESTART (so interrupted syscalls elsewhere are retried),
-    // and sigaction writes the old disposition into a live struct.
-    unsafe {
-        let mut action: libc::sigaction = std::mem::zeroed();
-        action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
-        libc::sigemptyset(&mut action.sa_mask);
-        action.sa_flags = libc::SA_RESTART;
-        let mut old: libc::sigaction = std::mem::zeroed();
-        if libc::sigaction(sig, &action, &mut old) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(old)
-    }
-}
-
-fn restore_disposition(sig: i32, old: &libc::sigaction) -> io::Result<()> {
-    // SAFETY: `old` is a disposition sigaction gave us for this signal.
-    if unsafe { libc::sigaction(sig, old, std::ptr::null_mut()) } != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
 }
 
 /// asyncio's `loop.add_signal_handler` / `remove_signal_handler`, as
 /// methods of the loop (Unix only): bring the trait into scope
 /// (`use tulip::LoopSignals;`, also in `tulip::prelude`).
 ///
-/// The C handler only writes the signal number into a self-pipe; the loop
-/// reads the pipe like any socket and runs the callbacks as ordinary loop
-/// callbacks. Closing the loop removes its handlers and puts back what each
-/// signal did before.
+/// The C handler only writes the signal number into a self-pipe; a loop
+/// reads the pipe like any socket and forwards the signal to every loop
+/// that handles it, each of which runs its callback as an ordinary loop
+/// callback. Closing the loop removes its handlers; a signal no loop
+/// handles any more does again what it did before.
 pub trait LoopSignals {
     /// Runs `callback` on this loop (in a later iteration, like any
     /// callback) each time the process receives `signal` (asyncio's
     /// `add_signal_handler`, Unix only). Replaces an earlier handler of the
-    /// same signal. `SIGKILL` and `SIGSTOP` cannot be caught: error.
+    /// same signal on this loop; loops on other threads may handle the same
+    /// signal, and each runs its own. `SIGKILL` and `SIGSTOP` cannot be
+    /// caught: error.
     ///
     /// ```
     /// use std::{cell::Cell, rc::Rc};
@@ -133,8 +114,17 @@ pub trait LoopSignals {
     /// ```
     fn add_signal_handler(&self, signal: i32, callback: impl Fn() + 'static) -> io::Result<()>;
 
-    /// Removes the handler of `signal` and puts back what the signal did
-    /// before (asyncio's `remove_signal_handler`); false if there was none.
+    /// Removes the handler of `signal` (asyncio's `remove_signal_handler`);
+    /// false if there was none. When no loop handles the signal any more,
+    /// what it did before comes back.
+    ///
+    /// ```
+    /// use tulip::LoopSignals;
+    /// let ev = tulip::EventLoop::new();
+    /// assert!(!ev.remove_signal_handler(libc::SIGHUP).unwrap());
+    /// ev.add_signal_handler(libc::SIGHUP, || {}).unwrap();
+    /// assert!(ev.remove_signal_handler(libc::SIGHUP).unwrap());
+    /// ```
     fn remove_signal_handler(&self, signal: i32) -> io::Result<bool>;
 }
 
@@ -143,70 +133,58 @@ impl LoopSignals for LoopHandle {
         if signal == libc::SIGKILL || signal == libc::SIGSTOP || !(1..64).contains(&signal) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("signal {signal} cannot be caught")));
         }
-        let signals = self.local::<Handlers>();
-        start_signal_reader(self, &signals)?;
-        signals.handlers.borrow_mut().insert(signal, Rc::new(callback));
-        if !signals.previous.borrow().contains_key(&signal) {
-            let old = install_handler(signal)?;
-            signals.previous.borrow_mut().insert(signal, old);
+        let handlers = self.local::<Handlers>();
+        // The pipe (and its reader) first: the C handler writes into it.
+        start_signal_reader(self, &handlers)?;
+        if let Err(e) = signal_registry::take(signal, handlers.id, self.remote()) {
+            handlers.stop_reader_if_idle();
+            return Err(e);
         }
+        handlers.handlers.borrow_mut().insert(signal, Rc::new(callback));
         Ok(())
     }
 
     fn remove_signal_handler(&self, signal: i32) -> io::Result<bool> {
-        let signals = self.local::<Handlers>();
-        let had = signals.handlers.borrow_mut().remove(&signal).is_some();
+        let handlers = self.local::<Handlers>();
+        let had = handlers.handlers.borrow_mut().remove(&signal).is_some();
+        handlers.stop_reader_if_idle();
         if had {
-            signals.restore(signal)?;
-        }
-        if signals.handlers.borrow().is_empty() {
-            let reader = signals.reader.borrow_mut().take();
-            if let Some(reader) = reader {
-                reader.cancel();
-            }
+            signal_registry::release(signal, handlers.id)?;
         }
         Ok(had)
     }
 }
 
-fn start_signal_reader(lp: &LoopHandle, signals: &Rc<Handlers>) -> io::Result<()> {
-    if signals.reader.borrow().is_some() {
+fn start_signal_reader(lp: &LoopHandle, handlers: &Handlers) -> io::Result<()> {
+    if handlers.reader.borrow().is_some() {
         return Ok(());
     }
-    let pipe = match PIPE.get() {
-        Some(p) => p,
-        None => {
-            let p = make_pipe()?;
-            let p = PIPE.get_or_init(|| p);
-            PIPE_WRITE.store(p.1.as_raw_fd(), Ordering::Relaxed);
-            p
-        }
-    };
-    let reader = IoSource::on_loop(File::from(pipe.0.try_clone()?), lp)?;
-    let lp2 = lp.clone();
-    // Weak: the task lives in the loop, and so do the `Handlers`.
-    let handlers = Rc::downgrade(signals);
+    let reader = IoSource::on_loop(File::from(signal_pipe::read_end()?), lp)?;
+    // Waiting for signals is the loop's own business: it must not hold a
+    // virtual clock still the way a socket a task waits on does.
+    reader.set_background(true);
     let task = lp.create_internal_task(async move {
-        let mut buf = [0u8; 64];
+        let mut buf = [0u8; 512];
         loop {
-            let Ok(n) = reader.read_with(|f| (&*f).read(&mut buf)).await else { return };
-            if n == 0 {
-                return;
-            }
-            let Some(signals) = handlers.upgrade() else { return };
-            for &sig in &buf[..n] {
-                let cb = signals.handlers.borrow().get(&i32::from(sig)).cloned();
-                if let Some(cb) = cb {
-                    lp2.call_soon(move || cb());
-                }
+            match reader.read_with(|f| (&*f).read(&mut buf)).await {
+                Ok(n) if n > 0 => signal_registry::forward(&buf[..n], deliver),
+                // The pipe is never closed; a read error ends the reader.
+                _ => return,
             }
         }
     });
-    *signals.reader.borrow_mut() = Some(task);
+    *handlers.reader.borrow_mut() = Some(task);
     Ok(())
 }
 
-/// Signal numbers for [`LoopHandle::add_signal_handler`].
+/// Signal numbers for [`LoopSignals::add_signal_handler`].
+///
+/// ```
+/// use tulip::{signals, LoopSignals};
+/// let ev = tulip::EventLoop::new();
+/// ev.add_signal_handler(signals::SIGWINCH, || println!("resized")).unwrap();
+/// assert!(ev.remove_signal_handler(signals::SIGWINCH).unwrap());
+/// ```
 pub mod signals {
     pub use libc::{SIGCHLD, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
 }
