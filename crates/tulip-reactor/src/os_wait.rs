@@ -88,3 +88,32 @@ mod imp {
 }
 
 pub(crate) use imp::OsWait;
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use std::io::Write;
+    use std::os::fd::AsRawFd;
+
+    /// The loop's own `epoll_wait` reads the registration key from
+    /// `epoll_event.u64` and readiness from the flags: that is how polling
+    /// 3.11 registers fds, not a promise of its API. If an upgrade changes
+    /// it, this fails here instead of the loop going deaf.
+    #[test]
+    fn polling_stores_the_key_in_epoll_data() {
+        let poller = polling::Poller::new().unwrap_or_else(|e| panic!("{e}"));
+        let (mut a, b) = std::os::unix::net::UnixStream::pair().unwrap_or_else(|e| panic!("{e}"));
+        b.set_nonblocking(true).unwrap_or_else(|e| panic!("{e}"));
+        // SAFETY: `b` outlives its registration: it is deleted below first.
+        unsafe { poller.add_with_mode(&b, polling::Event::readable(42), polling::PollMode::Edge) }
+            .unwrap_or_else(|e| panic!("{e}"));
+        a.write_all(b"x").unwrap_or_else(|e| panic!("{e}"));
+        let mut events = [libc::epoll_event { events: 0, u64: 0 }; 8];
+        // SAFETY: 8 initialised slots, and the kernel writes at most 8.
+        let n = unsafe { libc::epoll_wait(poller.as_raw_fd(), events.as_mut_ptr(), 8, 1000) };
+        assert_eq!(n, 1, "one event expected");
+        let ev = events[0];
+        assert_eq!({ ev.u64 }, 42, "polling no longer stores the key in epoll_event.u64");
+        assert!(ev.events & libc::EPOLLIN as u32 != 0, "readable is no longer EPOLLIN");
+        poller.delete(&b).unwrap_or_else(|e| panic!("{e}"));
+    }
+}

@@ -61,9 +61,11 @@ impl Shared {
         // This queue is never closed: a refused push would drop the runnable
         // here, on whatever thread woke the task, and with it possibly a
         // `!Send` future. Only the loop's thread pops it. A task woken after
-        // its loop closed has no future left (closing cancels every task
-        // and runs them until their futures are dropped), so what it leaves
-        // in the queue is a bare allocation, freed with the last `Shared`.
+        // its loop closed has normally no future left (closing cancels every
+        // task and runs them until their futures are dropped); whatever it
+        // still holds stays in the queue, leaked with it (the runnable keeps
+        // this `Shared` alive through its schedule function), never dropped
+        // on another thread. See the SAFETY comment of `TaskHost for LoopState`.
         let _ = self.remote_tasks.push(runnable);
         self.wake_loop();
     }

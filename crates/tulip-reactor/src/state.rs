@@ -274,15 +274,26 @@ impl LoopHooks for LoopState {
     }
 }
 
-// SAFETY: `Shared::schedule` queues a runnable either on this loop's ready
-// queue (only when called on this thread while the loop runs: `push_local`
-// checks the loop id) or on its remote queue, which only this loop's thread
-// drains. A queued runnable keeps its task, and through the task's schedule
-// closure the `Shared` holding the remote queue, alive: that queue is only
-// dropped with the last `Shared`, once no task refers to it. No runnable
-// (and no future) is run on another thread; futures are dropped on this
-// thread when they finish, when a cancelled task is run, or when the loop
-// drops its ready queue at close.
+// SAFETY: what `TaskHost` asks: every runnable of this loop's tasks is run
+// or dropped on the loop's thread only.
+// * Where runnables go: `Shared::schedule` (the only schedule function of
+//   these tasks) pushes onto the ready queue only on this thread while this
+//   loop runs (`push_local` checks the loop id in a thread-local), and
+//   otherwise onto the remote queue, which only this thread pops
+//   (`drain_remote`). `adopt` pushes onto the ready queue, on this thread.
+// * The last waker dropped on another thread: async-task then schedules the
+//   task once more so that its executor drops the future; that goes through
+//   `Shared::schedule`, so to the remote queue, and the future is dropped
+//   here when the loop drains it.
+// * The loop closed or dropped while wakers live elsewhere: `close` cancels
+//   every task and runs them until their futures are dropped, on this
+//   thread, and drops the ready queue here. A runnable pushed afterwards
+//   stays in the remote queue, which is never closed (a refused push would
+//   drop it on the pushing thread) and never dropped while it holds one:
+//   each queued runnable owns its task, whose schedule closure owns an
+//   `Arc<Shared>`, which owns the queue. At worst that is a leak, never a
+//   run or a drop on another thread.
+// * `LoopState` is `!Send` (it holds `Rc`s), so the host itself cannot move.
 unsafe impl TaskHost for LoopState {
     fn host_id(&self) -> usize {
         self.shared.id
