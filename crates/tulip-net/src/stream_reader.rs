@@ -1,58 +1,16 @@
-//! asyncio's `StreamReader`.
+//! asyncio's `StreamReader`: buffered reads by size, by line, or up to a
+//! separator, every one of them cancellation-safe.
 
+use crate::read_buffer::ReadBuffer;
+pub use crate::stream_errors::{IncompleteReadError, LimitOverrunError, StreamError};
 use crate::transport::Transport;
 use std::future::poll_fn;
 use std::io;
 use std::rc::Rc;
+use std::task::{Context, Poll};
 
 /// asyncio's default buffer limit for `readline`/`readuntil`: 64 KiB.
 pub const DEFAULT_LIMIT: usize = 64 * 1024;
-
-/// `readexactly` or `readuntil` met the end of the stream first (asyncio's
-/// `IncompleteReadError`); `partial` holds what was read, and is not lost.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{} bytes read on a total of {} expected bytes", partial.len(), expected.map_or("undefined".to_string(), |n| n.to_string()))]
-pub struct IncompleteReadError {
-    /// The bytes read before the end of the stream.
-    pub partial: Vec<u8>,
-    /// How many were asked for (`None` for `readuntil`).
-    pub expected: Option<usize>,
-}
-
-/// The separator was not found within the buffer limit (asyncio's
-/// `LimitOverrunError`); the data stays in the buffer.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("separator is not found, and chunk exceeds the limit ({consumed} bytes buffered)")]
-pub struct LimitOverrunError {
-    /// How many bytes are buffered.
-    pub consumed: usize,
-}
-
-/// Why a `StreamReader` call failed.
-#[derive(Debug, thiserror::Error)]
-pub enum StreamError {
-    /// The socket failed.
-    #[error(transparent)]
-    Io(#[from] io::Error),
-    /// The stream ended early.
-    #[error(transparent)]
-    IncompleteRead(#[from] IncompleteReadError),
-    /// The line or chunk is longer than the limit.
-    #[error(transparent)]
-    LimitOverrun(#[from] LimitOverrunError),
-}
-
-impl From<StreamError> for io::Error {
-    /// For `?` in functions returning `io::Result`: an early end becomes
-    /// `UnexpectedEof`, a limit overrun `InvalidData` (the message says which).
-    fn from(e: StreamError) -> io::Error {
-        match e {
-            StreamError::Io(e) => e,
-            StreamError::IncompleteRead(e) => io::Error::new(io::ErrorKind::UnexpectedEof, e),
-            StreamError::LimitOverrun(e) => io::Error::new(io::ErrorKind::InvalidData, e),
-        }
-    }
-}
 
 /// The reading half of a connection from [`open_connection`](crate::open_connection)
 /// or a [`start_server`](crate::start_server) callback (asyncio's
@@ -75,20 +33,20 @@ impl From<StreamError> for io::Error {
 ///     server.close();
 /// });
 /// ```
+///
+/// Every read method is cancellation-safe: a future dropped at any await
+/// point (under `timeout`, `wait_for`, a `select`) loses and duplicates
+/// nothing. Bytes stay in the buffer until a call returns them.
 pub struct StreamReader {
     transport: Rc<Transport>,
-    buf: Vec<u8>,
-    /// Bytes of `buf` before this offset were already consumed.
-    start: usize,
+    buf: ReadBuffer,
     eof: bool,
     limit: usize,
 }
 
-const READ_CHUNK: usize = 64 * 1024;
-
 impl StreamReader {
     pub(crate) fn new(transport: Rc<Transport>, limit: usize) -> Self {
-        StreamReader { transport, buf: Vec::new(), start: 0, eof: false, limit }
+        StreamReader { transport, buf: ReadBuffer::default(), eof: false, limit }
     }
 
     /// A reader of the read end of a pipe (a child's stdout or stderr, as
@@ -108,122 +66,222 @@ impl StreamReader {
         Ok(Self::new(Rc::new(Transport::pipe(fd)?), DEFAULT_LIMIT))
     }
 
-    fn buffered(&self) -> &[u8] {
-        &self.buf[self.start..]
-    }
-
-    fn consume(&mut self, n: usize) -> Vec<u8> {
-        let out = self.buf[self.start..self.start + n].to_vec();
-        self.start += n;
-        if self.start == self.buf.len() {
-            self.buf.clear();
-            self.start = 0;
-        }
-        out
-    }
-
-    /// Reads one chunk from the socket into the buffer; false at EOF.
-    async fn fill(&mut self) -> io::Result<bool> {
+    /// Reads once from the OS into the buffer (room for at least `at_least`
+    /// more bytes): `Ok(false)` at EOF. Nothing changes unless it returns
+    /// `Ready`, so a caller dropped while it is pending loses nothing.
+    pub(crate) fn poll_fill(&mut self, cx: &mut Context<'_>, at_least: usize) -> Poll<io::Result<bool>> {
         if self.eof {
-            return Ok(false);
+            return Poll::Ready(Ok(false));
         }
-        if self.start > 0 && self.start * 2 >= self.buf.len() {
-            self.buf.drain(..self.start);
-            self.start = 0;
-        }
-        let old = self.buf.len();
-        self.buf.resize(old + READ_CHUNK, 0);
-        let transport = self.transport.clone();
-        let spare = &mut self.buf[old..];
-        let n = poll_fn(|cx| transport.poll_read(cx, spare)).await;
-        let n = match n {
-            Ok(n) => n,
-            Err(e) => {
-                self.buf.truncate(old);
-                return Err(e);
+        let spare = self.buf.spare(at_least);
+        let offered = spare.len();
+        match self.transport.poll_read(cx, spare) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Ready(Ok(0)) => {
+                self.eof = true;
+                Poll::Ready(Ok(false))
             }
-        };
-        self.buf.truncate(old + n);
-        if n == 0 {
-            self.eof = true;
+            Poll::Ready(Ok(n)) => {
+                self.buf.commit(n, offered);
+                Poll::Ready(Ok(true))
+            }
         }
-        Ok(n > 0)
+    }
+
+    async fn fill(&mut self, at_least: usize) -> io::Result<bool> {
+        poll_fn(|cx| self.poll_fill(cx, at_least)).await
+    }
+
+    /// The bytes buffered and not consumed.
+    pub(crate) fn buffer(&self) -> &[u8] {
+        self.buf.data()
+    }
+
+    /// Consumes `n` buffered bytes.
+    pub(crate) fn consume(&mut self, n: usize) {
+        self.buf.discard(n);
     }
 
     /// Up to `n` bytes: what is buffered, or one read from the socket if
     /// nothing is (asyncio's `read(n)`); empty at EOF.
+    ///
+    /// ```
+    /// use tulip::{open_connection, start_server};
+    /// tulip::run(async {
+    ///     let server = start_server(|_r, mut w| async move { w.write(b"hello").unwrap() }, "127.0.0.1", 0).await.unwrap();
+    ///     let (mut r, _w) = open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+    ///     let got = r.read(3).await.unwrap();
+    ///     assert!(!got.is_empty() && got.len() <= 3 && b"hel".starts_with(&got));
+    ///     server.close();
+    /// });
+    /// ```
     pub async fn read(&mut self, n: usize) -> io::Result<Vec<u8>> {
         if n == 0 {
             return Ok(Vec::new());
         }
-        if self.buffered().is_empty() {
-            self.fill().await?;
+        if self.buf.is_empty() {
+            self.fill(0).await?;
         }
-        let take = n.min(self.buffered().len());
-        Ok(self.consume(take))
+        let take = n.min(self.buf.len());
+        Ok(self.buf.take(take))
+    }
+
+    /// Like [`read`](Self::read), into `out`: how many bytes were copied (0
+    /// at EOF, or for an empty `out`). With nothing buffered and a large
+    /// `out`, the socket reads straight into it.
+    ///
+    /// ```
+    /// use tulip::{open_connection, start_server};
+    /// tulip::run(async {
+    ///     let server = start_server(|_r, mut w| async move { w.write(b"hi").unwrap() }, "127.0.0.1", 0).await.unwrap();
+    ///     let (mut r, _w) = open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+    ///     let mut out = [0u8; 2];
+    ///     r.readexactly_into(&mut out).await.unwrap();
+    ///     assert_eq!(&out, b"hi");
+    ///     server.close();
+    /// });
+    /// ```
+    pub async fn read_into(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        poll_fn(|cx| self.poll_read_into(cx, out)).await
+    }
+
+    pub(crate) fn poll_read_into(&mut self, cx: &mut Context<'_>, out: &mut [u8]) -> Poll<io::Result<usize>> {
+        if out.is_empty() {
+            return Poll::Ready(Ok(0));
+        }
+        if self.buf.is_empty() {
+            if self.eof {
+                return Poll::Ready(Ok(0));
+            }
+            // Big reads skip the copy through the buffer.
+            if out.len() >= crate::read_buffer::MAX_READ {
+                return match self.transport.poll_read(cx, out) {
+                    Poll::Ready(Ok(0)) => {
+                        self.eof = true;
+                        Poll::Ready(Ok(0))
+                    }
+                    other => other,
+                };
+            }
+            match self.poll_fill(cx, 0) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Ready(Ok(_)) => {}
+            }
+        }
+        Poll::Ready(Ok(self.buf.take_into(out)))
     }
 
     /// Everything until the end of the stream (asyncio's `read(-1)`).
     pub async fn read_to_eof(&mut self) -> io::Result<Vec<u8>> {
-        while self.fill().await? {}
-        let all = self.buffered().len();
-        Ok(self.consume(all))
+        while self.fill(0).await? {}
+        let all = self.buf.len();
+        Ok(self.buf.take(all))
     }
 
     /// Exactly `n` bytes (asyncio's `readexactly`), or
     /// `IncompleteReadError` with what was read if the stream ends first.
     pub async fn readexactly(&mut self, n: usize) -> Result<Vec<u8>, StreamError> {
-        while self.buffered().len() < n {
-            if !self.fill().await? {
-                let all = self.buffered().len();
-                return Err(IncompleteReadError { partial: self.consume(all), expected: Some(n) }.into());
-            }
-        }
-        Ok(self.consume(n))
+        self.fill_to(n).await?;
+        Ok(self.buf.take(n))
     }
 
-    /// Data up to and including `separator` (asyncio's `readuntil`). At EOF
-    /// without it: `IncompleteReadError` holding the rest. If the limit is
-    /// reached first: `LimitOverrunError`, the data left in the buffer.
+    /// [`readexactly`](Self::readexactly) into `out` (its length is `n`);
+    /// at an early end, `IncompleteReadError` holds the bytes, and `out` is
+    /// left as it was.
+    pub async fn readexactly_into(&mut self, out: &mut [u8]) -> Result<(), StreamError> {
+        self.fill_to(out.len()).await?;
+        self.buf.take_into(out);
+        Ok(())
+    }
+
+    /// Waits until `n` bytes are buffered; at EOF first, consumes what
+    /// there is into an `IncompleteReadError`.
+    async fn fill_to(&mut self, n: usize) -> Result<(), StreamError> {
+        while self.buf.len() < n {
+            let missing = n - self.buf.len();
+            if !self.fill(missing).await? {
+                let all = self.buf.len();
+                return Err(IncompleteReadError { partial: self.buf.take(all), expected: Some(n) }.into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Data up to and including `separator` (asyncio's `readuntil`), as
+    /// CPython 3.11 does it:
+    /// * at EOF without it: `IncompleteReadError` holding (and consuming)
+    ///   everything buffered;
+    /// * not found within the limit: `LimitOverrunError` with `consumed` =
+    ///   how far the search got; found past the limit: `LimitOverrunError`
+    ///   with `consumed` = where it starts. Either way **the data stays in
+    ///   the buffer** (read it with [`read`](Self::read), or use
+    ///   [`readline`](Self::readline), which discards).
     pub async fn readuntil(&mut self, separator: &[u8]) -> Result<Vec<u8>, StreamError> {
-        if separator.is_empty() {
+        let end = self.find_separator(separator).await?;
+        Ok(self.buf.take(end))
+    }
+
+    /// Where the data up to and including `separator` ends, reading as
+    /// needed; the errors of [`readuntil`](Self::readuntil).
+    async fn find_separator(&mut self, separator: &[u8]) -> Result<usize, StreamError> {
+        let seplen = separator.len();
+        if seplen == 0 {
             return Err(
-                io::Error::new(io::ErrorKind::InvalidInput, "separator should be at least one-byte string").into()
+                io::Error::new(io::ErrorKind::InvalidInput, "Separator should be at least one-byte string").into()
             );
         }
-        let mut searched = 0;
+        let mut offset = 0;
         loop {
-            let data = self.buffered();
-            if let Some(pos) = find(&data[searched..], separator) {
-                let end = searched + pos + separator.len();
-                if end > self.limit {
-                    return Err(LimitOverrunError { consumed: end }.into());
+            let data = self.buf.data();
+            if data.len() - offset >= seplen {
+                if let Some(pos) = find(&data[offset..], separator) {
+                    let isep = offset + pos;
+                    if isep > self.limit {
+                        return Err(LimitOverrunError { consumed: isep, found: true }.into());
+                    }
+                    return Ok(isep + seplen);
                 }
-                return Ok(self.consume(end));
+                offset = data.len() + 1 - seplen;
+                if offset > self.limit {
+                    return Err(LimitOverrunError { consumed: offset, found: false }.into());
+                }
             }
-            searched = data.len().saturating_sub(separator.len() - 1);
-            if data.len() > self.limit {
-                return Err(LimitOverrunError { consumed: data.len() }.into());
+            if self.eof {
+                let all = self.buf.len();
+                return Err(IncompleteReadError { partial: self.buf.take(all), expected: None }.into());
             }
-            if !self.fill().await? {
-                let all = self.buffered().len();
-                return Err(IncompleteReadError { partial: self.consume(all), expected: None }.into());
-            }
+            self.fill(0).await?;
         }
     }
 
     /// One line, `\n` included (asyncio's `readline`); at EOF, the partial
-    /// last line (empty once everything was read).
+    /// last line (empty once everything was read). A line longer than the
+    /// limit is an error after which reading can go on, as in CPython 3.11:
+    /// if the `\n` is in the buffer, the line up to it is discarded, else
+    /// the whole buffer is; the error's `consumed` says where the search
+    /// stopped.
     pub async fn readline(&mut self) -> Result<Vec<u8>, StreamError> {
-        match self.readuntil(b"\n").await {
+        match self.find_separator(b"\n").await {
+            Ok(end) => Ok(self.buf.take(end)),
             Err(StreamError::IncompleteRead(e)) => Ok(e.partial),
-            other => other,
+            Err(StreamError::LimitOverrun(e)) => {
+                if self.buf.data().get(e.consumed) == Some(&b'\n') {
+                    self.buf.discard(e.consumed + 1);
+                } else {
+                    let all = self.buf.len();
+                    self.buf.discard(all);
+                }
+                Err(e.into())
+            }
+            Err(e) => Err(e),
         }
     }
 
     /// True when the stream ended and the buffer is empty.
     pub fn at_eof(&self) -> bool {
-        self.eof && self.buffered().is_empty()
+        self.eof && self.buf.is_empty()
     }
 
     /// The buffer limit of `readline`/`readuntil`.
@@ -249,14 +307,31 @@ impl StreamReader {
     pub fn set_limit(&mut self, limit: usize) {
         self.limit = limit;
     }
+
+    /// Bytes of buffer storage this reader holds (what an idle connection
+    /// costs, beyond the kernel's socket buffers).
+    ///
+    /// ```
+    /// tulip::run(async {
+    ///     let (rx, _tx) = std::io::pipe().unwrap();
+    ///     let r = tulip::StreamReader::from_pipe(rx.into()).unwrap();
+    ///     assert_eq!(r.buffer_capacity(), 0); // nothing before the first read
+    /// });
+    /// ```
+    pub fn buffer_capacity(&self) -> usize {
+        self.buf.capacity()
+    }
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+    match needle {
+        [b] => haystack.iter().position(|x| x == b),
+        _ => haystack.windows(needle.len()).position(|w| w == needle),
+    }
 }
 
 impl std::fmt::Debug for StreamReader {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StreamReader").field("buffered", &self.buffered().len()).field("eof", &self.eof).finish()
+        f.debug_struct("StreamReader").field("buffered", &self.buf.len()).field("eof", &self.eof).finish()
     }
 }

@@ -108,7 +108,7 @@ impl LoopState {
         if busy {
             let tick = self.tick.get().wrapping_add(1);
             self.tick.set(tick);
-            if self.sources.any() && tick % IO_CHECK_INTERVAL == 0 {
+            if self.sources.any() && tick.is_multiple_of(IO_CHECK_INTERVAL) {
                 self.poll_io(Some(Duration::ZERO));
             }
             if self.timers.clock().is_virtual() {

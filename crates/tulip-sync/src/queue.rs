@@ -103,7 +103,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
         self.qsize() == 0
     }
 
-    /// Whether a [`put_nowait`](Self::put_nowait) would fail with [`QueueFull`]
+    /// Whether a [`put_nowait`](Self::put_nowait) would fail with [`QueueFull`](crate::QueueFull)
     /// (a slot reserved for a woken putter counts as taken). Never for `maxsize == 0`.
     ///
     /// ```
@@ -115,7 +115,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
         self.state.borrow().full()
     }
 
-    /// Puts an item without waiting: [`QueueFull`] or [`QueueShutDown`] give it back.
+    /// Puts an item without waiting: [`QueueFull`](crate::QueueFull) or [`QueueShutDown`] give it back.
     ///
     /// ```
     /// use tulip_sync::{PutNowaitError, QueueFull};
@@ -127,7 +127,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
         try_put(&self.state, item)
     }
 
-    /// Gets an item without waiting: [`QueueEmpty`], or [`QueueShutDown`]
+    /// Gets an item without waiting: [`QueueEmpty`](crate::QueueEmpty), or [`QueueShutDown`]
     /// once a shut-down queue is empty.
     ///
     /// ```

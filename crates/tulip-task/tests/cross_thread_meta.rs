@@ -18,7 +18,7 @@ fn task_name_is_safe_to_use_from_another_thread() {
             let mut i = 0u64;
             while !stop.load(Ordering::Relaxed) {
                 let r = runnable.task_ref();
-                r.set_name(if i % 2 == 0 { "b" } else { "a" });
+                r.set_name(if i.is_multiple_of(2) { "b" } else { "a" });
                 assert!(matches!(r.name().as_str(), "a" | "b"));
                 i += 1;
             }

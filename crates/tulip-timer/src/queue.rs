@@ -113,7 +113,7 @@ impl<T> TimerQueue<T> {
 
     fn ceil_tick(&self, deadline: Instant) -> u64 {
         let d = deadline.saturating_duration_since(self.origin);
-        let ms = d.as_millis() + u128::from(d.subsec_nanos() % 1_000_000 != 0);
+        let ms = d.as_millis() + u128::from(!d.subsec_nanos().is_multiple_of(1_000_000));
         u64::try_from(ms).unwrap_or(u64::MAX >> 1)
     }
 
