@@ -39,6 +39,7 @@ mod stream_io;
 mod stream_reader;
 mod stream_reader_io;
 mod stream_writer;
+mod stream_writer_io;
 mod tcp;
 mod transport;
 mod udp;

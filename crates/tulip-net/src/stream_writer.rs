@@ -4,9 +4,10 @@ use crate::transport::{PeerName, Transport};
 use std::cell::{Cell, RefCell};
 use std::future::poll_fn;
 use std::io;
+use std::net::Shutdown;
 use std::rc::Rc;
 use std::task::Poll;
-use tulip_task::WakerSet;
+use tulip_task::{Task, WakerSet};
 
 /// asyncio's default high-water mark of a transport's write buffer.
 pub const DEFAULT_HIGH_WATER: usize = 64 * 1024;
@@ -18,7 +19,11 @@ struct WriterState {
     flushing: Cell<bool>,
     error: RefCell<Option<(io::ErrorKind, String)>>,
     closing: Cell<bool>,
+    /// `close`/`abort` (the whole connection), not `write_eof` (one way).
+    full_close: Cell<bool>,
     closed: Cell<bool>,
+    /// The background flush, while one runs (an `abort` cancels it).
+    flush: RefCell<Option<Task<()>>>,
     /// Tasks in `drain` or `wait_closed`.
     waiters: WakerSet,
     high: Cell<usize>,
@@ -36,7 +41,8 @@ impl WriterState {
 
     fn finish_close(&self) {
         if self.closing.get() && !self.closed.get() {
-            let _ = self.transport.shutdown_write();
+            let how = if self.full_close.get() { Shutdown::Both } else { Shutdown::Write };
+            let _ = self.transport.shutdown(how);
             self.closed.set(true);
         }
         self.wake_all();
@@ -73,6 +79,8 @@ impl WriterState {
 /// ```
 pub struct StreamWriter {
     state: Rc<WriterState>,
+    /// The entry of the `AsyncWrite` polls among the waiters.
+    poll_key: Option<usize>,
 }
 
 impl StreamWriter {
@@ -99,13 +107,16 @@ impl StreamWriter {
 
     pub(crate) fn new(transport: Rc<Transport>) -> Self {
         StreamWriter {
+            poll_key: None,
             state: Rc::new(WriterState {
                 transport,
                 pending: RefCell::new(Vec::new()),
                 flushing: Cell::new(false),
                 error: RefCell::new(None),
                 closing: Cell::new(false),
+                full_close: Cell::new(false),
                 closed: Cell::new(false),
+                flush: RefCell::new(None),
                 waiters: WakerSet::new(),
                 high: Cell::new(DEFAULT_HIGH_WATER),
                 low: Cell::new(DEFAULT_HIGH_WATER / 4),
@@ -161,7 +172,10 @@ impl StreamWriter {
             return;
         }
         let st = self.state.clone();
-        tulip_reactor::create_task(async move {
+        // The runtime's own task: not in `all_tasks()`, so asyncio's shutdown
+        // idiom (cancel every other task, then write, close, wait_closed)
+        // does not cancel it; a closing loop still does.
+        let task = tulip_reactor::get_running_loop().create_internal_task(async move {
             loop {
                 let n = {
                     let result = poll_fn(|cx| {
@@ -196,9 +210,12 @@ impl StreamWriter {
                 }
             }
             st.flushing.set(false);
+            drop(st.flush.borrow_mut().take());
             st.finish_close();
-        })
-        .detach();
+        });
+        if !task.done() {
+            *self.state.flush.borrow_mut() = Some(task);
+        }
     }
 
     /// Waits until the buffer is small enough to write more (asyncio's
@@ -243,20 +260,61 @@ impl StreamWriter {
         self.state.pending.borrow().len()
     }
 
-    /// Closes the writing side once the buffer is flushed (the peer sees
-    /// the end of the stream). Further writes are refused.
+    /// Closes the connection once the buffer is flushed, as asyncio's
+    /// transport does: the peer sees the end of the stream, and this side's
+    /// reader reaches EOF. Further writes are refused. To keep reading the
+    /// answer, use [`write_eof`](Self::write_eof); to drop what is
+    /// buffered, [`abort`](Self::abort).
     pub fn close(&mut self) {
+        self.state.full_close.set(true);
+        self.begin_close();
+    }
+
+    fn begin_close(&self) {
         self.state.closing.set(true);
         if !self.state.flushing.get() {
             self.state.finish_close();
         }
     }
 
+    /// Closes at once, discarding what is buffered (asyncio's
+    /// `transport.abort()`): the way to let go of a peer that stopped
+    /// reading. The background flush stops, waiters of `drain` and
+    /// `wait_closed` return, and the socket is released as soon as the
+    /// reader and the writer are dropped.
+    ///
+    /// ```
+    /// use tulip::{open_connection, start_server};
+    /// tulip::run(async {
+    ///     // A peer that never reads.
+    ///     let server = start_server(|r, w| async move {
+    ///         let _keep = (r, w);
+    ///         std::future::pending::<()>().await
+    ///     }, "127.0.0.1", 0).await.unwrap();
+    ///     let (_r, mut w) = open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+    ///     while w.write(&[0u8; 65536]).is_ok() {}
+    ///     assert!(w.buffered() > 0);
+    ///     w.abort();
+    ///     assert_eq!(w.buffered(), 0);
+    ///     w.wait_closed().await.unwrap();
+    ///     server.close();
+    /// });
+    /// ```
+    pub fn abort(&mut self) {
+        let st = &self.state;
+        drop(std::mem::take(&mut *st.pending.borrow_mut()));
+        let flush = st.flush.borrow_mut().take();
+        if let Some(task) = flush {
+            task.cancel();
+        }
+        st.flushing.set(false);
+        st.full_close.set(true);
+        self.begin_close();
+    }
+
     /// Half-closes (asyncio's `write_eof`): once the buffer is flushed the
     /// peer sees the end of the stream, while this side's reader keeps
-    /// reading its answer. Further writes are refused. In tulip this is what
-    /// [`close`](Self::close) does too: the socket itself is released when
-    /// both the reader and the writer are dropped.
+    /// reading its answer. Further writes are refused.
     ///
     /// ```
     /// use tulip::{open_connection, start_server, EventLoop};
@@ -276,7 +334,7 @@ impl StreamWriter {
     /// });
     /// ```
     pub fn write_eof(&mut self) {
-        self.close();
+        self.begin_close();
     }
 
     /// Whether [`write_eof`](Self::write_eof) is supported: always, for
@@ -318,6 +376,47 @@ impl StreamWriter {
             "peername" => self.peername().ok(),
             "sockname" => self.sockname().map(PeerName::Inet),
             _ => None,
+        }
+    }
+}
+
+impl StreamWriter {
+    /// The `AsyncWrite` side: ready once `ready` says so, else registered
+    /// among the waiters (one entry, kept until the writer is dropped).
+    pub(crate) fn poll_until<R>(
+        &mut self,
+        cx: &mut std::task::Context<'_>,
+        ready: impl FnOnce(&Self) -> Option<R>,
+    ) -> Poll<R> {
+        match ready(self) {
+            Some(r) => Poll::Ready(r),
+            None => {
+                self.state.waiters.register(&mut self.poll_key, cx.waker());
+                Poll::Pending
+            }
+        }
+    }
+
+    /// The error the connection met, if any.
+    pub(crate) fn failure(&self) -> Option<io::Error> {
+        self.state.error()
+    }
+
+    /// Whether `close` completed.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.state.closed.get()
+    }
+
+    /// The high-water mark.
+    pub(crate) fn high_water(&self) -> usize {
+        self.state.high.get()
+    }
+}
+
+impl Drop for StreamWriter {
+    fn drop(&mut self) {
+        if let Some(key) = self.poll_key.take() {
+            self.state.waiters.remove(key);
         }
     }
 }

@@ -83,10 +83,13 @@ impl Transport {
         }
     }
 
-    pub(crate) fn shutdown_write(&self) -> io::Result<()> {
+    /// Ends the connection in direction `how` (`Write`: the peer sees EOF;
+    /// `Both`: asyncio's transport close, this side's reads end too). For a
+    /// pipe, either closes the fd.
+    pub(crate) fn shutdown(&self, how: Shutdown) -> io::Result<()> {
         let r = match self {
-            Transport::Tcp(s) => s.shutdown(Shutdown::Write),
-            Transport::Unix(s) => s.shutdown(Shutdown::Write),
+            Transport::Tcp(s) => s.shutdown(how),
+            Transport::Unix(s) => s.shutdown(how),
             Transport::Pipe(p) => {
                 drop(p.borrow_mut().take());
                 Ok(())

@@ -225,7 +225,8 @@ fn large_transfer_of_100_mib_streams_through() {
             w.write(&chunk).unwrap();
             w.drain().await.unwrap();
         }
-        w.close();
+        // Half-close: the server sees EOF, and we keep reading its answer.
+        w.write_eof();
         let count = r.read_to_eof().await.unwrap();
         assert_eq!(String::from_utf8(count).unwrap(), TOTAL.to_string());
         server.close();

@@ -1,0 +1,106 @@
+//! StreamWriter: the background flush is the runtime's own, close flushes
+//! then closes, abort lets go at once, and AsyncWrite goes through the same
+//! flow control.
+#![allow(clippy::unwrap_used)]
+
+use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use std::time::Duration;
+use tulip::{open_connection, start_server};
+
+fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd").unwrap().count()
+}
+
+#[test]
+fn the_background_flush_survives_asyncio_shutdown_idiom() {
+    const SIZE: usize = 4 << 20;
+    // The peer is a plain thread (the idiom cancels every task): it reads
+    // everything, slowly at first, and says how much it got.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let peer = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        let mut all = Vec::new();
+        std::io::Read::read_to_end(&mut s, &mut all).unwrap();
+        all.len()
+    });
+    tulip::run(async move {
+        let (_r, mut w) = open_connection("127.0.0.1", port).await.unwrap();
+        w.set_write_buffer_limits(SIZE * 2, 0);
+        w.write(&vec![1u8; SIZE]).unwrap();
+        assert!(w.buffered() > 0, "the test needs data left for the background flush");
+        // asyncio's shutdown idiom: cancel every other task, then finish.
+        let me = tulip::current_task().unwrap();
+        for t in tulip::all_tasks() {
+            if t.id() != me.id() {
+                t.cancel(None);
+            }
+        }
+        tulip::sleep(Duration::ZERO).await;
+        w.close();
+        tulip::timeout(Duration::from_secs(10), w.wait_closed()).await.expect("wait_closed hung").unwrap();
+    });
+    assert_eq!(peer.join().unwrap(), SIZE, "every byte written reaches the peer");
+}
+
+#[test]
+fn abort_lets_go_of_peers_that_never_read() {
+    const PEERS: usize = 100;
+    tulip::run(async {
+        let server = start_server(
+            |_r, mut w| async move {
+                while w.write(&[0u8; 64 * 1024]).is_ok() {}
+                w.abort();
+            },
+            "127.0.0.1",
+            0,
+        )
+        .await
+        .unwrap();
+        let addr = server.sockets()[0];
+        let before = open_fds();
+        // Clients that connect and never read: their fds stay open here.
+        let clients: Vec<_> = (0..PEERS).map(|_| std::net::TcpStream::connect(addr).unwrap()).collect();
+        for _ in 0..200 {
+            tulip::sleep(Duration::from_millis(5)).await;
+            if open_fds() <= before + PEERS + 5 {
+                break;
+            }
+        }
+        let after = open_fds();
+        assert!(after <= before + PEERS + 5, "server-side sockets kept: {before} fds before, {after} after");
+        drop(clients);
+        server.close();
+    });
+}
+
+#[test]
+fn async_write_goes_through_flow_control() {
+    tulip::run(async {
+        let server = start_server(
+            |mut r, mut w| async move {
+                let all = r.read_to_eof().await.unwrap();
+                AsyncWriteExt::write_all(&mut w, all.len().to_string().as_bytes()).await.unwrap();
+                AsyncWriteExt::close(&mut w).await.unwrap();
+            },
+            "127.0.0.1",
+            0,
+        )
+        .await
+        .unwrap();
+        let (mut r, mut w) = open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+        let chunk = vec![9u8; 100_000];
+        for _ in 0..50 {
+            AsyncWriteExt::write_all(&mut w, &chunk).await.unwrap();
+            assert!(w.buffered() <= 64 * 1024 + chunk.len(), "write_all must wait for the flush");
+        }
+        AsyncWriteExt::flush(&mut w).await.unwrap();
+        assert_eq!(w.buffered(), 0);
+        w.write_eof();
+        let mut answer = String::new();
+        AsyncReadExt::read_to_string(&mut r, &mut answer).await.unwrap();
+        assert_eq!(answer, "5000000");
+        server.close();
+    });
+}
