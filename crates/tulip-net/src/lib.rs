@@ -29,6 +29,7 @@
 
 mod addrinfo;
 mod connect;
+mod happy_eyeballs;
 mod listener;
 mod open_connection;
 mod read_buffer;
