@@ -114,9 +114,9 @@ pub use tulip_combinators::{
 pub use tulip_net as net;
 #[cfg(feature = "net")]
 pub use tulip_net::{
-    getaddrinfo, open_connection, open_unix_connection, start_server, start_unix_server, IncompleteReadError,
-    LimitOverrunError, LoopSockets, PeerName, Server, StreamError, StreamReader, StreamWriter, TcpListener, TcpStream,
-    UdpSocket, UnixListener, UnixStream, DEFAULT_HIGH_WATER, DEFAULT_LIMIT,
+    getaddrinfo, open_connection, open_unix_connection, start_server, start_server_on, start_unix_server,
+    IncompleteReadError, LimitOverrunError, LoopSockets, PeerName, Server, StreamError, StreamReader, StreamWriter,
+    TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream, DEFAULT_HIGH_WATER, DEFAULT_LIMIT,
 };
 /// asyncio's subprocesses and signal handlers (the `tulip-process` crate;
 /// cargo feature `process`, on by default).
@@ -133,8 +133,8 @@ pub use tulip_reactor::{
 pub use tulip_sync as sync;
 pub use tulip_sync::{
     Barrier, BaseQueue, BoundedSemaphore, BrokenBarrierError, Condition, Event, GetNowaitError, LifoQueue, Lock,
-    LockGuard, PriorityQueue, PutNowaitError, Queue, QueueEmpty, QueueFull, QueueShutDown, Semaphore, SemaphorePermit,
-    ValueError,
+    LockGuard, OwnedLockGuard, OwnedSemaphorePermit, PriorityQueue, PutNowaitError, Queue, QueueEmpty, QueueFull,
+    QueueShutDown, Semaphore, SemaphorePermit, ValueError,
 };
 pub use tulip_task::{
     CallbackId, CancelledError, Exception, ExceptionContext, Future, FutureError, InvalidStateError, PanicError, Task,
