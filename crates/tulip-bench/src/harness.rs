@@ -11,23 +11,81 @@ pub struct Sample {
     /// A secondary figure shown beside the median (e.g. mean timer lateness
     /// in ms), or `None`.
     pub extra: Option<f64>,
+    /// CPU seconds per operation, `[user + system, user]` (the whole
+    /// process, see [`cpu_time`]), or `None`: steadier than wall time on a
+    /// shared machine, and the user part is the runtime's own work.
+    pub cpu_per_op: Option<[f64; 2]>,
 }
 
 impl Sample {
     /// A sample measured in wall-clock time.
     pub fn time(elapsed: Duration) -> Self {
-        Sample { value: elapsed.as_secs_f64(), extra: None }
+        Sample { value: elapsed.as_secs_f64(), extra: None, cpu_per_op: None }
     }
 
     /// A time sample with a secondary figure.
     pub fn time_with(elapsed: Duration, extra: f64) -> Self {
-        Sample { value: elapsed.as_secs_f64(), extra: Some(extra) }
+        Sample { value: elapsed.as_secs_f64(), extra: Some(extra), cpu_per_op: None }
+    }
+
+    /// A time sample of `ops` operations that took `elapsed` of wall time and
+    /// `cpu` of CPU time (the difference of two [`cpu_time`]s); the secondary
+    /// figure is the wall time per operation in µs.
+    pub fn time_cpu(elapsed: Duration, cpu: CpuTime, ops: usize) -> Self {
+        let ops = ops.max(1) as f64;
+        Sample {
+            value: elapsed.as_secs_f64(),
+            extra: Some(elapsed.as_secs_f64() / ops * 1e6),
+            cpu_per_op: Some([(cpu.user + cpu.system).as_secs_f64() / ops, cpu.user.as_secs_f64() / ops]),
+        }
     }
 
     /// A sample that is a size in bytes.
     pub fn bytes(bytes: f64) -> Self {
-        Sample { value: bytes, extra: None }
+        Sample { value: bytes, extra: None, cpu_per_op: None }
     }
+
+    /// A size in bytes with a secondary figure.
+    pub fn bytes_with(bytes: f64, extra: f64) -> Self {
+        Sample { value: bytes, extra: Some(extra), cpu_per_op: None }
+    }
+}
+
+/// CPU time, split as `getrusage` reports it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CpuTime {
+    /// In user space.
+    pub user: Duration,
+    /// In the kernel (for the I/O rows: mostly loopback TCP).
+    pub system: Duration,
+}
+
+impl CpuTime {
+    /// `self - earlier`, component by component.
+    pub fn since(self, earlier: CpuTime) -> CpuTime {
+        CpuTime { user: self.user.saturating_sub(earlier.user), system: self.system.saturating_sub(earlier.system) }
+    }
+}
+
+/// CPU time this process has used so far, all threads
+/// (`getrusage(RUSAGE_SELF)`). The harness runs every sample in this one
+/// process, so take the difference around the measured part.
+///
+/// The sum is exact (the scheduler's runtime); the user/system split is the
+/// kernel's estimate from sampling at each tick (4 ms at HZ=250), so the
+/// user part means something only over runs of a second or more. Kernel
+/// work deferred to `ksoftirqd` is not counted.
+pub fn cpu_time() -> CpuTime {
+    let mut ru = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+    // SAFETY: `ru` is valid for writes of a `rusage`; RUSAGE_SELF is a valid `who`.
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, ru.as_mut_ptr()) };
+    if rc != 0 {
+        return CpuTime::default();
+    }
+    // SAFETY: all-zero is a valid `rusage` (plain integers), and getrusage succeeded.
+    let ru = unsafe { ru.assume_init() };
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    CpuTime { user: tv(ru.ru_utime), system: tv(ru.ru_stime) }
 }
 
 /// The unit a workload's primary figure is in.
@@ -81,6 +139,9 @@ pub struct Row {
     pub medians: [f64; 3],
     /// Median extra figure per runtime.
     pub extras: [Option<f64>; 3],
+    /// Median CPU seconds per operation per runtime, `[user + system, user]`
+    /// (rows that measure it).
+    pub cpu: [Option<[f64; 2]>; 3],
 }
 
 /// The runtimes, in column order.
@@ -92,6 +153,7 @@ pub fn run_workload(w: &Workload, runs: usize, scale: f64, only: Option<&str>) -
     let fns = [w.tulip, w.tokio, w.smol];
     let mut primary: [Vec<f64>; 3] = Default::default();
     let mut extra: [Vec<f64>; 3] = Default::default();
+    let mut cpu: [[Vec<f64>; 2]; 3] = Default::default();
     for _ in 0..runs {
         for (i, f) in fns.iter().enumerate() {
             if only.is_some_and(|o| o != RUNTIMES[i]) {
@@ -102,17 +164,26 @@ pub fn run_workload(w: &Workload, runs: usize, scale: f64, only: Option<&str>) -
             if let Some(e) = s.extra {
                 extra[i].push(e);
             }
+            if let Some([total, user]) = s.cpu_per_op {
+                cpu[i][0].push(total);
+                cpu[i][1].push(user);
+            }
         }
     }
     let mut medians = [0.0; 3];
     let mut extras = [None; 3];
+    let mut cpus = [None; 3];
     for i in 0..3 {
         medians[i] = median(&mut primary[i]);
         if !extra[i].is_empty() {
             extras[i] = Some(median(&mut extra[i]));
         }
+        if !cpu[i][0].is_empty() {
+            let [total, user] = &mut cpu[i];
+            cpus[i] = Some([median(total), median(user)]);
+        }
     }
-    Row { name: w.name, unit: w.unit, extra_label: w.extra_label, medians, extras }
+    Row { name: w.name, unit: w.unit, extra_label: w.extra_label, medians, extras, cpu: cpus }
 }
 
 fn show(unit: Unit, v: f64) -> String {
@@ -142,6 +213,18 @@ pub fn table(rows: &[Row]) -> String {
         ));
         if let (Some(label), [Some(a), Some(b), Some(c)]) = (r.extra_label, r.extras) {
             out.push_str(&format!("| ↳ {} | {a:.2} | {b:.2} | {c:.2} | | | |\n", label));
+        }
+        if r.cpu.iter().any(Option::is_some) {
+            for (part, label) in ["CPU µs/op (user+sys)", "CPU µs/op (user)"].into_iter().enumerate() {
+                // NaN for a runtime left out by `--only`, as in the row above.
+                let [a, b, c] = r.cpu.map(|v| v.map_or(f64::NAN, |v| v[part] * 1e6));
+                out.push_str(&format!(
+                    "| ↳ {label} | {a:.2} | {b:.2} | {c:.2} | {:.2} | {:.2} | **{:.2}** |\n",
+                    a / b,
+                    a / c,
+                    a / b.min(c)
+                ));
+            }
         }
     }
     out

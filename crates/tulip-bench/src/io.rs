@@ -37,7 +37,8 @@ pub fn workloads() -> Vec<Workload> {
     ]
 }
 
-fn listener() -> (StdListener, SocketAddr) {
+/// A std listener on an ephemeral loopback port, and its address.
+pub(crate) fn listener() -> (StdListener, SocketAddr) {
     let l = match StdListener::bind("127.0.0.1:0") {
         Ok(l) => l,
         Err(e) => panic!("bind: {e}"),

@@ -16,6 +16,7 @@ pub mod combinators;
 pub mod core;
 pub mod harness;
 pub mod io;
+pub mod streams;
 pub mod sync;
 
 pub use harness::{Sample, Workload};
@@ -25,6 +26,7 @@ pub fn all_workloads() -> Vec<Workload> {
     let mut all = Vec::new();
     all.extend(core::workloads());
     all.extend(io::workloads());
+    all.extend(streams::workloads());
     all.extend(combinators::workloads());
     all.extend(sync::workloads());
     all
