@@ -10,14 +10,14 @@
 //!   (zeroing 64 KiB before every read was 98 % of a streams echo's
 //!   instructions).
 //! * Nothing is allocated before the first read; the first reads offer
-//!   1 KiB, and the read size doubles each time a read fills all it was
+//!   512 bytes, and the read size doubles each time a read fills all it was
 //!   offered, up to 64 KiB (a bulk transfer gets big reads quickly, an idle
-//!   connection that sent one byte holds 1 KiB).
+//!   connection that sent one byte holds 512 bytes).
 //! * Once drained after a burst (the buffer empty, storage past 4 KiB and
 //!   the last read small), the storage goes back to nothing.
 
 /// The first read size, and what a quiet connection keeps.
-pub(crate) const FIRST_READ: usize = 1024;
+pub(crate) const FIRST_READ: usize = 512;
 /// The largest read size it grows to (asyncio reads 64 KiB at a time too).
 pub(crate) const MAX_READ: usize = 64 * 1024;
 /// Storage above this is given back once drained after a burst.
@@ -195,7 +195,7 @@ mod tests {
     }
 
     #[test]
-    fn an_idle_connection_that_sent_one_byte_holds_one_kib() {
+    fn an_idle_connection_that_sent_one_byte_holds_512_bytes() {
         let mut buf = ReadBuffer::default();
         assert_eq!(buf.capacity(), 0, "nothing before the first read");
         let spare = buf.spare(0);

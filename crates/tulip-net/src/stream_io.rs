@@ -12,7 +12,7 @@ macro_rules! impl_stream_io {
                 cx: &mut std::task::Context<'_>,
                 buf: &mut [u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                self.io.poll_read_with(cx, |s| std::io::Read::read(&mut &*s, buf))
+                self.io.poll_read_stream(cx, buf, |s, buf| std::io::Read::read(&mut &*s, buf))
             }
         }
 
@@ -22,7 +22,7 @@ macro_rules! impl_stream_io {
                 cx: &mut std::task::Context<'_>,
                 buf: &[u8],
             ) -> std::task::Poll<std::io::Result<usize>> {
-                self.io.poll_write_with(cx, |s| std::io::Write::write(&mut &*s, buf))
+                self.io.poll_write_stream(cx, buf, |s, buf| std::io::Write::write(&mut &*s, buf))
             }
 
             fn poll_flush(

@@ -54,7 +54,7 @@ impl Transport {
             Transport::Tcp(s) => Pin::new(&mut &*s).poll_read(cx, buf),
             Transport::Unix(s) => Pin::new(&mut &*s).poll_read(cx, buf),
             Transport::Pipe(p) => match p.borrow().as_ref() {
-                Some(io) => io.poll_read_with(cx, |f| (&*f).read(buf)),
+                Some(io) => io.poll_read_stream(cx, buf, |f, buf| (&*f).read(buf)),
                 None => Poll::Ready(Ok(0)),
             },
         }
@@ -65,7 +65,7 @@ impl Transport {
             Transport::Tcp(s) => Pin::new(&mut &*s).poll_write(cx, buf),
             Transport::Unix(s) => Pin::new(&mut &*s).poll_write(cx, buf),
             Transport::Pipe(p) => match p.borrow().as_ref() {
-                Some(io) => io.poll_write_with(cx, |f| (&*f).write(buf)),
+                Some(io) => io.poll_write_stream(cx, buf, |f, buf| (&*f).write(buf)),
                 None => Poll::Ready(Err(pipe_closed())),
             },
         }

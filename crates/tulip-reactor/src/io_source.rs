@@ -171,6 +171,75 @@ impl<T: AsFd> IoSource<T> {
         self.poll_op(Dir::Write, cx, &mut op, None)
     }
 
+    /// Polls a read of a byte stream (a TCP or Unix stream socket, a pipe)
+    /// into `buf`: like [`poll_read_with`](Self::poll_read_with), and a
+    /// short read (some bytes, fewer than `buf` holds) clears the readiness,
+    /// because it drained what the OS had: the next read waits for the
+    /// poller instead of spending a syscall on `EWOULDBLOCK` (tokio does the
+    /// same). Data arriving meanwhile brings a new readiness event, so
+    /// nothing is missed. Not for datagram sockets, where a short read says
+    /// nothing about the next datagram.
+    ///
+    /// ```
+    /// use std::io::{Read, Write};
+    /// let ev = tulip::EventLoop::new();
+    /// let (a, mut b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// b.write_all(b"hi").unwrap();
+    /// let n = ev.run_until_complete(async move {
+    ///     let a = tulip::IoSource::new(a).unwrap();
+    ///     let mut buf = [0u8; 16];
+    ///     std::future::poll_fn(|cx| a.poll_read_stream(cx, &mut buf, |s, buf| (&*s).read(buf))).await.unwrap()
+    /// });
+    /// assert_eq!(n, 2);
+    /// ```
+    pub fn poll_read_stream(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &mut [u8],
+        mut read: impl FnMut(&T, &mut [u8]) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let want = buf.len();
+        let r = self.poll_op(Dir::Read, cx, &mut |io: &T| read(io, buf), None);
+        if let Poll::Ready(Ok(n)) = r {
+            if n > 0 && n < want {
+                self.source.clear_ready(Dir::Read);
+            }
+        }
+        r
+    }
+
+    /// Polls a write of a byte stream: like
+    /// [`poll_write_with`](Self::poll_write_with), and a short write (the
+    /// OS took less than `buf` holds: its buffer is full) clears the
+    /// readiness, so the next write waits for the poller.
+    ///
+    /// ```
+    /// use std::io::Write;
+    /// let ev = tulip::EventLoop::new();
+    /// let (a, _b) = std::os::unix::net::UnixStream::pair().unwrap();
+    /// a.set_nonblocking(true).unwrap();
+    /// let n = ev.run_until_complete(async move {
+    ///     let a = tulip::IoSource::new(a).unwrap();
+    ///     std::future::poll_fn(|cx| a.poll_write_stream(cx, b"hi", |s, buf| (&*s).write(buf))).await.unwrap()
+    /// });
+    /// assert_eq!(n, 2);
+    /// ```
+    pub fn poll_write_stream(
+        &self,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+        mut write: impl FnMut(&T, &[u8]) -> io::Result<usize>,
+    ) -> Poll<io::Result<usize>> {
+        let r = self.poll_op(Dir::Write, cx, &mut |io: &T| write(io, buf), None);
+        if let Poll::Ready(Ok(n)) = r {
+            if n < buf.len() {
+                self.source.clear_ready(Dir::Write);
+            }
+        }
+        r
+    }
+
     /// Forgets the optimistic initial write readiness: used while a
     /// non-blocking connect is in progress, where "writable" must mean "the
     /// handshake ended" (the next [`writable`](Self::writable) waits for
