@@ -188,3 +188,31 @@ proptest! {
         prop_assert_eq!(got.0, got.1);
     }
 }
+
+#[test]
+fn data_and_the_peers_fin_in_one_event_still_reach_eof() {
+    // Both arrive before the first read: the read is short (it drained the
+    // socket), and the EOF behind it must still be seen.
+    let out = std::thread::spawn(|| {
+        tulip::run(async {
+            let server = tulip::start_server(
+                |_r, mut w| async move {
+                    w.write(b"all of it").unwrap();
+                    w.close();
+                },
+                "127.0.0.1",
+                0,
+            )
+            .await
+            .unwrap();
+            let (mut r, _w) = tulip::open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+            tulip::sleep(Duration::from_millis(50)).await;
+            let got = tulip::timeout(Duration::from_secs(5), r.read_to_eof()).await;
+            server.close();
+            got.map(|r| r.unwrap())
+        })
+    })
+    .join()
+    .unwrap();
+    assert_eq!(out.expect("the EOF after a short read was never seen"), b"all of it");
+}

@@ -177,7 +177,9 @@ impl<T: AsFd> IoSource<T> {
     /// because it drained what the OS had: the next read waits for the
     /// poller instead of spending a syscall on `EWOULDBLOCK` (tokio does the
     /// same). Data arriving meanwhile brings a new readiness event, so
-    /// nothing is missed. Not for datagram sockets, where a short read says
+    /// nothing is missed; once the poller has reported the peer gone (an
+    /// EOF or an error is waiting, and no event would follow), short reads
+    /// keep asking. Not for datagram sockets, where a short read says
     /// nothing about the next datagram.
     ///
     /// ```
@@ -203,7 +205,7 @@ impl<T: AsFd> IoSource<T> {
         let r = self.poll_op(Dir::Read, cx, &mut |io: &T| read(io, buf), None);
         if let Poll::Ready(Ok(n)) = r {
             if n > 0 && n < want {
-                self.source.clear_ready(Dir::Read);
+                self.source.clear_ready_after_short(Dir::Read);
             }
         }
         r
@@ -234,7 +236,7 @@ impl<T: AsFd> IoSource<T> {
         let r = self.poll_op(Dir::Write, cx, &mut |io: &T| write(io, buf), None);
         if let Poll::Ready(Ok(n)) = r {
             if n < buf.len() {
-                self.source.clear_ready(Dir::Write);
+                self.source.clear_ready_after_short(Dir::Write);
             }
         }
         r

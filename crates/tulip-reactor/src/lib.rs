@@ -32,6 +32,8 @@
 //! schedules runs in the next iteration.
 
 mod add_reader;
+#[cfg(target_os = "linux")]
+mod epoll_edge;
 mod error;
 mod event_loop;
 mod handles;

@@ -21,8 +21,11 @@ mod imp {
 
     /// `polling` stores the registration key in `epoll_event.u64`, and
     /// reports readable for these flags and writable for the next ones.
-    const READ_FLAGS: u32 = (libc::EPOLLIN | libc::EPOLLHUP | libc::EPOLLERR | libc::EPOLLPRI) as u32;
+    const READ_FLAGS: u32 =
+        (libc::EPOLLIN | libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR | libc::EPOLLPRI) as u32;
     const WRITE_FLAGS: u32 = (libc::EPOLLOUT | libc::EPOLLHUP | libc::EPOLLERR) as u32;
+    /// The peer hung up (RDHUP: its write side; HUP: both) or the socket failed.
+    const CLOSED_FLAGS: u32 = (libc::EPOLLRDHUP | libc::EPOLLHUP | libc::EPOLLERR) as u32;
 
     pub(crate) struct OsWait {
         events: RefCell<Vec<libc::epoll_event>>,
@@ -55,7 +58,13 @@ mod imp {
                 if key == WAKE_KEY {
                     shared.notifier.reset();
                 } else {
-                    sources.dispatch(&shared.poller, key, flags & READ_FLAGS != 0, flags & WRITE_FLAGS != 0);
+                    sources.dispatch(
+                        &shared.poller,
+                        key,
+                        flags & READ_FLAGS != 0,
+                        flags & WRITE_FLAGS != 0,
+                        flags & CLOSED_FLAGS != 0,
+                    );
                 }
             }
         }
@@ -81,7 +90,8 @@ mod imp {
             events.clear();
             let _ = shared.poller.wait(&mut events, timeout);
             for ev in events.iter() {
-                sources.dispatch(&shared.poller, ev.key, ev.readable, ev.writable);
+                // polling's portable events do not say "hung up": assume it.
+                sources.dispatch(&shared.poller, ev.key, ev.readable, ev.writable, true);
             }
         }
     }

@@ -30,6 +30,10 @@ pub(crate) enum Dir {
 struct Direction {
     /// The OS may accept this operation without blocking.
     ready: Cell<bool>,
+    /// The poller reported the connection closed or failed (HUP, RDHUP,
+    /// ERR): final, so a short read or write says nothing about the next
+    /// one, which the OS answers at once (EOF, an error).
+    closed: Cell<bool>,
     /// The waker of the poll-style API (`poll_read_with`, what `AsyncRead`
     /// impls use): one task polls a direction at a time there, as with any
     /// `AsyncRead`.
@@ -144,6 +148,17 @@ impl Source {
         self.dir(d).ready.set(false);
     }
 
+    /// A short read or write drained (or filled) the OS buffer: wait for the
+    /// next event instead of asking again, unless the connection was
+    /// reported closed (then the next call ends at once, with EOF or an
+    /// error, and no further event would come to wake us).
+    pub(crate) fn clear_ready_after_short(&self, d: Dir) {
+        let dir = self.dir(d);
+        if !dir.closed.get() {
+            dir.ready.set(false);
+        }
+    }
+
     fn rearm(&self, poller: &Poller) -> io::Result<()> {
         let mut ev = Event::none(self.key);
         ev.readable = self.read.has_waiters();
@@ -155,10 +170,13 @@ impl Source {
     }
 
     /// Records what the poller reported and wakes the waiters.
-    fn on_event(&self, poller: &Poller, readable: bool, writable: bool) {
+    fn on_event(&self, poller: &Poller, readable: bool, writable: bool, closed: bool) {
         let mut rearm = false;
         for (d, fired) in [(Dir::Read, readable), (Dir::Write, writable)] {
             let dir = self.dir(d);
+            if closed {
+                dir.closed.set(true);
+            }
             if fired {
                 dir.ready.set(true);
                 dir.wake_all();
@@ -199,9 +217,22 @@ impl Sources {
         let edge = allow_edge && poller.supports_edge();
         let (interest, mode) =
             if edge { (Event::all(key), PollMode::Edge) } else { (Event::none(key), PollMode::Oneshot) };
-        // SAFETY: polling requires the fd to be deregistered before it is
-        // closed: `IoSource` owns the fd and deregisters it first in its drop.
-        unsafe { poller.add_with_mode(&fd, interest, mode)? };
+        // The rule of both registrations: the fd must be deleted from the
+        // poller before it is closed. `IoSource` owns the fd and deregisters
+        // it first in its drop.
+        #[cfg(target_os = "linux")]
+        if edge {
+            // SAFETY: see above (our own epoll_ctl, same rule as polling's).
+            unsafe { crate::epoll_edge::add(poller, fd, key)? };
+        } else {
+            // SAFETY: see above.
+            unsafe { poller.add_with_mode(&fd, interest, mode)? };
+        }
+        #[cfg(not(target_os = "linux"))]
+        // SAFETY: see above.
+        unsafe {
+            poller.add_with_mode(&fd, interest, mode)?
+        };
         let source = Rc::new(Source {
             key,
             fd: fd.as_raw_fd(),
@@ -233,10 +264,12 @@ impl Sources {
 
     /// Hands one readiness event to its source (unknown keys are ignored:
     /// `polling`'s own notifier, or a source deregistered meanwhile).
-    pub(crate) fn dispatch(&self, poller: &Poller, key: usize, readable: bool, writable: bool) {
+    /// `closed`: the poller said the connection hung up or failed (where it
+    /// cannot say, pass `true`: short reads and writes then keep asking).
+    pub(crate) fn dispatch(&self, poller: &Poller, key: usize, readable: bool, writable: bool, closed: bool) {
         let source = self.slab.borrow().get(key).cloned();
         if let Some(source) = source {
-            source.on_event(poller, readable, writable);
+            source.on_event(poller, readable, writable, closed);
         }
     }
 
