@@ -250,6 +250,27 @@ fn tulip_client_and_server_agree_on_alpn_and_see_each_others_certificates() {
     });
 }
 
+#[test]
+fn no_common_alpn_protocol_fails_the_handshake() {
+    let pki = Pki::new();
+    let server_ctx = TlsContext::server(&pki.server.cert_pem, &pki.server.key_pem).unwrap().alpn(["h2"]);
+    let client_ctx = trusting(&pki).alpn(["http/1.1"]);
+    run(async move {
+        let (listener, addr) = bind();
+        let server = create_task(async move {
+            let (tcp, _) = listener.accept().await.unwrap();
+            tls_accept(&server_ctx, tcp).await.map(|_| ())
+        });
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        let err = tls_connect(&client_ctx, "localhost", tcp).await.unwrap_err();
+        assert!(
+            matches!(err, SslError::Handshake(rustls::Error::AlertReceived(AlertDescription::NoApplicationProtocol))),
+            "{err}"
+        );
+        assert!(matches!(server.await.unwrap(), Err(SslError::Handshake(rustls::Error::NoApplicationProtocol))));
+    });
+}
+
 // --- certificates that must be refused -----------------------------------
 
 /// Connects a client with `ctx` to `openssl s_server` presenting `leaf`;

@@ -47,6 +47,7 @@
 //! });
 //! ```
 
+mod coalesce;
 mod connect;
 mod context;
 mod error;

@@ -2,6 +2,7 @@
 //! futures-rustls drives it over any futures-io stream, so the handshake and
 //! every record are polled by the tulip task that awaits them, on its loop.
 
+use super::coalesce::Coalesce;
 use super::error::tls_io_error;
 use super::{SslError, TlsContext};
 use crate::tcp::TcpStream;
@@ -59,7 +60,7 @@ use std::time::Duration;
 /// });
 /// ```
 pub struct TlsStream<IO = TcpStream> {
-    inner: futures_rustls::TlsStream<IO>,
+    inner: futures_rustls::TlsStream<Coalesce<IO>>,
     /// The name a client connected to: rustls's client connection does not
     /// keep it, and it names the host in hostname errors.
     client_name: Option<String>,
@@ -103,7 +104,7 @@ where
     let config = ctx.client_config()?;
     let name = ServerName::try_from(server_hostname.to_owned())
         .map_err(|_| SslError::InvalidHostname(server_hostname.to_owned()))?;
-    let handshake = TlsConnector::from(config).connect(name, io);
+    let handshake = TlsConnector::from(config).connect(name, Coalesce::new(io));
     let stream = bounded(ctx.get_handshake_timeout(), handshake)
         .await?
         .map_err(|e| SslError::from_io(e, Some(server_hostname)))?;
@@ -136,7 +137,7 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
 {
     let config = ctx.server_config()?;
-    let handshake = TlsAcceptor::from(config).accept(io);
+    let handshake = TlsAcceptor::from(config).accept(Coalesce::new(io));
     let stream = bounded(ctx.get_handshake_timeout(), handshake).await?.map_err(|e| SslError::from_io(e, None))?;
     Ok(TlsStream { inner: stream.into(), client_name: None })
 }
@@ -336,7 +337,7 @@ impl<IO> TlsStream<IO> {
     /// # });
     /// ```
     pub fn get_ref(&self) -> &IO {
-        self.inner.get_ref().0
+        self.inner.get_ref().0.get_ref()
     }
 
     fn name(&self) -> Option<&str> {
