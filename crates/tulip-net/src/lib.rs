@@ -8,6 +8,12 @@
 //! * asyncio's streams: [`open_connection`] (Happy Eyeballs over the
 //!   resolved addresses), [`start_server`] and their Unix twins, with
 //!   [`StreamReader`] and [`StreamWriter`].
+//! * TLS (cargo feature `tls`, off by default): `tls`, asyncio's `ssl`
+//!   module on rustls. `ssl.create_default_context()` is
+//!   `tls::TlsContext::client()`, a server's context
+//!   `tls::TlsContext::server(cert, key)`; `open_connection(host, port,
+//!   ssl=ctx)` is `tls::connect(&ctx, host, port)`, and `start_server(...,
+//!   ssl=ctx)` runs `tls::tls_accept(&ctx, tcp)` on each connection.
 //!
 //! Everything is built on `tulip-reactor`'s public [`IoSource`](tulip_reactor::IoSource)
 //! seam. Used alone, next to the reactor:
@@ -42,6 +48,8 @@ mod stream_reader_io;
 mod stream_writer;
 mod stream_writer_io;
 mod tcp;
+#[cfg(feature = "tls")]
+pub mod tls;
 mod transport;
 mod udp;
 mod unix;
