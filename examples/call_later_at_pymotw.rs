@@ -1,5 +1,6 @@
 //! Scheduling callbacks by delay and by the loop's clock (PyMOTW's
-//! `asyncio_call_later.py` and `asyncio_call_at.py`): whatever order they are
+//! `asyncio_call_later.py` and `asyncio_call_at.py`; seed 004's twin is
+//! `call_later_at`): whatever order they are
 //! registered in, they run in time order, and `call_soon` first.
 #[path = "common/mod.rs"]
 mod common;

@@ -1,4 +1,5 @@
-//! Cancelling a task before it runs (PyMOTW's `asyncio_cancel_task.py`):
+//! Cancelling a task before it runs (PyMOTW's `asyncio_cancel_task.py`;
+//! seed 004's is `cancel_task`):
 //! its future never starts, and awaiting it gives the cancellation.
 use tulip::{LoopHandle, TaskError};
 

@@ -1,4 +1,5 @@
-//! Chained coroutines: `print_sum` awaits `compute`.
+//! Chained coroutines: `print_sum` awaits `compute` (the Python docs'
+//! version; seed 002's twin is `chain_coroutines`).
 //!
 //! ```python
 //! async def compute(x, y):

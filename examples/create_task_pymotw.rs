@@ -1,4 +1,5 @@
-//! Starting a task and reading its result (PyMOTW's `asyncio_create_task.py`).
+//! Starting a task and reading its result (PyMOTW's `asyncio_create_task.py`;
+//! seed 004's twin is `create_task`).
 use tulip::LoopHandle;
 
 async fn task_func() -> &'static str {

@@ -1,4 +1,4 @@
-//! The asyncio tutorial's `gather` example: three factorials computed
+//! The Python docs' `gather` example (seed 002's twin is `gather_factorial`): three factorials computed
 //! concurrently; the results come back in argument order.
 #[path = "common/mod.rs"]
 mod common;

@@ -1,4 +1,4 @@
-//! The first program of the asyncio docs:
+//! The first program of the asyncio docs (seed 002's twin is `hello_world`):
 //!
 //! ```python
 //! async def main():

@@ -1,4 +1,5 @@
-//! `say_after` from the asyncio docs, first awaited one after the other
+//! `say_after` from the asyncio docs (seed 002's twins are `say_after` and
+//! `say_after_gather`), first awaited one after the other
 //! (3 s in all), then run concurrently as tasks (2 s in all).
 #[path = "common/mod.rs"]
 mod common;

@@ -1,4 +1,5 @@
-//! The tutorial's `Connection` async context manager, as a guard type:
+//! A variant of seed 001's `Connection` async context manager (its twin is
+//! `sync_connection`), as a guard type:
 //! `async with Connection(...) as conn:` becomes `let conn = Connection::open(..).await`
 //! and the connection is closed when the guard is dropped. A reader and a
 //! writer task use it concurrently: the writer `put`s messages, the reader

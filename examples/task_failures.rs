@@ -1,5 +1,6 @@
 //! Failures in tasks: handled inside the task, re-raised through the
-//! result, and never retrieved (the loop reports it).
+//! result, and never retrieved (the loop reports it). Seed 000's programs
+//! are `exceptions`, `exceptions_traceback` and `exceptions_never_retrieved`.
 #[path = "common/mod.rs"]
 mod common;
 

@@ -1,4 +1,5 @@
-//! `wait` with a timeout (`--timeout SECONDS`, default 0.01): the tasks
+//! `wait` with a timeout, PyMOTW's `asyncio_wait_timeout.py` (seed 000's
+//! twin is `wait_timeout`; `--timeout SECONDS`, default 0.01): the tasks
 //! not done by then are reported as pending — and are not cancelled.
 use std::time::Duration;
 
