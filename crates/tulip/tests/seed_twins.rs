@@ -30,9 +30,13 @@ use tulip::{EventLoop, LoopHandle, ReturnWhen, TaskError};
 /// without python3.
 fn seed_trace(name: &str, args: &[&str]) -> Option<Vec<String>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/seeds");
+    // A tenth, not a hundredth, where the outcome hangs on two close
+    // deadlines (ip-api's 0.08 s against ipify's 0.25 s) that a loaded
+    // machine could merge.
+    let scale = if name == "first_ip_service" { "0.1" } else { "0.01" };
     let out = match Command::new("python3")
         .arg(dir.join("run.py"))
-        .arg("0.01")
+        .arg(scale)
         .arg(dir.join(format!("{name}.py")))
         .args(args)
         .output()
