@@ -1,42 +1,48 @@
-//! Scheduling callbacks by delay and by the loop's clock (PyMOTW's
-//! `asyncio_call_later.py` and `asyncio_call_at.py`): whatever order they are
-//! registered in, they run in time order, and `call_soon` first.
+//! Seed 004, scheduling calls in the future: the `call_soon` program
+//! (`call_soon_stop`) with its second, stopping call scheduled by the loop's
+//! clock, as the article shows it — `current_time = loop.time()` and
+//! `loop.call_at(current_time + 300, event_handler, loop)`: five minutes
+//! later (3 s with `--fast`).
+//!
+//! ```python
+//! loop = asyncio.get_event_loop()
+//! try:
+//!     loop.call_soon(functools.partial(event_handler, loop))
+//!     print('starting event loop')
+//!     current_time = loop.time()
+//!     loop.call_at(current_time + 300, functools.partial(event_handler, loop, stop=True))
+//!     loop.run_forever()
+//! finally:
+//!     print('closing event loop')
+//!     loop.close()
+//! ```
+//!
+//! The article's `call_at` passes no `stop=True`; without it the loop would
+//! run forever, so it is given here. `loop.time()` is an `Instant`;
+//! `call_later(delay, cb)` is the same with a delay. PyMOTW's `call_later`
+//! / `call_at` programs are `call_later_at_pymotw`.
 #[path = "common/mod.rs"]
 mod common;
 
-use std::time::Instant;
 use tulip::LoopHandle;
 
-async fn main_later(ev: LoopHandle) {
-    println!("registering callbacks");
-    ev.call_later(common::secs(0.2), || println!("callback 1 invoked"));
-    ev.call_later(common::secs(0.1), || println!("callback 2 invoked"));
-    ev.call_soon(|| println!("callback 3 invoked"));
-    tulip::sleep(common::secs(0.4)).await;
-}
-
-async fn main_at(ev: LoopHandle, origin: Instant) {
-    // The loop's clock is an Instant; print it as seconds since the program started.
-    let secs = move |t: Instant| format!("{:.3}", t.duration_since(origin).as_secs_f64());
-    let now = ev.time();
-    println!("clock time: {}", common::epoch_secs());
-    println!("loop  time: {}", secs(now));
-    println!("registering callbacks");
-    let l = ev.clone();
-    ev.call_at(now + common::secs(0.2), move || println!("callback 1 invoked at {}", secs(l.time())));
-    let l = ev.clone();
-    ev.call_at(now + common::secs(0.1), move || println!("callback 2 invoked at {}", secs(l.time())));
-    let l = ev.clone();
-    ev.call_soon(move || println!("callback 3 invoked at {}", secs(l.time())));
-    tulip::sleep(common::secs(1.0)).await;
+fn event_handler(ev: &LoopHandle, stop: bool) {
+    println!("Event handler called");
+    if stop {
+        println!("stopping the loop");
+        ev.stop();
+    }
 }
 
 fn main() {
-    let origin = Instant::now();
     let ev = tulip::new_event_loop();
-    println!("entering event loop");
-    ev.run_until_complete(main_later(ev.handle()));
-    ev.run_until_complete(main_at(ev.handle(), origin));
+    let h = ev.handle();
+    ev.call_soon(move || event_handler(&h, false));
+    println!("starting event loop");
+    let current_time = ev.time();
+    let h = ev.handle();
+    ev.call_at(current_time + common::secs(300.0), move || event_handler(&h, true));
+    ev.run_forever();
     println!("closing event loop");
     ev.close();
 }

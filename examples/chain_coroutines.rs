@@ -1,31 +1,33 @@
-//! Chained coroutines: `print_sum` awaits `compute`.
+//! Seed 002: chained coroutines, `print_sum` awaits `compute`:
 //!
 //! ```python
-//! async def compute(x, y):
-//!     print("Compute %s + %s ..." % (x, y))
+//! async def compute(a, b):
+//!     print('Compute...')
 //!     await asyncio.sleep(1.0)
-//!     return x + y
+//!     return a + b
 //!
-//! async def print_sum(x, y):
-//!     result = await compute(x, y)
-//!     print("%s + %s = %s" % (x, y, result))
+//! async def print_sum(a, b):
+//!     result = await compute(a, b)
+//!     print('{} + {} = {}'.format(a, b, result))
 //!
 //! loop = asyncio.get_event_loop()
 //! loop.run_until_complete(print_sum(1, 2))
 //! loop.close()
 //! ```
+//!
+//! The Python docs' version ("Compute 1 + 2 ...") is `chain_coroutines_pydocs`.
 #[path = "common/mod.rs"]
 mod common;
 
-async fn compute(x: i32, y: i32) -> i32 {
-    println!("Compute {x} + {y} ...");
+async fn compute(a: i32, b: i32) -> i32 {
+    println!("Compute...");
     tulip::sleep(common::secs(1.0)).await;
-    x + y
+    a + b
 }
 
-async fn print_sum(x: i32, y: i32) {
-    let result = compute(x, y).await;
-    println!("{x} + {y} = {result}");
+async fn print_sum(a: i32, b: i32) {
+    let result = compute(a, b).await;
+    println!("{a} + {b} = {result}");
 }
 
 fn main() {

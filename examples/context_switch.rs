@@ -1,4 +1,5 @@
-//! Explicit context switches with `sleep(0)`:
+//! Seed 000 ("AsyncIO для практикующего python-разработчика"),
+//! 1-sync-async-execution: explicit context switches with `sleep(0)`:
 //!
 //! ```python
 //! async def foo():
@@ -33,10 +34,6 @@ async fn bar() {
 fn main() {
     let ioloop = tulip::new_event_loop();
     let tasks = vec![ioloop.create_task(foo()), ioloop.create_task(bar())];
-    ioloop.run_until_complete(async move {
-        for t in tasks {
-            let _ = t.await;
-        }
-    });
+    ioloop.run_until_complete(tulip::wait(tasks, tulip::ReturnWhen::AllCompleted));
     ioloop.close();
 }

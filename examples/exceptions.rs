@@ -1,43 +1,89 @@
-//! Failures in tasks: handled inside the task, re-raised through the
-//! result, and never retrieved (the loop reports it).
+//! Seed 000, 3a-fetch-ip-addresses-fail: three IP services, one of them
+//! offline; its failure to connect is caught inside `fetch_ip` and becomes
+//! its answer ("borken is unresponsive").
+//!
+//! ```python
+//! async def fetch_ip(service):
+//!     start = time.time()
+//!     print('Fetching IP from {}'.format(service.name))
+//!
+//!     try:
+//!         response = await aiohttp.request('GET', service.url)
+//!     except:
+//!         return '{} is unresponsive'.format(service.name)
+//!
+//!     json_response = await response.json()
+//!     ip = json_response[service.ip_attr]
+//!
+//!     response.close()
+//!     return '{} finished with result: {}, took: {:.2f} seconds'.format(
+//!         service.name, ip, time.time() - start)
+//!
+//! async def asynchronous():
+//!     futures = [fetch_ip(service) for service in SERVICES]
+//!     done, _ = await asyncio.wait(futures)
+//!
+//!     for future in done:
+//!         print(future.result())
+//! ```
+//!
+//! The services are simulated (`common/services.rs`; no network).
+//! `try/except` around the request is a `match` on its `Result`. Python's
+//! `done` is a set (printed in any order); tulip's `done` is in the order
+//! the tasks finished. The exception-raising variants are
+//! `exceptions_traceback` and `exceptions_never_retrieved`.
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/services.rs"]
+mod services;
 
-async fn service(name: &str, fail: bool) -> Result<String, String> {
-    tulip::sleep(common::secs(0.1)).await;
-    if fail {
-        Err(format!("{name} is down"))
-    } else {
-        Ok(format!("{name} answered"))
+use services::Service;
+use std::time::Instant;
+use tulip::ReturnWhen;
+
+static SERVICES: [Service; 3] = [
+    Service::new("ipify", "https://api.ipify.org?format=json", "ip"),
+    Service::new("ip-api", "http://ip-api.com/json", "query"),
+    Service::new("borken", "http://no-way-this-is-going-to-work.com/json", "ip"),
+];
+
+async fn fetch_ip(service: &Service) -> String {
+    let start = Instant::now();
+    println!("Fetching IP from {}", service.name);
+
+    let response = match services::request("GET", service.url).await {
+        Ok(response) => response,
+        Err(_) => return format!("{} is unresponsive", service.name),
+    };
+
+    let json_response = response.json().await;
+    let ip = &json_response[service.ip_attr];
+
+    response.close();
+    format!(
+        "{} finished with result: {}, took: {:.2} seconds",
+        service.name,
+        ip,
+        common::tutorial_secs(start.elapsed())
+    )
+}
+
+async fn asynchronous() {
+    let futures: Vec<_> = SERVICES.iter().map(|s| tulip::create_task(fetch_ip(s))).collect();
+    let (done, _) = tulip::wait(futures, ReturnWhen::AllCompleted).await;
+
+    for future in done {
+        match future.result() {
+            Ok(result) => println!("{result}"),
+            // `future.result()` re-raises: a panic is resumed, as Python re-raises.
+            Err(tulip::TaskError::Panicked(panic)) => panic.resume(),
+            Err(e) => println!("{e}"),
+        }
     }
 }
 
 fn main() {
-    tulip::run(async {
-        // 1. Handled inside the task: the task itself turns the error into a value.
-        let handled = tulip::create_task(async {
-            match service("geo", true).await {
-                Ok(v) => v,
-                Err(e) => format!("handled inside the task: {e}"),
-            }
-        });
-        println!("{}", handled.await.unwrap_or_default());
-
-        // 2. Re-raised through the result: the caller sees the failure.
-        let raising = tulip::create_task(async { service("ip", true).await });
-        match raising.await {
-            Ok(Ok(v)) => println!("{v}"),
-            Ok(Err(e)) => println!("result() raised: {e}"),
-            Err(e) => println!("task failed: {e}"),
-        }
-
-        // 3. Never retrieved: the task panics and nobody awaits it; the loop
-        //    reports "Task exception was never retrieved".
-        tulip::create_task(async {
-            tulip::sleep(common::secs(0.1)).await;
-            panic!("the weather service exploded");
-        });
-        tulip::sleep(common::secs(0.3)).await;
-        println!("main done");
-    });
+    let ioloop = tulip::new_event_loop();
+    ioloop.run_until_complete(asynchronous());
+    ioloop.close();
 }

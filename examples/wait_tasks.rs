@@ -1,4 +1,4 @@
-//! Nine tasks with random sleeps: run one after another (always in order)
+//! Seed 000, 1c-determinism-sync-async: nine tasks with random sleeps: run one after another (always in order)
 //! and then as tasks with `ensure_future` + `wait` (in whatever order they
 //! finish — different from run to run).
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
