@@ -59,7 +59,7 @@ pub use open_connection::{open_connection, open_unix_connection};
 pub use server::{start_server, start_server_on, start_unix_server, Server};
 pub use sock::LoopSockets;
 pub use stream_reader::{IncompleteReadError, LimitOverrunError, StreamError, StreamReader, DEFAULT_LIMIT};
-pub use stream_writer::{StreamWriter, DEFAULT_HIGH_WATER};
+pub use stream_writer::{ExtraInfo, StreamWriter, DEFAULT_HIGH_WATER};
 pub use tcp::{TcpListener, TcpStream};
 pub use transport::PeerName;
 pub use udp::UdpSocket;

@@ -5,7 +5,7 @@ use crate::addrinfo::getaddrinfo;
 use crate::open_connection::streams;
 use crate::stream_reader::StreamReader;
 use crate::stream_writer::StreamWriter;
-use crate::tcp::TcpListener;
+use crate::tcp::{TcpListener, TcpStream};
 use crate::transport::Transport;
 use crate::unix::UnixListener;
 use std::cell::{Cell, RefCell};
@@ -14,6 +14,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::rc::Rc;
 use std::time::Duration;
 use tulip_reactor::{create_task, get_running_loop};
@@ -74,11 +75,16 @@ where
     F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
     Fut: Future<Output = ()> + 'static,
 {
+    Ok(serve_tcp(client_connected_cb, bind_all(host, port).await?))
+}
+
+/// A listening socket on every address `host` resolves to.
+pub(crate) async fn bind_all(host: &str, port: u16) -> io::Result<Vec<TcpListener>> {
     let mut listeners = Vec::new();
     for addr in getaddrinfo(host, port).await? {
         listeners.push(TcpListener::bind(addr)?);
     }
-    Ok(serve_tcp(client_connected_cb, listeners))
+    Ok(listeners)
 }
 
 /// Like [`start_server`], on a listening socket the caller made (asyncio's
@@ -109,6 +115,17 @@ where
     F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
     Fut: Future<Output = ()> + 'static,
 {
+    serve_listeners(client_connected_cb, listeners, |s| Box::pin(std::future::ready(Ok(Transport::Tcp(s)))))
+}
+
+/// Serves `listeners`: an accept loop each; every connection becomes a
+/// transport through `prepare` (in its own task), then runs the callback.
+pub(crate) fn serve_listeners<F, Fut, P>(client_connected_cb: F, listeners: Vec<TcpListener>, prepare: P) -> Server
+where
+    F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
+    Fut: Future<Output = ()> + 'static,
+    P: Fn(TcpStream) -> Prepare + 'static,
+{
     let addrs = listeners.iter().filter_map(|l| l.local_addr().ok()).collect();
     let state = Rc::new(ServerState {
         addrs,
@@ -119,15 +136,16 @@ where
         waiters: WakerSet::new(),
     });
     let cb = Rc::new(client_connected_cb);
+    let prepare = Rc::new(prepare);
     for listener in listeners {
-        let (cb, st) = (cb.clone(), state.clone());
+        let (cb, st, prepare) = (cb.clone(), state.clone(), prepare.clone());
         let listener = Rc::new(listener);
         let task = create_task(accept_loop(st, cb, move || {
-            let listener = listener.clone();
+            let (listener, prepare) = (listener.clone(), prepare.clone());
             async move {
                 let (s, _) = listener.accept().await?;
                 let _ = s.set_nodelay(true);
-                Ok(Transport::Tcp(s))
+                Ok(prepare(s))
             }
         }));
         state.accepting.borrow_mut().push(task);
@@ -171,7 +189,10 @@ where
     let st = state.clone();
     let task = create_task(accept_loop(st, cb, move || {
         let listener = listener.clone();
-        async move { Ok(Transport::Unix(listener.accept().await?.0)) }
+        async move {
+            let (s, _) = listener.accept().await?;
+            Ok(Box::pin(std::future::ready(Ok(Transport::Unix(s)))) as Prepare)
+        }
     }));
     state.accepting.borrow_mut().push(task);
     Ok(Server { state })
@@ -233,12 +254,17 @@ fn report_accept_error(message: String, e: io::Error) {
     });
 }
 
+/// A connection just accepted, and how to make it a transport: at once for
+/// plain sockets, after a TLS handshake (in the connection's own task, so a
+/// slow handshake holds up nobody) for TLS servers.
+pub(crate) type Prepare = Pin<Box<dyn Future<Output = io::Result<Transport>>>>;
+
 async fn accept_loop<F, Fut, A, AF>(state: Rc<ServerState>, cb: Rc<F>, mut accept: A)
 where
     F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
     Fut: Future<Output = ()> + 'static,
     A: FnMut() -> AF,
-    AF: Future<Output = io::Result<Transport>>,
+    AF: Future<Output = io::Result<Prepare>>,
 {
     let mut batch = 0;
     loop {
@@ -250,14 +276,18 @@ where
         }
         batch += 1;
         match accept().await {
-            Ok(transport) => {
-                let (r, w) = streams(transport);
-                let fut = cb(r, w);
-                let st = state.clone();
+            Ok(prepare) => {
+                let (st, cb) = (state.clone(), cb.clone());
                 st.active.set(st.active.get() + 1);
                 create_task(async move {
                     let _done = ConnectionDone(st);
-                    fut.await;
+                    match prepare.await {
+                        Ok(transport) => {
+                            let (r, w) = streams(transport);
+                            cb(r, w).await;
+                        }
+                        Err(e) => report_accept_error("the connection's set-up failed (a TLS handshake?)".into(), e),
+                    }
                 })
                 .detach();
             }

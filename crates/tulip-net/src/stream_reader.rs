@@ -93,6 +93,12 @@ impl StreamReader {
         poll_fn(|cx| self.poll_fill(cx, at_least)).await
     }
 
+    /// True if bytes are buffered and not consumed.
+    #[cfg(feature = "tls")]
+    pub(crate) fn has_buffered(&self) -> bool {
+        !self.buf.is_empty()
+    }
+
     /// The bytes buffered and not consumed.
     pub(crate) fn buffer(&self) -> &[u8] {
         self.buf.data()

@@ -370,14 +370,63 @@ impl StreamWriter {
         self.state.transport.sockname()
     }
 
-    /// asyncio's `get_extra_info(name)` for `"peername"` and `"sockname"`.
-    pub fn get_extra_info(&self, name: &str) -> Option<PeerName> {
+    /// asyncio's `get_extra_info(name)`: `"peername"`, `"sockname"`, and
+    /// over TLS `"peercert"` (the peer's certificate, DER), `"cipher"`,
+    /// `"ssl_version"` and `"selected_alpn_protocol"`; `None` for any other
+    /// name, or what the connection does not have.
+    ///
+    /// ```
+    /// use tulip::net::ExtraInfo;
+    /// tulip::run(async {
+    ///     let server = tulip::start_server(|_r, _w| async {}, "127.0.0.1", 0).await.unwrap();
+    ///     let (_r, w) = tulip::open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+    ///     assert!(matches!(w.get_extra_info("peername"), Some(ExtraInfo::Peername(_))));
+    ///     assert!(w.get_extra_info("peercert").is_none()); // not TLS
+    ///     server.close();
+    /// });
+    /// ```
+    pub fn get_extra_info(&self, name: &str) -> Option<ExtraInfo> {
         match name {
-            "peername" => self.peername().ok(),
-            "sockname" => self.sockname().map(PeerName::Inet),
+            "peername" => self.peername().ok().map(ExtraInfo::Peername),
+            "sockname" => self.sockname().map(ExtraInfo::Sockname),
+            #[cfg(feature = "tls")]
+            "peercert" | "cipher" | "ssl_version" | "selected_alpn_protocol" => {
+                let tls = self.state.transport.tls()?;
+                match name {
+                    "peercert" => tls.peer_certificate().map(|c| ExtraInfo::Peercert(c.to_vec())),
+                    "cipher" => tls.cipher().map(ExtraInfo::Cipher),
+                    "ssl_version" => tls.version().map(ExtraInfo::SslVersion),
+                    _ => tls.negotiated_protocol().map(|p| ExtraInfo::SelectedAlpnProtocol(p.to_vec())),
+                }
+            }
             _ => None,
         }
     }
+
+    /// The transport, for `start_tls` (which takes it over).
+    #[cfg(feature = "tls")]
+    pub(crate) fn transport(&self) -> Rc<Transport> {
+        self.state.transport.clone()
+    }
+}
+
+/// What [`StreamWriter::get_extra_info`] reports; asyncio returns a
+/// different Python type for each name.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum ExtraInfo {
+    /// `"peername"`: the remote address.
+    Peername(PeerName),
+    /// `"sockname"`: the local address of a TCP connection.
+    Sockname(std::net::SocketAddr),
+    /// `"peercert"`: the peer's TLS certificate, DER-encoded.
+    Peercert(Vec<u8>),
+    /// `"cipher"`: the TLS cipher suite's name.
+    Cipher(&'static str),
+    /// `"ssl_version"`: the TLS version's name.
+    SslVersion(&'static str),
+    /// `"selected_alpn_protocol"`: the protocol ALPN settled on.
+    SelectedAlpnProtocol(Vec<u8>),
 }
 
 impl StreamWriter {

@@ -19,6 +19,11 @@ pub(crate) enum Transport {
     /// One end of a pipe (a subprocess's stdin, stdout or stderr). Closing
     /// the write side means closing the fd, hence the `Option`.
     Pipe(RefCell<Option<IoSource<File>>>),
+    /// TLS over TCP. rustls's state is one mutable object: borrowed for the
+    /// length of one poll, never across an await, by the reader or the
+    /// writer (a loop runs one of them at a time).
+    #[cfg(feature = "tls")]
+    Tls(Box<RefCell<crate::tls::TlsStream>>),
 }
 
 fn pipe_closed() -> io::Error {
@@ -57,6 +62,8 @@ impl Transport {
                 Some(io) => io.poll_read_stream(cx, buf, |f, buf| (&*f).read(buf)),
                 None => Poll::Ready(Ok(0)),
             },
+            #[cfg(feature = "tls")]
+            Transport::Tls(t) => Pin::new(&mut *t.borrow_mut()).poll_read(cx, buf),
         }
     }
 
@@ -68,6 +75,16 @@ impl Transport {
                 Some(io) => io.poll_write_stream(cx, buf, |f, buf| (&*f).write(buf)),
                 None => Poll::Ready(Err(pipe_closed())),
             },
+            // Written records may wait in rustls: flush them out too.
+            #[cfg(feature = "tls")]
+            Transport::Tls(t) => {
+                let mut t = t.borrow_mut();
+                let r = Pin::new(&mut *t).poll_write(cx, buf);
+                if matches!(r, Poll::Ready(Ok(_))) {
+                    let _ = Pin::new(&mut *t).poll_flush(cx);
+                }
+                r
+            }
         }
     }
 
@@ -79,6 +96,13 @@ impl Transport {
             Transport::Pipe(p) => match p.borrow().as_ref() {
                 Some(io) => io.try_write_with(|f| (&*f).write(buf)),
                 None => Err(pipe_closed()),
+            },
+            // No waker to leave: a write that would wait is `WouldBlock`,
+            // and the background flush takes it from there.
+            #[cfg(feature = "tls")]
+            Transport::Tls(_) => match self.poll_write(&mut Context::from_waker(std::task::Waker::noop()), buf) {
+                Poll::Ready(r) => r,
+                Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
             },
         }
     }
@@ -94,6 +118,14 @@ impl Transport {
                 drop(p.borrow_mut().take());
                 Ok(())
             }
+            // TLS's own end first (close_notify, if the socket takes it
+            // now), then the TCP connection's.
+            #[cfg(feature = "tls")]
+            Transport::Tls(t) => {
+                let mut t = t.borrow_mut();
+                let _ = Pin::new(&mut *t).poll_close(&mut Context::from_waker(std::task::Waker::noop()));
+                t.get_ref().shutdown(how)
+            }
         };
         match r {
             Err(e) if e.kind() == io::ErrorKind::NotConnected => Ok(()),
@@ -106,6 +138,8 @@ impl Transport {
             Transport::Tcp(s) => s.peer_addr().map(PeerName::Inet),
             Transport::Unix(s) => s.peer_addr().map(PeerName::Unix),
             Transport::Pipe(_) => Err(io::ErrorKind::NotConnected.into()),
+            #[cfg(feature = "tls")]
+            Transport::Tls(t) => t.borrow().get_ref().peer_addr().map(PeerName::Inet),
         }
     }
 
@@ -113,6 +147,17 @@ impl Transport {
         match self {
             Transport::Tcp(s) => s.local_addr().ok(),
             Transport::Unix(_) | Transport::Pipe(_) => None,
+            #[cfg(feature = "tls")]
+            Transport::Tls(t) => t.borrow().get_ref().local_addr().ok(),
+        }
+    }
+
+    /// The TLS stream, if the connection is one.
+    #[cfg(feature = "tls")]
+    pub(crate) fn tls(&self) -> Option<std::cell::Ref<'_, crate::tls::TlsStream>> {
+        match self {
+            Transport::Tls(t) => Some(t.borrow()),
+            _ => None,
         }
     }
 }

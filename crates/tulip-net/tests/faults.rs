@@ -93,7 +93,7 @@ fn unix_socket_streams_echo_lines_and_report_eof() {
         .await
         .unwrap();
         let (mut r, mut w) = open_unix_connection(&p).await.unwrap();
-        assert!(matches!(w.get_extra_info("peername"), Some(PeerName::Unix(_))));
+        assert!(matches!(w.get_extra_info("peername"), Some(tulip::net::ExtraInfo::Peername(PeerName::Unix(_)))));
         w.write(b"over unix\n").unwrap();
         assert_eq!(r.readline().await.unwrap(), b"over unix\n");
         w.close();

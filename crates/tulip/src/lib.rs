@@ -109,12 +109,13 @@ pub use tulip_combinators::{
     Wait, WaitFor,
 };
 /// asyncio's networking: sockets, `loop.sock_*`, streams and servers (the
-/// `tulip-net` crate; cargo feature `net`, on by default).
+/// `tulip-net` crate; cargo feature `net`, on by default), and with the
+/// feature `tls` (on by default) `tulip::net::tls`, asyncio's `ssl`.
 #[cfg(feature = "net")]
 pub use tulip_net as net;
 #[cfg(feature = "net")]
 pub use tulip_net::{
-    getaddrinfo, open_connection, open_unix_connection, start_server, start_server_on, start_unix_server,
+    getaddrinfo, open_connection, open_unix_connection, start_server, start_server_on, start_unix_server, ExtraInfo,
     IncompleteReadError, LimitOverrunError, LoopSockets, PeerName, Server, StreamError, StreamReader, StreamWriter,
     TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream, DEFAULT_HIGH_WATER, DEFAULT_LIMIT,
 };

@@ -1,14 +1,12 @@
 //! `tls::connect`: resolve, connect, handshake.
 
 use super::{tls_connect, SslError, TlsContext, TlsStream};
-use crate::addrinfo::getaddrinfo;
 use crate::tcp::TcpStream;
-use std::io;
 
 /// Resolves `host` (on the blocking pool), connects to `host:port` and runs
 /// the TLS handshake with `host` as the server name: the TLS half of
 /// asyncio's `open_connection(host, port, ssl=ctx)`. The resolved addresses
-/// are tried one after another, in the resolver's order, until one connects;
+/// race with Happy Eyeballs, as [`open_connection`](crate::open_connection)'s do;
 /// the socket gets `TCP_NODELAY`, as asyncio sets it, so small TLS records
 /// (the handshake's flights, short requests) are not held back by Nagle.
 ///
@@ -39,17 +37,8 @@ use std::io;
 pub async fn connect(ctx: &TlsContext, host: &str, port: u16) -> Result<TlsStream, SslError> {
     // A server context would fail only after the connect: fail first.
     ctx.client_config()?;
-    let mut last = io::Error::new(io::ErrorKind::NotFound, format!("no address found for {host}"));
-    for addr in getaddrinfo(host, port).await? {
-        match TcpStream::connect(addr).await {
-            Ok(tcp) => {
-                // Best effort, as in asyncio: a socket that refuses the
-                // option still works.
-                let _ = tcp.set_nodelay(true);
-                return tls_connect(ctx, host, tcp).await;
-            }
-            Err(e) => last = e,
-        }
-    }
-    Err(SslError::Io(last))
+    let tcp = TcpStream::connect_host(host, port).await?;
+    // Best effort, as in asyncio: a socket that refuses the option still works.
+    let _ = tcp.set_nodelay(true);
+    tls_connect(ctx, host, tcp).await
 }

@@ -11,9 +11,10 @@
 //! | `ssl.create_default_context()` | [`TlsContext::client()`] |
 //! | `ctx.load_verify_locations(cafile=)`, `ctx.load_cert_chain(cert, key)` | [`TlsContext::with_ca_file`], [`TlsContext::with_client_cert`] |
 //! | `SSLContext(PROTOCOL_TLS_SERVER)`, `load_cert_chain` | [`TlsContext::server`] |
-//! | `open_connection(host, port, ssl=ctx)` | [`connect`]`(&ctx, host, port)` → [`TlsStream`] (the stream layer wraps it in a reader and writer) |
-//! | `start_server(cb, host, port, ssl=ctx)` | [`tls_accept`]`(&ctx, tcp)` on each accepted connection |
-//! | `loop.start_tls(transport, ctx, server_hostname=)` | [`tls_connect`]`(&ctx, name, tcp)`, [`tls_accept`] |
+//! | `open_connection(host, port, ssl=ctx)` | [`open_connection`]`(&ctx, host, port)` → `(StreamReader, StreamWriter)`; or [`connect`] for a bare [`TlsStream`] |
+//! | `start_server(cb, host, port, ssl=ctx)` | [`start_server`]`(cb, host, port, ctx)` |
+//! | `writer.start_tls(ctx, server_hostname=)` | [`StreamWriter::start_tls`](crate::StreamWriter::start_tls); on a bare socket [`tls_connect`] / [`tls_accept`] |
+//! | `writer.get_extra_info('peercert')`, `('cipher')` | [`StreamWriter::get_extra_info`](crate::StreamWriter::get_extra_info) |
 //! | `ssl.SSLError`, `SSLCertVerificationError`, `SSLEOFError` | [`SslError`], [`SslError::CertificateVerify`], [`SslError::Eof`] |
 //! | `getpeercert(True)`, `selected_alpn_protocol()`, `version()`, `cipher()` | [`TlsStream::peer_certificate`], [`TlsStream::negotiated_protocol`], [`TlsStream::version`], [`TlsStream::cipher`] |
 //!
@@ -53,9 +54,11 @@ mod context;
 mod error;
 mod pem;
 mod stream;
+mod streams;
 mod verify;
 
 pub use connect::connect;
 pub use context::TlsContext;
 pub use error::{CertificateVerifyReason, SslError};
 pub use stream::{tls_accept, tls_connect, TlsStream};
+pub use streams::{open_connection, start_server};
