@@ -18,6 +18,7 @@ pub mod harness;
 pub mod io;
 pub mod streams;
 pub mod sync;
+pub mod tls;
 
 pub use harness::{Sample, Workload};
 
@@ -27,6 +28,7 @@ pub fn all_workloads() -> Vec<Workload> {
     all.extend(core::workloads());
     all.extend(io::workloads());
     all.extend(streams::workloads());
+    all.extend(tls::workloads());
     all.extend(combinators::workloads());
     all.extend(sync::workloads());
     all

@@ -52,17 +52,17 @@ pub fn workloads() -> Vec<Workload> {
 const BUF: usize = 64 * 1024;
 
 /// Wall and CPU time since [`Clock::start`].
-struct Clock {
+pub(crate) struct Clock {
     wall: Instant,
     cpu: CpuTime,
 }
 
 impl Clock {
-    fn start() -> Self {
+    pub(crate) fn start() -> Self {
         Clock { wall: Instant::now(), cpu: cpu_time() }
     }
 
-    fn sample(self, ops: usize) -> Sample {
+    pub(crate) fn sample(self, ops: usize) -> Sample {
         let wall = self.wall.elapsed();
         Sample::time_cpu(wall, cpu_time().since(self.cpu), ops)
     }
