@@ -9,7 +9,7 @@ mod tls_support;
 use futures_lite::io::BufReader;
 use futures_lite::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use rustls::AlertDescription;
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, BufRead};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use tls_support::{have, openssl_s_server, path, run, Peer, Pki};
@@ -103,24 +103,7 @@ fn openssl_s_client_talks_to_tulip_server() {
             tls.close().await.unwrap(); // close_notify: s_client exits
             line
         });
-        let mut child = Command::new("openssl")
-            .args(["s_client", "-connect", &addr.to_string(), "-servername", "localhost"])
-            .args(["-CAfile", path(&pki.ca_path), "-verify_return_error", "-verify_hostname", "localhost", "-quiet"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // -quiet ignores the end of stdin: s_client stays until the server closes.
-        child.stdin.take().unwrap().write_all(b"ping from s_client\n").unwrap();
-        let mut stdout = child.stdout.take().unwrap();
-        let mut peer = Peer(child);
-        let out = tulip::to_thread(move || {
-            let mut s = String::new();
-            stdout.read_to_string(&mut s).map(|_| s)
-        })
-        .await
-        .unwrap();
+        let (mut peer, out) = tls_support::openssl_s_client(addr, &pki.ca_path, b"ping from s_client\n").await;
         assert_eq!(server.await.unwrap(), "ping from s_client\n");
         assert_eq!(out, "tulip got: ping from s_client\n");
         let status = tulip::to_thread(move || peer.0.wait()).await.unwrap();

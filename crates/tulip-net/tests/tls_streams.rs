@@ -6,7 +6,7 @@
 
 mod tls_support;
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::process::{Command, Stdio};
 use tls_support::{have, path, run, Peer, Pki};
 use tulip_net::tls::{self, SslError, TlsContext};
@@ -35,23 +35,7 @@ fn openssl_s_client_talks_to_a_tls_stream_server() {
         .await
         .unwrap();
         let addr = server.sockets()[0];
-        let mut child = Command::new("openssl")
-            .args(["s_client", "-connect", &addr.to_string(), "-servername", "localhost"])
-            .args(["-CAfile", path(&pki.ca_path), "-verify_return_error", "-verify_hostname", "localhost", "-quiet"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child.stdin.take().unwrap().write_all(b"ping from s_client\n").unwrap();
-        let mut stdout = child.stdout.take().unwrap();
-        let _peer = Peer(child);
-        let out = tulip::to_thread(move || {
-            let mut s = String::new();
-            stdout.read_to_string(&mut s).map(|_| s)
-        })
-        .await
-        .unwrap();
+        let (_peer, out) = tls_support::openssl_s_client(addr, &pki.ca_path, b"ping from s_client\n").await;
         assert_eq!(out, "tulip got: ping from s_client\n");
         server.close();
     });

@@ -185,3 +185,30 @@ fn wait_for_line(out: ChildStdout, want: &str) -> bool {
     }
     false
 }
+
+/// `openssl s_client` connected to `addr` as "localhost", verifying against
+/// `ca`, with `line` written to its stdin; returns the peer and everything
+/// it printed once the server closed (read on the blocking pool).
+pub async fn openssl_s_client(addr: std::net::SocketAddr, ca: &Path, line: &[u8]) -> (Peer, String) {
+    use std::io::{Read, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("openssl")
+        .args(["s_client", "-connect", &addr.to_string(), "-servername", "localhost"])
+        .args(["-CAfile", path(ca), "-verify_return_error", "-verify_hostname", "localhost", "-quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // -quiet ignores the end of stdin: s_client stays until the server closes.
+    child.stdin.take().unwrap().write_all(line).unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let peer = Peer(child);
+    let out = tulip::to_thread(move || {
+        let mut s = String::new();
+        stdout.read_to_string(&mut s).map(|_| s)
+    })
+    .await
+    .unwrap();
+    (peer, out)
+}
