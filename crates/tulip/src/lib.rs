@@ -144,11 +144,25 @@ pub use tulip_task::{
 pub use tulip_timer::{sleep, sleep_until, timeout, timeout_at, Sleep, Timeout, TimeoutError, TimeoutHandle};
 
 /// The names most programs need: `use tulip::prelude::*;`.
+///
+/// It leaves out asyncio's `Future` ([`tulip::Future`](crate::Future)): a
+/// glob import of a type named `Future` would hide std's `Future` trait in
+/// edition 2024 (E0404). Write `tulip::Future` where you mean asyncio's.
+///
+/// ```edition2024
+/// use tulip::prelude::*;
+///
+/// // std's `Future` trait is still the one in scope.
+/// fn twice(f: impl Future<Output = u32>) -> impl Future<Output = u32> {
+///     async move { f.await * 2 }
+/// }
+/// assert_eq!(run(twice(async { 21 })), 42);
+/// ```
 pub mod prelude {
     #[cfg(feature = "process")]
     pub use crate::LoopSignals;
     #[cfg(feature = "net")]
     pub use crate::LoopSockets;
-    pub use crate::{create_task, get_running_loop, run, sleep, EventLoop, Future, Task, TaskError};
+    pub use crate::{create_task, get_running_loop, run, sleep, EventLoop, Task, TaskError};
     pub use std::time::Duration;
 }
