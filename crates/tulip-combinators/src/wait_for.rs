@@ -11,13 +11,17 @@ use tulip_timer::{Timeout, TimeoutError};
 /// timer is only created once the future has to wait.
 #[must_use = "futures do nothing unless awaited"]
 pub struct WaitFor<F> {
-    inner: Timeout<F>,
+    /// `None` for a zero timeout: asyncio 3.11 cancels the work before it
+    /// starts, so the future is never polled.
+    inner: Option<Timeout<F>>,
 }
 
 /// asyncio's `wait_for(aw, timeout)`: `fut`'s output, or
 /// `Err(TimeoutError)` if it takes longer than `timeout` (`None` waits
 /// forever). On timeout the inner future is cancelled — dropped, so its
 /// destructors (its `finally:` blocks) have run before `wait_for` returns.
+/// With a zero timeout the future is never polled at all, as asyncio 3.11
+/// cancels the coroutine before it starts.
 ///
 /// The future is polled in place, not spawned (no task is created, so this
 /// is as cheap as a timer). To time out a [`Task`] — which dropping would
@@ -35,11 +39,12 @@ pub struct WaitFor<F> {
 /// });
 /// ```
 pub fn wait_for<F: StdFuture>(fut: F, timeout: Option<Duration>) -> WaitFor<F> {
-    // asyncio: with a zero timeout, work that is not done at once has timed
-    // out; `Timeout` with a zero delay expires at its first wait, the same.
     let inner = match timeout {
-        Some(d) => tulip_timer::timeout(d, fut),
-        None => tulip_timer::timeout_at(None, fut),
+        // asyncio 3.11: `wait_for(coro, 0)` cancels the coroutine before it
+        // starts (the future is dropped unpolled: its body never runs).
+        Some(d) if d.is_zero() => None,
+        Some(d) => Some(tulip_timer::timeout(d, fut)),
+        None => Some(tulip_timer::timeout_at(None, fut)),
     };
     WaitFor { inner }
 }
@@ -49,8 +54,18 @@ impl<F: StdFuture> StdFuture for WaitFor<F> {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         // SAFETY: `inner` is structurally pinned: `WaitFor` never moves it
-        // out, and has no `Drop` of its own.
-        unsafe { self.map_unchecked_mut(|w| &mut w.inner) }.poll(cx)
+        // out (it is only polled in place, or dropped in place by being set
+        // to `None`), and has no `Drop` of its own.
+        let this = unsafe { self.get_unchecked_mut() };
+        let Some(inner) = this.inner.as_mut() else {
+            return Poll::Ready(Err(TimeoutError));
+        };
+        // SAFETY: see above.
+        let out = unsafe { Pin::new_unchecked(inner) }.poll(cx);
+        if out.is_ready() {
+            this.inner = None;
+        }
+        out
     }
 }
 

@@ -79,3 +79,27 @@ fn task_group_failure() {
     });
     check("task_group_failure", out.lines());
 }
+
+#[test]
+fn wait_for_zero() {
+    // asyncio 3.11: with a timeout of zero the coroutine is cancelled
+    // before it starts.
+    let out = Trace::default();
+    let o = out.clone();
+    tulip::run(async move {
+        let body = |o: Trace, name: &'static str| async move {
+            o.print(format!("{name} started"));
+            name
+        };
+        match tulip::wait_for(body(o.clone(), "zero"), Some(Duration::ZERO)).await {
+            Ok(v) => o.print(format!("result {v}")),
+            Err(_) => o.print("zero: TimeoutError"),
+        }
+        let v = tulip::wait_for(body(o.clone(), "one second"), Some(Duration::from_secs(1))).await.unwrap();
+        o.print(format!("result {v}"));
+        if tulip::wait_for(tulip::sleep(Duration::from_secs(10)), Some(Duration::from_millis(10))).await.is_err() {
+            o.print("sleep: TimeoutError");
+        }
+    });
+    check("wait_for_zero", out.lines());
+}
