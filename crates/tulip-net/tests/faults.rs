@@ -17,14 +17,19 @@ use tulip::{
 fn a_reset_connection_is_an_error_value_and_the_loop_goes_on() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
+    let (connected, go) = std::sync::mpsc::channel::<()>();
     let peer = std::thread::spawn(move || {
         let (s, _) = listener.accept().unwrap();
+        // Reset only once the client has finished connecting (a reset that
+        // beats the connect is the connect's error, another test's case).
+        go.recv().unwrap();
         // Linger 0: close sends RST instead of FIN.
         socket2::SockRef::from(&s).set_linger(Some(Duration::ZERO)).unwrap();
         drop(s);
     });
     EventLoop::new().run_until_complete(async move {
         let (mut r, _w) = open_connection("127.0.0.1", addr.port()).await.unwrap();
+        connected.send(()).unwrap();
         let e = r.read(16).await.unwrap_err();
         assert_eq!(e.kind(), ErrorKind::ConnectionReset, "{e:?}");
         // The loop still serves other connections.
