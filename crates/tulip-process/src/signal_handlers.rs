@@ -133,6 +133,9 @@ impl LoopSignals for LoopHandle {
         if signal == libc::SIGKILL || signal == libc::SIGSTOP || !(1..64).contains(&signal) {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("signal {signal} cannot be caught")));
         }
+        if self.is_closed() {
+            return Err(io::Error::other("Event loop is closed"));
+        }
         let handlers = self.local::<Handlers>();
         // The pipe (and its reader) first: the C handler writes into it.
         start_signal_reader(self, &handlers)?;

@@ -30,6 +30,9 @@ impl Drop for Watchers {
 /// Starts calling `callback` whenever `fd` is ready in direction `dir`,
 /// replacing an earlier watcher of the same fd and direction.
 fn add(lp: &LoopHandle, fd: &impl AsFd, dir: Dir, mut callback: impl FnMut() + 'static) -> io::Result<()> {
+    if lp.is_closed() {
+        return Err(io::Error::other("Event loop is closed"));
+    }
     let raw = fd.as_fd().as_raw_fd();
     let created_at = Location::caller();
     // A duplicate of the fd, registered on its own: the caller keeps

@@ -36,8 +36,13 @@ impl LoopHandle {
     /// ev.run_until_complete(tulip::sleep(std::time::Duration::ZERO));
     /// assert_eq!(*log.borrow(), [0, 1, 2]);
     /// ```
+    ///
+    /// # Panics
+    /// If the loop is closed: "Event loop is closed" (asyncio raises
+    /// `RuntimeError`; the callback would never run).
     #[track_caller]
     pub fn call_soon(&self, callback: impl FnOnce() + 'static) -> Handle {
+        self.refuse_if_closed();
         let inner = HandleInner::new(Box::new(callback), Location::caller());
         self.state.ready.push(Ready::Handle(inner.clone()));
         Handle { inner }
@@ -73,8 +78,13 @@ impl LoopHandle {
     /// assert_eq!(h.when(), when);
     /// ev.run_until_complete(tulip::sleep(Duration::from_millis(5)));
     /// ```
+    ///
+    /// # Panics
+    /// If the loop is closed (see [`call_soon`](Self::call_soon)); so does
+    /// [`call_later`](Self::call_later).
     #[track_caller]
     pub fn call_at(&self, when: Instant, callback: impl FnOnce() + 'static) -> TimerHandle {
+        self.refuse_if_closed();
         let inner = HandleInner::new(Box::new(callback), Location::caller());
         let fire = inner.clone();
         let key = self.state.timers.insert(
@@ -98,6 +108,10 @@ impl LoopHandle {
     /// `loop.create_task`). The future may be `!Send`. The task starts at the
     /// loop's next iteration.
     ///
+    /// # Panics
+    /// If the loop is closed: "Event loop is closed" (asyncio's
+    /// `RuntimeError`). The same holds for the other `create_task*`.
+    ///
     /// ```
     /// let ev = tulip::EventLoop::new();
     /// let task = ev.create_task(async { 6 * 7 });
@@ -109,6 +123,7 @@ impl LoopHandle {
         F: StdFuture + 'static,
         F::Output: 'static,
     {
+        self.refuse_if_closed();
         self.state.spawn(TaskBuilder::new(), future)
     }
 
@@ -126,6 +141,7 @@ impl LoopHandle {
         F: StdFuture + 'static,
         F::Output: 'static,
     {
+        self.refuse_if_closed();
         self.state.spawn(TaskBuilder::new().name(name), future)
     }
 
@@ -147,7 +163,17 @@ impl LoopHandle {
         F: StdFuture + 'static,
         F::Output: 'static,
     {
+        self.refuse_if_closed();
         self.state.spawn(TaskBuilder::new().internal(true), future)
+    }
+
+    /// asyncio's `RuntimeError('Event loop is closed')` for work that
+    /// could never run.
+    #[track_caller]
+    fn refuse_if_closed(&self) {
+        if self.state.closed.get() {
+            panic!("Event loop is closed");
+        }
     }
 
     /// This loop's value of type `T`, created with `T::default()` on first

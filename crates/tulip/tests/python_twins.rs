@@ -215,3 +215,33 @@ fn py_bool(b: bool) -> &'static str {
         "False"
     }
 }
+
+#[test]
+fn closed_loop_refuses_work() {
+    // asyncio raises RuntimeError('Event loop is closed'); tulip panics with
+    // the same message where the call has no error to return.
+    let ev = tulip::EventLoop::new();
+    ev.close();
+    let mut lines = Vec::new();
+    type Attempt<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let attempts: [Attempt<'_>; 3] = [
+        ("call_soon", Box::new(|| drop(ev.call_soon(|| {})))),
+        ("call_later", Box::new(|| drop(ev.call_later(std::time::Duration::from_secs(1), || {})))),
+        ("create_task", Box::new(|| drop(ev.create_task(async {})))),
+    ];
+    for (name, call) in &attempts {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(call)) {
+            Ok(()) => lines.push(format!("{name} accepted")),
+            Err(p) => lines.push(format!("{name} RuntimeError {}", tulip_task::panic_message(&*p))),
+        }
+    }
+    common::check(
+        "closed_loop",
+        lines,
+        &[
+            "call_soon RuntimeError Event loop is closed",
+            "call_later RuntimeError Event loop is closed",
+            "create_task RuntimeError Event loop is closed",
+        ],
+    );
+}
