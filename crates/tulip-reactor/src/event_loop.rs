@@ -208,6 +208,15 @@ impl EventLoop {
         let stopped_early = loop {
             state.run_once();
             if task.done() {
+                // asyncio stops from the future's done callback, which runs
+                // in the next iteration and calls `stop()`: that iteration
+                // still runs everything ready (other tasks get one more
+                // step), without waiting, and is the last. Unless `stop()`
+                // was called already, which ends the run now.
+                if !state.stopping.get() {
+                    state.stopping.set(true);
+                    state.run_once();
+                }
                 break false;
             }
             if state.stopping.get() {

@@ -245,3 +245,42 @@ fn closed_loop_refuses_work() {
         ],
     );
 }
+
+#[test]
+fn run_until_complete_stops_one_iteration_later() {
+    // asyncio stops run_until_complete from the future's done callback,
+    // which runs in the next iteration: other ready tasks get one more step.
+    let out = Trace::default();
+    let ev = EventLoop::new();
+    let (o, t) = (out.clone(), out.clone());
+    ev.run_until_complete(async move {
+        tulip::create_task(async move {
+            for i in 0..5 {
+                t.print(format!("tick {i}"));
+                tulip::sleep(Duration::ZERO).await;
+            }
+        })
+        .detach();
+        tulip::sleep(Duration::ZERO).await;
+        o.print("main done");
+    });
+    out.print("after run_until_complete");
+    ev.run_until_complete(tulip::sleep(Duration::ZERO));
+    out.print("after a second run");
+    ev.set_exception_handler(|_| {});
+    ev.close();
+    check(
+        "run_until_complete_stop",
+        out.lines(),
+        &[
+            "tick 0",
+            "main done",
+            "tick 1",
+            "after run_until_complete",
+            "tick 2",
+            "tick 3",
+            "tick 4",
+            "after a second run",
+        ],
+    );
+}
