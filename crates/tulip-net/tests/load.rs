@@ -8,6 +8,14 @@ fn open_fds() -> usize {
     std::fs::read_dir("/proc/self/fd").map(|d| d.count()).unwrap_or(0)
 }
 
+/// The tests of this file open many fds, and one counts them: they take
+/// turns.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn take_turn() -> std::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Raises the soft fd limit as far as the hard limit allows; returns it.
 fn raise_fd_limit() -> u64 {
     let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
@@ -25,6 +33,7 @@ fn raise_fd_limit() -> u64 {
 
 #[test]
 fn fd_count_returns_to_start_after_10000_connect_close_cycles() {
+    let _turn = take_turn();
     if !std::path::Path::new("/proc/self/fd").exists() {
         eprintln!("no /proc/self/fd; skipping");
         return;
@@ -63,6 +72,7 @@ fn fd_count_returns_to_start_after_10000_connect_close_cycles() {
 
 #[test]
 fn a_thousand_concurrent_connections() {
+    let _turn = take_turn();
     let limit = raise_fd_limit();
     // Each connection costs two fds here (both ends are in this process).
     let n = if limit >= 2_200 { 1_000 } else { ((limit as usize).saturating_sub(100) / 2).max(10) };

@@ -212,6 +212,7 @@ fn waiting_calls_leave_no_fd_or_registration_behind() {
 
 #[test]
 fn sock_recvfrom_returns_at_most_n_bytes() {
+    let _serial = serial();
     let ev = EventLoop::new();
     let lp = ev.handle();
     let a = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
