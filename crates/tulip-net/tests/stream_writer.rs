@@ -56,10 +56,16 @@ fn abort_lets_go_of_peers_that_never_read() {
     const PEERS: usize = 100;
     let _turn = counting_fds();
     tulip::run(async {
+        let aborted = std::rc::Rc::new(std::cell::Cell::new(0usize));
+        let count = aborted.clone();
         let server = start_server(
-            |_r, mut w| async move {
-                while w.write(&[0u8; 64 * 1024]).is_ok() {}
-                w.abort();
+            move |_r, mut w| {
+                let count = count.clone();
+                async move {
+                    while w.write(&[0u8; 64 * 1024]).is_ok() {}
+                    w.abort();
+                    count.set(count.get() + 1);
+                }
             },
             "127.0.0.1",
             0,
@@ -70,12 +76,14 @@ fn abort_lets_go_of_peers_that_never_read() {
         let before = open_fds();
         // Clients that connect and never read: their fds stay open here.
         let clients: Vec<_> = (0..PEERS).map(|_| std::net::TcpStream::connect(addr).unwrap()).collect();
-        for _ in 0..200 {
-            tulip::sleep(Duration::from_millis(5)).await;
-            if open_fds() <= before + PEERS + 15 {
+        for _ in 0..2_000 {
+            if aborted.get() == PEERS {
                 break;
             }
+            tulip::sleep(Duration::from_millis(5)).await;
         }
+        assert_eq!(aborted.get(), PEERS, "every handler wrote, aborted and returned");
+        tulip::sleep(Duration::from_millis(20)).await;
         let after = open_fds();
         assert!(after <= before + PEERS + 15, "server-side sockets kept: {before} fds before, {after} after");
         drop(clients);
