@@ -15,14 +15,13 @@ pub const DEFAULT_HIGH_WATER: usize = 64 * 1024;
 struct WriterState {
     transport: Rc<Transport>,
     pending: RefCell<Vec<u8>>,
-    /// A background flush is running: data goes out in order through it.
-    flushing: Cell<bool>,
     error: RefCell<Option<(io::ErrorKind, String)>>,
     closing: Cell<bool>,
     /// `close`/`abort` (the whole connection), not `write_eof` (one way).
     full_close: Cell<bool>,
     closed: Cell<bool>,
-    /// The background flush, while one runs (an `abort` cancels it).
+    /// The background flush, while one runs (an `abort` cancels it): while
+    /// it does, data goes out in order through it.
     flush: RefCell<Option<Task<()>>>,
     /// Tasks in `drain` or `wait_closed`.
     waiters: WakerSet,
@@ -33,6 +32,11 @@ struct WriterState {
 impl WriterState {
     fn wake_all(&self) {
         self.waiters.wake_all();
+    }
+
+    /// A background flush is running.
+    fn flushing(&self) -> bool {
+        self.flush.borrow().is_some()
     }
 
     fn error(&self) -> Option<io::Error> {
@@ -111,7 +115,6 @@ impl StreamWriter {
             state: Rc::new(WriterState {
                 transport,
                 pending: RefCell::new(Vec::new()),
-                flushing: Cell::new(false),
                 error: RefCell::new(None),
                 closing: Cell::new(false),
                 full_close: Cell::new(false),
@@ -138,7 +141,7 @@ impl StreamWriter {
         if st.pending.borrow().len() + data.len() > st.high.get().saturating_mul(16) {
             return Err(io::Error::new(io::ErrorKind::WouldBlock, "write buffer full: await drain()"));
         }
-        if !st.flushing.get() {
+        if !st.flushing() {
             while !data.is_empty() {
                 match st.transport.try_write(data) {
                     Ok(0) => break,
@@ -168,7 +171,7 @@ impl StreamWriter {
     }
 
     fn start_flush(&self) {
-        if self.state.flushing.replace(true) {
+        if self.state.flushing() {
             return;
         }
         let st = self.state.clone();
@@ -209,13 +212,12 @@ impl StreamWriter {
                     break;
                 }
             }
-            st.flushing.set(false);
-            drop(st.flush.borrow_mut().take());
+            let itself = st.flush.borrow_mut().take();
+            drop(itself);
             st.finish_close();
         });
-        if !task.done() {
-            *self.state.flush.borrow_mut() = Some(task);
-        }
+        // Stored before it first runs: it takes itself out when it ends.
+        *self.state.flush.borrow_mut() = Some(task);
     }
 
     /// Waits until the buffer is small enough to write more (asyncio's
@@ -272,7 +274,7 @@ impl StreamWriter {
 
     fn begin_close(&self) {
         self.state.closing.set(true);
-        if !self.state.flushing.get() {
+        if !self.state.flushing() {
             self.state.finish_close();
         }
     }
@@ -307,7 +309,6 @@ impl StreamWriter {
         if let Some(task) = flush {
             task.cancel();
         }
-        st.flushing.set(false);
         st.full_close.set(true);
         self.begin_close();
     }

@@ -165,14 +165,16 @@ impl<T> StdFuture for Task<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if self.handle.is_some() {
-            self.check_awaiter();
-        }
         let Some(handle) = self.handle.as_mut() else {
             return Poll::Ready(Err(CancelledError::default().into()));
         };
         let out = match Pin::new(handle).poll(cx) {
-            Poll::Pending => return Poll::Pending,
+            // Only an await that waits can hang: the check stays off the
+            // path of a task that is already done.
+            Poll::Pending => {
+                self.check_awaiter();
+                return Poll::Pending;
+            }
             Poll::Ready(Some(out)) => out.map_err(|e| *e),
             // The executor dropped the task without finishing it (it was
             // closed or dropped with the task still queued).
