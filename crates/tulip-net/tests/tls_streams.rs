@@ -160,3 +160,15 @@ fn start_tls_refuses_a_reader_that_read_past_the_upgrade_point() {
         server.close();
     });
 }
+
+#[test]
+fn start_tls_as_a_client_needs_the_servers_host_name() {
+    let pki = Pki::new();
+    let client_ctx = TlsContext::client().with_ca_pem(&pki.ca_pem).unwrap();
+    run(async move {
+        let server = tulip::start_server(|_r, _w| async {}, "127.0.0.1", 0).await.unwrap();
+        let (r, w) = tulip::open_connection("127.0.0.1", server.sockets()[0].port()).await.unwrap();
+        assert!(matches!(w.start_tls(r, &client_ctx, None).await, Err(SslError::WrongContext(_))));
+        server.close();
+    });
+}

@@ -63,7 +63,42 @@ impl Drop for HostGuard {
 
 /// Installs `host` as the loop that [`create_task`](crate::create_task)
 /// creates tasks on, until the guard is dropped. An event loop calls this
-/// while it runs; see `tulip-reactor` for the implementation.
+/// while it runs; see `tulip-reactor` for the implementation. The smallest
+/// host: one queue, run on this thread.
+///
+/// ```
+/// use std::rc::Rc;
+/// use std::sync::{Arc, Mutex};
+/// use tulip_task::{create_task, enter_task_host, Scheduler, TaskHost, TaskRunnable};
+///
+/// struct Queue(Mutex<Vec<TaskRunnable>>);
+/// impl Scheduler for Queue {
+///     fn schedule(&self, r: TaskRunnable) {
+///         self.0.lock().unwrap().push(r);
+///     }
+/// }
+/// struct Host(Arc<Queue>);
+/// // SAFETY: every runnable goes to the queue, which only this thread (the
+/// // host's) pops, runs and drops, before the queue itself goes away.
+/// unsafe impl TaskHost for Host {
+///     fn host_id(&self) -> usize { 1 }
+///     fn reserve_slot(&self) -> u32 { 0 }
+///     fn scheduler(&self) -> Arc<dyn Scheduler> { self.0.clone() }
+///     fn adopt(&self, r: TaskRunnable) { self.0.schedule(r) }
+/// }
+///
+/// let host = Rc::new(Host(Arc::new(Queue(Mutex::new(Vec::new())))));
+/// let _installed = enter_task_host(host.clone());
+/// let task = create_task(async { 40 + 2 });
+/// loop {
+///     let next = host.0.0.lock().unwrap().pop();
+///     match next {
+///         Some(r) => { r.run(); }
+///         None => break,
+///     }
+/// }
+/// assert_eq!(futures_lite::future::block_on(task).unwrap(), 42);
+/// ```
 pub fn enter_task_host(host: Rc<dyn TaskHost>) -> HostGuard {
     let previous = HOST.with(|h| h.borrow_mut().replace(host));
     HostGuard { previous }
