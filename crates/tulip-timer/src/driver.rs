@@ -63,7 +63,12 @@ impl std::fmt::Debug for TimerEntry {
 pub struct Timers {
     clock: Clock,
     queue: RefCell<TimerQueue<TimerEntry>>,
+    id: u64,
 }
+
+/// Source of [`Timers::id`]: unique for the process's lifetime, unlike an
+/// address, which a later `Timers` may reuse.
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 thread_local! {
     static CURRENT: RefCell<Option<Rc<Timers>>> = const { RefCell::new(None) };
@@ -88,7 +93,21 @@ impl Timers {
     /// Timers on `clock`.
     pub fn new(clock: Clock) -> Rc<Timers> {
         let origin = clock.now();
-        Rc::new(Timers { clock, queue: RefCell::new(TimerQueue::new(origin)) })
+        let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Rc::new(Timers { clock, queue: RefCell::new(TimerQueue::new(origin)), id })
+    }
+
+    /// A number no other `Timers` of this process has: how a `Send` handle
+    /// to a timer (one that cannot hold the `Rc`) finds out whether the
+    /// current timers are the ones its key belongs to.
+    ///
+    /// ```
+    /// use tulip_timer::{Clock, Timers};
+    /// let (a, b) = (Timers::new(Clock::real()), Timers::new(Clock::real()));
+    /// assert_ne!(a.id(), b.id());
+    /// ```
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// Makes these the thread's current timers until the guard is dropped;

@@ -1,0 +1,222 @@
+//! hyper's I/O traits over futures-io streams, and back.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use futures_lite::io::{AsyncRead, AsyncWrite};
+
+/// A futures-io stream (tulip's `TcpStream`, `UnixStream`, `TlsStream`, …)
+/// as hyper's `rt::Read + rt::Write`: what hyper's `handshake` and
+/// `serve_connection` take.
+///
+/// ```
+/// tulip::run(async {
+///     let listener = tulip::TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+///     let tcp = tulip::TcpStream::connect(listener.local_addr().unwrap()).await.unwrap();
+///     let io = tulip_hyper::HyperIo::new(tcp);
+///     assert!(io.get_ref().peer_addr().is_ok());
+///     let _tcp: tulip::TcpStream = io.into_inner();
+/// });
+/// ```
+#[derive(Debug)]
+pub struct HyperIo<T> {
+    inner: T,
+}
+
+impl<T> HyperIo<T> {
+    /// Wraps `inner`.
+    pub fn new(inner: T) -> Self {
+        HyperIo { inner }
+    }
+
+    /// The wrapped stream.
+    pub fn get_ref(&self) -> &T {
+        &self.inner
+    }
+
+    /// The wrapped stream, mutably.
+    pub fn get_mut(&mut self) -> &mut T {
+        &mut self.inner
+    }
+
+    /// Unwraps the stream.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+impl<T: AsyncRead + Unpin> hyper::rt::Read for HyperIo<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        mut buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        // Read straight into hyper's buffer: `initialize_unfilled` zeroes
+        // only the bytes never initialised before (hyper reuses its buffer,
+        // so after the first reads this is free), saving a copy per read.
+        let unfilled = buf.initialize_unfilled();
+        let len = unfilled.len();
+        let n = match Pin::new(&mut self.inner).poll_read(cx, unfilled) {
+            Poll::Ready(Ok(n)) => n,
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Pending => return Poll::Pending,
+        };
+        if n > len {
+            return Poll::Ready(Err(io::Error::other("poll_read reported more bytes than its buffer holds")));
+        }
+        // SAFETY: `initialize_unfilled` initialised all `len` bytes of the
+        // unfilled part, and `n <= len` was checked above, so the `n` bytes
+        // the cursor advances over are initialised.
+        unsafe { buf.advance(n) };
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl<T: AsyncWrite + Unpin> hyper::rt::Write for HyperIo<T> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        // futures-io has no way to ask; hyper then flattens headers and
+        // body into one buffer, which is one write either way.
+        false
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_close(cx)
+    }
+}
+
+/// A hyper `rt::Read + rt::Write` stream (such as `hyper::upgrade::Upgraded`)
+/// as a futures-io `AsyncRead + AsyncWrite`, e.g. to run TLS through a
+/// proxy's CONNECT tunnel.
+///
+/// ```
+/// use futures_lite::{AsyncReadExt, AsyncWriteExt};
+/// use tulip_hyper::{FuturesIo, HyperIo};
+/// tulip::run(async {
+///     let (a, b) = tulip::UnixStream::pair().unwrap();
+///     // Round trip: futures-io → hyper → futures-io.
+///     let mut a = FuturesIo::new(HyperIo::new(a));
+///     let mut b = FuturesIo::new(HyperIo::new(b));
+///     a.write_all(b"ping").await.unwrap();
+///     let mut got = [0; 4];
+///     b.read_exact(&mut got).await.unwrap();
+///     assert_eq!(&got, b"ping");
+/// });
+/// ```
+#[derive(Debug)]
+pub struct FuturesIo<T> {
+    inner: T,
+}
+
+impl<T> FuturesIo<T> {
+    /// Wraps `inner`.
+    pub fn new(inner: T) -> Self {
+        FuturesIo { inner }
+    }
+
+    /// Unwraps the stream.
+    pub fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+impl<T: hyper::rt::Read + Unpin> AsyncRead for FuturesIo<T> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        let mut read_buf = hyper::rt::ReadBuf::new(buf);
+        match Pin::new(&mut self.inner).poll_read(cx, read_buf.unfilled()) {
+            Poll::Ready(Ok(())) => Poll::Ready(Ok(read_buf.filled().len())),
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<T: hyper::rt::Write + Unpin> AsyncWrite for FuturesIo<T> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::task::Waker;
+
+    /// A reader that claims more bytes than it was given: the adapter must
+    /// refuse it rather than advance hyper's cursor past initialised bytes.
+    struct Liar;
+    impl AsyncRead for Liar {
+        fn poll_read(self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+            Poll::Ready(Ok(buf.len() + 1))
+        }
+    }
+
+    /// Reads in pieces of at most 3 bytes.
+    struct Trickle(&'static [u8]);
+    impl AsyncRead for Trickle {
+        fn poll_read(mut self: Pin<&mut Self>, _: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+            let n = self.0.len().min(buf.len()).min(3);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Poll::Ready(Ok(n))
+        }
+    }
+
+    /// One read through the adapter into an uninitialised buffer of `cap`
+    /// bytes; the bytes hyper's cursor reports filled.
+    fn read_once<T: AsyncRead + Unpin>(io: &mut HyperIo<T>, cap: usize) -> io::Result<Vec<u8>> {
+        let mut cx = Context::from_waker(Waker::noop());
+        let mut storage = vec![std::mem::MaybeUninit::uninit(); cap];
+        let mut rb = hyper::rt::ReadBuf::uninit(&mut storage);
+        match hyper::rt::Read::poll_read(Pin::new(io), &mut cx, rb.unfilled()) {
+            Poll::Ready(r) => r.map(|()| rb.filled().to_vec()),
+            Poll::Pending => Err(io::ErrorKind::WouldBlock.into()),
+        }
+    }
+
+    #[test]
+    fn a_reader_that_overstates_is_an_error() {
+        let err = read_once(&mut HyperIo::new(Liar), 8).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::Other);
+    }
+
+    #[test]
+    fn reads_fill_uninitialised_buffers_in_order() {
+        let mut io = HyperIo::new(Trickle(b"hello world"));
+        let mut out = Vec::new();
+        loop {
+            let got = read_once(&mut io, 5).unwrap();
+            if got.is_empty() {
+                break;
+            }
+            assert!(got.len() <= 3);
+            out.extend(got);
+        }
+        assert_eq!(out, b"hello world");
+    }
+}
