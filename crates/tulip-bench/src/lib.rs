@@ -15,6 +15,7 @@ pub mod alloc;
 pub mod combinators;
 pub mod core;
 pub mod harness;
+pub mod http;
 pub mod io;
 pub mod streams;
 pub mod sync;
