@@ -3,6 +3,8 @@
 //! `cargo run --example tour` (add `--fast` to shrink the delays).
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/http_services.rs"]
+mod http_services;
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -199,6 +201,30 @@ async fn io_tour() -> std::io::Result<()> {
     })
     .await;
     println!("  to_thread -> {answer}");
+
+    section("HTTP: aiohttp's ClientSession, against a local weather service");
+    let weather = http_services::start().weather;
+    let session = tulip::http::ClientSession::new();
+    let got = async {
+        let mut resp = session
+            .get(format!("{weather}/data/2.5/weather"))
+            .params(&[("q", "Moscow"), ("appid", "demo-key"), ("units", "metric")])
+            .send()
+            .await?;
+        let status = resp.status();
+        let json: serde_json::Value = resp.json().await?;
+        Ok::<_, tulip::http::ClientError>((status, json))
+    }
+    .await;
+    match got {
+        Ok((status, json)) => println!(
+            "  GET {weather}/data/2.5/weather?q=Moscow -> {status}: {}, {} °C",
+            json["weather"][0]["main"].as_str().unwrap_or("?"),
+            json["main"]["temp"]
+        ),
+        Err(e) => println!("  the request failed: {e}"),
+    }
+    session.close().await;
 
     section("subprocesses with their output as streams");
     let p = tulip::create_subprocess_shell("echo from a child process").await?;

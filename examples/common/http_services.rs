@@ -332,3 +332,9 @@ fn file(query: &[(String, String)], scale: f64) -> Response<Body> {
     }
     built(resp.body(Box::pin(StreamBody::new(chunks)) as Body))
 }
+
+/// The command line's URLs (the arguments that are not `--flags`): real
+/// services to ask instead of the stand-ins.
+pub fn url_args() -> Vec<String> {
+    std::env::args().skip(1).filter(|a| !a.starts_with('-')).collect()
+}

@@ -154,3 +154,4 @@ pub fn hyper_tulip(url: &str, n: usize, c: usize) -> Measured {
     ev.close();
     done
 }
+

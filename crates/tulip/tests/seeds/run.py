@@ -3,7 +3,8 @@
 Every timer of the loop (asyncio.sleep, call_later, call_at, wait/wait_for
 timeouts all go through BaseEventLoop.call_at) and time.sleep are shortened
 by SCALE, as the Rust twins' `--fast` does (SCALE 0.01). The directory of
-this file comes first on sys.path, so `import aiohttp` finds the stand-in.
+this file comes first on sys.path, so `import aiohttp` finds the stand-in
+(unless TULIP_REAL_AIOHTTP is set: the http_* programs use the real one).
 """
 import asyncio.base_events
 import os
@@ -15,7 +16,12 @@ import warnings
 scale = float(sys.argv[1])
 program = sys.argv[2]
 sys.argv = [program] + sys.argv[3:]
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+here = os.path.dirname(os.path.abspath(__file__))
+if os.environ.get('TULIP_REAL_AIOHTTP'):
+    # Python put this directory first, stand-in and all: take it out.
+    sys.path = [p for p in sys.path if os.path.abspath(p or '.') != here]
+else:
+    sys.path.insert(0, here)
 warnings.simplefilter('ignore', DeprecationWarning)
 
 _call_at = asyncio.base_events.BaseEventLoop.call_at
