@@ -57,7 +57,7 @@ async fn download(session: &ClientSession, url: &str, dir: &Path) -> Result<Stri
     let mut file = Some(std::fs::File::create(&path).map_err(tulip::http::ClientOSError::from)?);
     let mut done = 0u64;
     draw(&name, done, total);
-    let mut chunks = response.content().iter_chunked(16 * 1024);
+    let mut chunks = std::pin::pin!(response.content().iter_chunked(16 * 1024));
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk?;
         done += chunk.len() as u64;
@@ -94,10 +94,11 @@ fn main() {
         eprintln!("{}: {e}", dir.display());
         return;
     }
-    tulip::run(async {
+    let d = dir.clone();
+    tulip::run(async move {
         let session = ClientSession::new();
         for url in &urls {
-            match download(&session, url, &dir).await {
+            match download(&session, url, &d).await {
                 Ok(line) => println!("{line}"),
                 Err(e) => println!("{url}: {e}"),
             }

@@ -108,6 +108,11 @@ pub use tulip_combinators::{
     ChildError, Completed, Gather, GatherAll, ReturnWhen, Shield, SpawnError, TaskGroup, TaskGroupError, TryGather,
     Wait, WaitFor,
 };
+/// aiohttp's HTTP client: `ClientSession`, `request`, `TcpConnector`,
+/// `ClientTimeout` (the `tulip-http` crate; cargo feature `http`, on by
+/// default).
+#[cfg(feature = "http")]
+pub use tulip_http as http;
 /// asyncio's networking: sockets, `loop.sock_*`, streams and servers (the
 /// `tulip-net` crate; cargo feature `net`, on by default), and with the
 /// feature `tls` (on by default) `tulip::net::tls`, asyncio's `ssl`.
