@@ -51,7 +51,13 @@ fn draw(name: &str, done: u64, total: Option<u64>) {
 async fn download(session: &ClientSession, url: &str, dir: &Path) -> Result<String, ClientError> {
     let mut response = session.get(url).send().await?;
     response.raise_for_status()?;
-    let name = response.url().path_segments().and_then(|mut s| s.next_back()).filter(|s| !s.is_empty()).unwrap_or("index.html").to_string();
+    let name = response
+        .url()
+        .path_segments()
+        .and_then(|mut s| s.next_back())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("index.html")
+        .to_string();
     let total = response.content_length();
     let path = dir.join(&name);
     let mut file = Some(std::fs::File::create(&path).map_err(tulip::http::ClientOSError::from)?);
@@ -86,7 +92,10 @@ fn main() {
         urls if !urls.is_empty() => urls,
         _ => {
             let files = http_services::start().files;
-            vec![format!("{files}/files/manual.pdf?size=262144"), format!("{files}/files/eula.txt?size=100000&chunked=1")]
+            vec![
+                format!("{files}/files/manual.pdf?size=262144"),
+                format!("{files}/files/eula.txt?size=100000&chunked=1"),
+            ]
         }
     };
     let dir: PathBuf = std::env::temp_dir().join(format!("tulip-http-download-{}", std::process::id()));

@@ -60,7 +60,12 @@ async fn fetch_ip(service: Service) -> String {
     let ip = json_response[service.ip_attr].as_str().unwrap_or("?").to_string();
 
     drop(response);
-    format!("{} finished with result: {}, took: {:.2} seconds", service.name, ip, common::tutorial_secs(start.elapsed()))
+    format!(
+        "{} finished with result: {}, took: {:.2} seconds",
+        service.name,
+        ip,
+        common::tutorial_secs(start.elapsed())
+    )
 }
 
 async fn asynchronous(services: Vec<Service>) {

@@ -63,7 +63,7 @@ async fn ask(session: &ClientSession, base: &str, city: &str) -> Result<String, 
     let url = format!("{base}/data/2.5/weather");
     let params = [("q", city), ("APPID", "2a4ff86f9aaa70041ec8e82db64abf56")];
 
-    let mut response = session.get(&url).params(&params).send().await?;
+    let mut response = session.get(&url).params(params).send().await?;
     let weather_json: serde_json::Value = response.json().await?;
     Ok(format!("{city}: {}", weather_json["weather"][0]["main"].as_str().unwrap_or("?")))
 }

@@ -208,7 +208,7 @@ async fn io_tour() -> std::io::Result<()> {
     let got = async {
         let mut resp = session
             .get(format!("{weather}/data/2.5/weather"))
-            .params(&[("q", "Moscow"), ("appid", "demo-key"), ("units", "metric")])
+            .params([("q", "Moscow"), ("appid", "demo-key"), ("units", "metric")])
             .send()
             .await?;
         let status = resp.status();

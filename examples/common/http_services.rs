@@ -129,9 +129,7 @@ fn serve(kind: Kind, scale: f64) -> std::io::Result<SocketAddr> {
                 }
             });
             tulip::create_task(async move {
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(HyperIo::new(tcp), service)
-                    .await;
+                let _ = hyper::server::conn::http1::Builder::new().serve_connection(HyperIo::new(tcp), service).await;
             });
         }
     });
@@ -172,7 +170,8 @@ fn decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex =
+            b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
         match (b[i], hex) {
             (b'+', _) => out.push(b' '),
             (b'%', Some(v)) => {
@@ -198,11 +197,11 @@ fn full(body: impl Into<Bytes>) -> Body {
 fn json(status: StatusCode, body: String) -> Response<Body> {
     built(
         Response::builder()
-        .status(status)
-        .header("date", crate::common::http_date())
-        .header("content-type", "application/json; charset=utf-8")
-        .header("content-length", body.len())
-        .body(full(body)),
+            .status(status)
+            .header("date", crate::common::http_date())
+            .header("content-type", "application/json; charset=utf-8")
+            .header("content-length", body.len())
+            .body(full(body)),
     )
 }
 
@@ -235,24 +234,24 @@ fn github_events(req: &Request<Incoming>, remaining: &Cell<u32>) -> Response<Bod
     let (status, body) = if not_modified { (StatusCode::NOT_MODIFIED, String::new()) } else { (StatusCode::OK, body) };
     built(
         Response::builder()
-        .status(status)
-        .header("server", "GitHub.com")
-        .header("date", crate::common::http_date())
-        .header("content-type", "application/json; charset=utf-8")
-        .header("content-length", body.len())
-        .header("cache-control", "public, max-age=60, s-maxage=60")
-        .header("vary", "Accept, Accept-Encoding, Accept, X-Requested-With")
-        .header("etag", etag)
-        .header("x-poll-interval", "60")
-        .header("x-github-media-type", "github.v3; format=json")
-        .header("link", "<https://api.github.com/events?page=2>; rel=\"next\"")
-        .header("x-ratelimit-limit", "60")
-        .header("x-ratelimit-remaining", remaining.get().to_string())
-        .header("x-ratelimit-reset", reset.to_string())
-        .header("x-ratelimit-resource", "core")
-        .header("x-ratelimit-used", (60 - remaining.get()).to_string())
-        .header("access-control-allow-origin", "*")
-        .body(full(body)),
+            .status(status)
+            .header("server", "GitHub.com")
+            .header("date", crate::common::http_date())
+            .header("content-type", "application/json; charset=utf-8")
+            .header("content-length", body.len())
+            .header("cache-control", "public, max-age=60, s-maxage=60")
+            .header("vary", "Accept, Accept-Encoding, Accept, X-Requested-With")
+            .header("etag", etag)
+            .header("x-poll-interval", "60")
+            .header("x-github-media-type", "github.v3; format=json")
+            .header("link", "<https://api.github.com/events?page=2>; rel=\"next\"")
+            .header("x-ratelimit-limit", "60")
+            .header("x-ratelimit-remaining", remaining.get().to_string())
+            .header("x-ratelimit-reset", reset.to_string())
+            .header("x-ratelimit-resource", "core")
+            .header("x-ratelimit-used", (60 - remaining.get()).to_string())
+            .header("access-control-allow-origin", "*")
+            .body(full(body)),
     )
 }
 

@@ -12,7 +12,6 @@
 #![allow(clippy::unwrap_used)]
 
 #[path = "../../../examples/common/mod.rs"]
-#[allow(dead_code)]
 mod common;
 #[path = "../../../examples/common/http_services.rs"]
 mod http_services;
@@ -85,13 +84,17 @@ fn aiohttp_python() -> Option<PathBuf> {
         let python = venv.join("bin/python");
         let ok = |py: &Path| Command::new(py).args(["-c", "import aiohttp"]).output().is_ok_and(|o| o.status.success());
         if !ok(&python) {
-            let made = Command::new("python3").arg("-m").arg("venv").arg(&venv).output().is_ok_and(|o| o.status.success())
-                && Command::new(&python)
-                    .args(["-m", "pip", "install", "-q", "aiohttp"])
-                    .output()
-                    .is_ok_and(|o| o.status.success());
+            let made =
+                Command::new("python3").arg("-m").arg("venv").arg(&venv).output().is_ok_and(|o| o.status.success())
+                    && Command::new(&python)
+                        .args(["-m", "pip", "install", "-q", "aiohttp"])
+                        .output()
+                        .is_ok_and(|o| o.status.success());
             if !made || !ok(&python) {
-                eprintln!("no aiohttp venv at {} (python3 -m venv or pip failed): CPython sides skipped", venv.display());
+                eprintln!(
+                    "no aiohttp venv at {} (python3 -m venv or pip failed): CPython sides skipped",
+                    venv.display()
+                );
                 return None;
             }
         }
@@ -134,7 +137,10 @@ fn mask(line: &str) -> String {
             let b = w.as_bytes();
             let out = if after_took {
                 "N".to_string()
-            } else if b.len() == 8 && b[2] == b':' && b[5] == b':' && w.replace(':', "").bytes().all(|c| c.is_ascii_digit())
+            } else if b.len() == 8
+                && b[2] == b':'
+                && b[5] == b':'
+                && w.replace(':', "").bytes().all(|c| c.is_ascii_digit())
             {
                 "HH:MM:SS".to_string()
             } else {
@@ -250,8 +256,11 @@ fn events_as_completed() {
 #[test]
 fn first_ip() {
     let s = services_tenth();
-    let expected =
-        ["Fetching IP from ipify", "Fetching IP from ip-api", "ip-api finished with result: 82.34.76.170, took: 0.08 seconds"];
+    let expected = [
+        "Fetching IP from ipify",
+        "Fetching IP from ip-api",
+        "ip-api finished with result: 82.34.76.170, took: 0.08 seconds",
+    ];
     let ours = lines(&run_example("http_first_ip", &[&s.ipify, &s.ip_api]).stdout);
     check("http_first_ip", &ours, seed("http_first_ip", &[&s.ipify, &s.ip_api]), &expected, 0..0);
     // With a timeout that nothing meets (4a's `wait(.., timeout=..)`).
@@ -284,8 +293,11 @@ fn ip_services_one_broken() {
 fn unclosed_session() {
     let s = services_tenth();
     let ours = run_example("http_unclosed_session", &[&s.ipify, &s.ip_api]);
-    let expected =
-        ["Fetching IP from ipify", "Fetching IP from ip-api", "ip-api finished with result: 82.34.76.170, took: 0.08 seconds"];
+    let expected = [
+        "Fetching IP from ipify",
+        "Fetching IP from ip-api",
+        "ip-api finished with result: 82.34.76.170, took: 0.08 seconds",
+    ];
     let theirs = seed("http_unclosed_session", &[&s.ipify, &s.ip_api]);
     let their_err = theirs.as_ref().map(|o| String::from_utf8_lossy(&o.stderr).into_owned());
     check("http_unclosed_session", &lines(&ours.stdout), theirs, &expected, 0..0);

@@ -155,3 +155,42 @@ pub fn hyper_tulip(url: &str, n: usize, c: usize) -> Measured {
     done
 }
 
+/// tulip-http: one `ClientSession` whose connector keeps `c` connections
+/// (`TcpConnector::limit`), `c` tasks, the bodies read with `read()`.
+pub fn tulip_http(url: &str, n: usize, c: usize) -> Measured {
+    let url = url.to_string();
+    let ev = tulip::new_event_loop();
+    let ev_ref = &ev;
+    let done = measure(n, move || {
+        ev_ref.run_until_complete(async move {
+            let connector = tulip::http::TcpConnector::builder().limit(c).build();
+            let session = tulip::http::ClientSession::builder()
+                .connector(connector)
+                .build()
+                .unwrap_or_else(|e| panic!("session: {e}"));
+            let workers: Vec<_> = split(n, c)
+                .into_iter()
+                .map(|k| {
+                    let (session, url) = (session.clone(), url.clone());
+                    tulip::create_task(async move {
+                        let mut done = 0;
+                        for _ in 0..k {
+                            let mut resp = session.get(&url).send().await.unwrap_or_else(|e| panic!("tulip-http: {e}"));
+                            let body = resp.read().await.unwrap_or_else(|e| panic!("tulip-http body: {e}"));
+                            done += usize::from(!body.is_empty());
+                        }
+                        done
+                    })
+                })
+                .collect();
+            let mut total = 0;
+            for w in workers {
+                total += w.await.unwrap_or(0);
+            }
+            session.close().await;
+            total
+        })
+    });
+    ev.close();
+    done
+}

@@ -31,6 +31,7 @@ pub fn sample_main(args: &[String]) {
     };
     let (n, c) = (n.parse().unwrap_or(1000), c.parse().unwrap_or(1));
     let m = match client.as_str() {
+        "tulip-http" => clients::tulip_http(url, n, c),
         "reqwest" => clients::reqwest(url, n, c),
         "hyper-tokio" => clients::hyper_tokio(url, n, c),
         "hyper-tulip" => clients::hyper_tulip(url, n, c),
