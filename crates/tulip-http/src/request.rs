@@ -218,7 +218,8 @@ impl RequestBuilder {
         self
     }
 
-    /// At most this many redirects (10), then [`TooManyRedirects`](crate::TooManyRedirects).
+    /// The redirect limit (10): as in aiohttp, the `n`-th redirect response
+    /// is a [`TooManyRedirects`](crate::TooManyRedirects) (0: no limit).
     pub fn max_redirects(mut self, n: usize) -> Self {
         self.max_redirects = n;
         self

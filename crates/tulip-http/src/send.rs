@@ -20,7 +20,7 @@ use crate::errors::{
 use crate::hyper_errors::{is_dead_connection, request_error};
 use crate::raw_body::RawBody;
 use crate::reader::BodyReader;
-use crate::redirect::{follow, is_redirect, Follow, Hop};
+use crate::redirect::{follow, is_redirect, Hop};
 use crate::request::RequestBuilder;
 use crate::response::ClientResponse;
 use crate::session::SessionInner;
@@ -102,15 +102,15 @@ async fn follow_redirects(
             resp.set_history(history);
             return Ok(resp);
         };
-        // As aiohttp counts: the redirect that would make `max_redirects`
-        // hops is refused.
-        if history.len() + 1 >= limits.max_redirects.max(1) {
+        // As aiohttp counts: the `max_redirects`-th redirect response is
+        // refused (0: no limit).
+        if limits.max_redirects > 0 && history.len() + 1 >= limits.max_redirects {
             resp.close();
             return Err(TooManyRedirects { status, redirects: history.len() + 1, url: hop.url.to_string() }.into());
         }
-        if follow(status, &location, &mut hop, session.allow_insecure_redirects)? == Follow::Stop {
-            resp.set_history(history);
-            return Ok(resp);
+        if let Err(e) = follow(status, &location, &mut hop, session.allow_insecure_redirects) {
+            resp.close();
+            return Err(e);
         }
         resp.release().await;
         history.push(resp);
