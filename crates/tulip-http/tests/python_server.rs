@@ -44,7 +44,7 @@ fn post_json_form_params_and_default_headers() {
         assert_eq!(v["headers"]["content-type"], "application/json");
         assert_eq!(v["headers"]["user-agent"], "seeds/1");
         assert_eq!(v["headers"]["accept-encoding"], "gzip, deflate");
-        let mut r = s.put("echo").form(&[("k", "a b"), ("x", "&")]).params(&[("q", "Moscow")]).send().await.unwrap();
+        let mut r = s.put("echo").form([("k", "a b"), ("x", "&")]).params([("q", "Moscow")]).send().await.unwrap();
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["body"], "k=a+b&x=%26");
         assert_eq!(v["query"]["q"], "Moscow");
