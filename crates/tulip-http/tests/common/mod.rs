@@ -2,6 +2,8 @@
 //! file-descriptor counting.
 #![allow(dead_code)]
 
+pub mod script;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
