@@ -269,3 +269,29 @@ fn sock_read_and_total_timeouts() {
         s.close().await;
     });
 }
+
+#[test]
+fn plain_http_through_a_proxy_in_absolute_form() {
+    let srv = PyServer::http();
+    let proxy = common::proxy::Proxy::start(Some("Basic dTpw"));
+    let (proxy_url, seen) = (proxy.url(), std::sync::Arc::clone(&proxy.seen));
+    tulip::run(async move {
+        let s = session();
+        let mut r =
+            s.get(srv.url("/echo")).proxy(&proxy_url).proxy_auth(BasicAuth::new("u", "p")).send().await.unwrap();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["path"], "/echo");
+        let (line, auth) = seen.lock().unwrap()[0].clone();
+        assert_eq!(line, format!("GET {} HTTP/1.1", srv.url("/echo")));
+        assert_eq!(auth.as_deref(), Some("Basic dTpw"));
+        // Without credentials the proxy's 407 is the response.
+        let r = s.get(srv.url("/echo")).proxy(&proxy_url).send().await.unwrap();
+        assert_eq!(r.status(), 407);
+        // Credentials in the proxy URL work too, and a session-wide proxy.
+        let via = ClientSession::builder().proxy(proxy_url.replace("http://", "http://u:p@")).build().unwrap();
+        assert_eq!(via.get(srv.url("/json")).send().await.unwrap().status(), 200);
+        via.close().await;
+        s.close().await;
+        drop(proxy);
+    });
+}

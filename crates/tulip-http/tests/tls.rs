@@ -1,6 +1,8 @@
 //! https against `openssl s_server` with certificates made at test time.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -143,6 +145,32 @@ fn a_client_certificate_when_the_server_requires_one() {
         let mut r = s.get(&url).send().await.unwrap();
         assert_eq!(r.status(), 200);
         assert!(!r.read().await.unwrap().is_empty());
+        s.close().await;
+    });
+}
+
+#[test]
+fn https_through_a_connect_tunnel() {
+    let pki = pki();
+    let Some(srv) = SServer::start(&pki, false) else { return };
+    let proxy = common::proxy::Proxy::start(None);
+    let (proxy_url, seen) = (proxy.url(), std::sync::Arc::clone(&proxy.seen));
+    let ctx = TlsContext::client().with_ca_pem(&pki.ca).unwrap();
+    let port = srv.port;
+    tulip::run(async move {
+        let s = session_with(Some(ctx), false);
+        let mut r = s.get(format!("https://localhost:{port}/")).proxy(&proxy_url).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.text().await.unwrap().contains("Ciphers"));
+        assert_eq!(seen.lock().unwrap()[0].0, format!("CONNECT localhost:{port} HTTP/1.1"));
+        s.close().await;
+    });
+    let refusing = common::proxy::Proxy::start(Some("Basic secret"));
+    let proxy_url = refusing.url();
+    tulip::run(async move {
+        let s = session_with(None, true);
+        let err = s.get(format!("https://localhost:{port}/")).proxy(&proxy_url).send().await.unwrap_err();
+        assert_eq!(err.status(), Some(407), "{err:?}");
         s.close().await;
     });
 }

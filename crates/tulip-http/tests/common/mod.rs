@@ -2,6 +2,7 @@
 //! file-descriptor counting.
 #![allow(dead_code)]
 
+pub mod proxy;
 pub mod script;
 
 use std::io::{BufRead, BufReader};
