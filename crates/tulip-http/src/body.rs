@@ -51,7 +51,8 @@ impl Body {
     }
 
     /// A body read from `reader` while it is sent (chunked encoding); it
-    /// cannot be sent twice, so a 307/308 redirect of it is not followed.
+    /// cannot be sent twice, so a redirect that keeps the body fails with
+    /// a `ClientPayloadError`, as in aiohttp.
     ///
     /// ```
     /// let body = tulip::http::Body::from_reader(futures_lite::io::Cursor::new(b"data".to_vec()));

@@ -4,25 +4,21 @@
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
-use std::io;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tulip_net::tls::{SslError, TlsContext};
+use tulip_net::tls::TlsContext;
 use tulip_task::Task;
 
-use crate::conn::{handshake, Sender};
-use crate::dns::{connect_addrs, DnsCache};
-use crate::errors::{ClientConnectorError, ClientError, ConnectorErrorKind, ServerTimeoutError, SslShown};
+use crate::conn::Sender;
+use crate::dns::DnsCache;
+use crate::errors::{ClientError, ServerTimeoutError};
 use crate::pool::{Acquire, PoolState, WaiterId};
+use crate::proxy::ProxyKey;
 use crate::timeout::{deadline_after, now, until, ClientTimeout};
-
-/// hyper's read buffer cap, which also caps the response head: aiohttp
-/// refuses header lines over 8190 bytes; a head over this is refused.
-const MAX_BUF_SIZE: usize = 128 * 1024;
 
 /// Which pool a connection belongs to.
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
@@ -30,6 +26,7 @@ pub(crate) struct ConnKey {
     pub(crate) https: bool,
     pub(crate) host: String,
     pub(crate) port: u16,
+    pub(crate) proxy: Option<ProxyKey>,
 }
 
 /// aiohttp's `TcpConnector`: a pool of keep-alive connections with
@@ -73,20 +70,20 @@ impl fmt::Debug for TcpConnector {
 }
 
 #[derive(Clone)]
-struct Config {
+pub(crate) struct Config {
     limit: usize,
     limit_per_host: usize,
     force_close: bool,
-    tls: Option<TlsContext>,
-    insecure: bool,
-    unix: Option<PathBuf>,
+    pub(crate) tls: Option<TlsContext>,
+    pub(crate) insecure: bool,
+    pub(crate) unix: Option<PathBuf>,
 }
 
 pub(crate) struct ConnectorInner {
-    cfg: Config,
+    pub(crate) cfg: Config,
     pool: RefCell<PoolState<ConnKey, Sender>>,
-    dns: DnsCache,
-    tls: RefCell<Option<TlsContext>>,
+    pub(crate) dns: DnsCache,
+    pub(crate) tls: RefCell<Option<TlsContext>>,
     cleanup: RefCell<Option<Task<()>>>,
 }
 
@@ -405,59 +402,6 @@ impl TcpConnector {
         }
         conn.sender = Some(self.open(key, sock_connect).await?);
         Ok(conn)
-    }
-
-    async fn open(&self, key: &ConnKey, sock_connect: Option<Duration>) -> Result<Sender, ClientError> {
-        let ssl = if key.https { SslShown::Default } else { SslShown::No };
-        let fail = |kind, source: io::Error| ClientConnectorError {
-            host: key.host.clone(),
-            port: key.port,
-            ssl,
-            kind,
-            source,
-        };
-        let hs = |e: hyper::Error| fail(ConnectorErrorKind::Os, io::Error::other(e));
-        if let Some(path) = &self.inner.cfg.unix {
-            let stream = tulip_net::UnixStream::connect(path).await.map_err(|e| fail(ConnectorErrorKind::Os, e))?;
-            return Ok(handshake(stream, false, MAX_BUF_SIZE).await.map_err(hs)?);
-        }
-        let addrs = self.inner.dns.resolve(&key.host, key.port).await.map_err(|e| fail(ConnectorErrorKind::Os, e))?;
-        let tcp = connect_addrs(addrs, sock_connect).await.map_err(|e| -> ClientError {
-            match (e.kind(), sock_connect) {
-                (io::ErrorKind::TimedOut, Some(d)) => ServerTimeoutError::connect(&key.host, d).into(),
-                _ => fail(ConnectorErrorKind::Os, e).into(),
-            }
-        })?;
-        if !key.https {
-            return Ok(handshake(tcp, false, MAX_BUF_SIZE).await.map_err(hs)?);
-        }
-        let ctx = self.tls_context();
-        let name = key.host.trim_start_matches('[').trim_end_matches(']');
-        let tls = tulip_net::tls::tls_connect(&ctx, name, tcp).await.map_err(|e| {
-            let kind = match e {
-                SslError::CertificateVerify { .. } => ConnectorErrorKind::Certificate,
-                SslError::Io(_) => ConnectorErrorKind::Os,
-                _ => ConnectorErrorKind::Ssl,
-            };
-            fail(kind, io::Error::other(e))
-        })?;
-        let h2 = tls.negotiated_protocol() == Some(b"h2".as_slice());
-        Ok(handshake(tls, h2, MAX_BUF_SIZE).await.map_err(hs)?)
-    }
-
-    fn tls_context(&self) -> TlsContext {
-        if let Some(ctx) = self.inner.tls.borrow().as_ref() {
-            return ctx.clone();
-        }
-        let mut ctx = self.inner.cfg.tls.clone().unwrap_or_else(TlsContext::client);
-        if self.inner.cfg.insecure {
-            ctx = ctx.dangerous_accept_any_certificate();
-        }
-        if cfg!(feature = "http2") && self.inner.cfg.tls.is_none() {
-            ctx = ctx.alpn(["h2", "http/1.1"]);
-        }
-        *self.inner.tls.borrow_mut() = Some(ctx.clone());
-        ctx
     }
 }
 

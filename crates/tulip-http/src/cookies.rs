@@ -4,17 +4,24 @@
 use std::cell::RefCell;
 use std::net::IpAddr;
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use cookie_store::{CookieStore, RawCookie};
 use http::{HeaderMap, HeaderValue};
 use url::Url;
+
+use crate::errors::ClientError;
 
 /// A cookie jar a session sends and fills (aiohttp's `CookieJar`); clone
 /// it to share one jar between sessions. Like aiohttp's default
 /// (`unsafe=False`), cookies from hosts given by IP address are refused;
 /// [`CookieJar::unsafe_`] accepts them. A cookie that arrives already
 /// expired (`Expires=Thu, 01 Jan 1970 …`, `Max-Age=0`) deletes the stored
-/// one of the same name, domain and path.
+/// one of the same name, domain and path. Cookies for a public suffix
+/// (`Domain=co.uk`) are refused when a public suffix list is known: the
+/// system's (`/usr/share/publicsuffix/public_suffix_list.dat`, or the file
+/// `$TULIP_PUBLIC_SUFFIX_LIST` names), or one given to
+/// [`CookieJar::with_public_suffix_list`].
 ///
 /// ```
 /// use tulip::http::CookieJar;
@@ -25,7 +32,7 @@ use url::Url;
 /// jar.update_cookies(&url, ["session=; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT"]);
 /// assert!(jar.is_empty());
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct CookieJar {
     store: Rc<RefCell<CookieStore>>,
     allow_ip: bool,
@@ -38,7 +45,46 @@ impl std::fmt::Debug for CookieJar {
     }
 }
 
+impl Default for CookieJar {
+    fn default() -> Self {
+        let store = match system_suffix_list() {
+            Some(list) => CookieStore::default().with_suffix_list(list.clone()),
+            None => CookieStore::default(),
+        };
+        CookieJar { store: Rc::new(RefCell::new(store)), allow_ip: false, dummy: false }
+    }
+}
+
+/// The system's public suffix list, read once per process.
+fn system_suffix_list() -> Option<&'static publicsuffix::List> {
+    static LIST: OnceLock<Option<publicsuffix::List>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        let path = std::env::var_os("TULIP_PUBLIC_SUFFIX_LIST")
+            .unwrap_or_else(|| "/usr/share/publicsuffix/public_suffix_list.dat".into());
+        let text = std::fs::read(path).ok()?;
+        publicsuffix::List::from_bytes(&text).ok()
+    })
+    .as_ref()
+}
+
 impl CookieJar {
+    /// An empty jar that refuses cookies for the public suffixes of `list`
+    /// (the text of publicsuffix.org's list), instead of the system's.
+    ///
+    /// ```
+    /// use tulip::http::CookieJar;
+    /// let jar = CookieJar::with_public_suffix_list("// ===BEGIN ICANN DOMAINS===\nuk\nco.uk\n").unwrap();
+    /// let url = url::Url::parse("http://shop.example.co.uk/").unwrap();
+    /// jar.update_cookies(&url, ["a=1; Domain=co.uk", "b=2; Domain=example.co.uk"]);
+    /// assert_eq!(jar.filter_cookies(&url), vec![("b".to_string(), "2".to_string())]);
+    /// ```
+    pub fn with_public_suffix_list(list: &str) -> Result<Self, ClientError> {
+        let list = publicsuffix::List::from_bytes(list.as_bytes())
+            .map_err(|e| ClientError::Decode { encoding: "public suffix list".into(), reason: e.to_string() })?;
+        let store = CookieStore::default().with_suffix_list(list);
+        Ok(CookieJar { store: Rc::new(RefCell::new(store)), allow_ip: false, dummy: false })
+    }
+
     /// An empty jar.
     ///
     /// ```
@@ -177,6 +223,18 @@ pub(crate) fn parse_set_cookies(headers: &HeaderMap) -> Vec<RawCookie<'static>> 
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_system_public_suffix_list_is_used_when_present() {
+        if system_suffix_list().is_none() {
+            println!("skipped: no public suffix list on this system");
+            return;
+        }
+        let jar = CookieJar::new();
+        let url = Url::parse("http://shop.example.co.uk/").unwrap();
+        jar.update_cookies(&url, ["a=1; Domain=co.uk", "b=2; Domain=example.co.uk"]);
+        assert_eq!(jar.filter_cookies(&url), vec![("b".to_string(), "2".to_string())]);
+    }
 
     #[test]
     fn max_age_zero_deletes_and_paths_scope() {

@@ -47,7 +47,8 @@ pub(crate) fn request_error(e: hyper::Error, url: &url::Url) -> ClientError {
 
 /// The error of a body that broke off (aiohttp's `ClientPayloadError`).
 pub(crate) fn payload_error(e: hyper::Error) -> ClientError {
-    if e.is_incomplete_message() {
+    let cut = io_source(&e).is_some_and(|io| io.kind() == io::ErrorKind::UnexpectedEof);
+    if cut || e.is_incomplete_message() {
         return ClientPayloadError::with_source("Response payload is not completed", e).into();
     }
     ClientPayloadError::with_source("Response payload error", e).into()

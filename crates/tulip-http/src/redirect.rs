@@ -5,7 +5,7 @@ use url::Url;
 
 use crate::auth::BasicAuth;
 use crate::body::Body;
-use crate::errors::{ClientError, InvalidURL, InvalidUrlKind};
+use crate::errors::{ClientError, ClientPayloadError, InvalidURL, InvalidUrlKind};
 
 /// Whether `status` is a redirect to follow.
 pub(crate) fn is_redirect(status: u16) -> bool {
@@ -21,23 +21,15 @@ pub(crate) struct Hop {
     pub(crate) auth: Option<BasicAuth>,
 }
 
-/// What to do with a redirect response.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Follow {
-    /// `hop` was updated: send it.
-    Go,
-    /// Return the redirect response itself (its body cannot be resent).
-    Stop,
-}
-
 /// Updates `hop` to follow a `status` redirect to `location`.
 ///
-/// 301, 302 and 303 become GET without a body (HEAD stays HEAD); 307 and
-/// 308 keep the method and body, so a streamed body, which cannot be sent
-/// twice, stops there. Crossing to another origin drops Authorization,
+/// As aiohttp 3.x: 303 becomes GET without a body (HEAD stays HEAD), and
+/// so does a POST answered 301 or 302; every other case keeps the method
+/// and body, and a streamed body, which cannot be sent twice, is then a
+/// `ClientPayloadError`. Crossing to another origin drops Authorization,
 /// Cookie and Proxy-Authorization (the jar's cookies for the new URL are
 /// added anew); https → http is refused unless `allow_insecure`.
-pub(crate) fn follow(status: u16, location: &str, hop: &mut Hop, allow_insecure: bool) -> Result<Follow, ClientError> {
+pub(crate) fn follow(status: u16, location: &str, hop: &mut Hop, allow_insecure: bool) -> Result<(), ClientError> {
     let next = hop
         .url
         .join(location)
@@ -55,7 +47,8 @@ pub(crate) fn follow(status: u16, location: &str, hop: &mut Hop, allow_insecure:
         )
         .into());
     }
-    let to_get = matches!(status, 301..=303) && hop.method != Method::HEAD;
+    let to_get =
+        (status == 303 && hop.method != Method::HEAD) || (matches!(status, 301 | 302) && hop.method == Method::POST);
     if to_get {
         hop.method = Method::GET;
         hop.body = None;
@@ -63,7 +56,10 @@ pub(crate) fn follow(status: u16, location: &str, hop: &mut Hop, allow_insecure:
             hop.headers.remove(h);
         }
     } else if hop.body.as_ref().is_some_and(|b| b.as_bytes().is_none()) {
-        return Ok(Follow::Stop);
+        return Err(ClientPayloadError::new(
+            "Cannot follow redirect with a consumed request body. Use bytes, or allow_redirects(false).",
+        )
+        .into());
     }
     if next.origin() != hop.url.origin() {
         for h in [header::AUTHORIZATION, header::COOKIE, header::PROXY_AUTHORIZATION] {
@@ -72,7 +68,7 @@ pub(crate) fn follow(status: u16, location: &str, hop: &mut Hop, allow_insecure:
         hop.auth = None;
     }
     hop.url = next;
-    Ok(Follow::Go)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -97,7 +93,7 @@ mod tests {
     #[test]
     fn see_other_becomes_get_and_307_keeps_post() {
         let mut h = hop(Method::POST, "http://a.test/form");
-        assert_eq!(follow(303, "/done", &mut h, false).unwrap(), Follow::Go);
+        follow(303, "/done", &mut h, false).unwrap();
         assert_eq!((h.method.clone(), h.url.as_str()), (Method::GET, "http://a.test/done"));
         assert!(h.body.is_none() && h.headers.get(header::CONTENT_TYPE).is_none());
         assert!(h.headers.get(header::AUTHORIZATION).is_some(), "same origin keeps credentials");
@@ -106,8 +102,14 @@ mod tests {
         assert_eq!(h.method, Method::POST);
         assert!(h.body.is_some());
         let mut h = hop(Method::HEAD, "http://a.test/");
-        follow(302, "/x", &mut h, false).unwrap();
+        follow(303, "/x", &mut h, false).unwrap();
         assert_eq!(h.method, Method::HEAD);
+        let mut h = hop(Method::POST, "http://a.test/");
+        follow(302, "/x", &mut h, false).unwrap();
+        assert_eq!(h.method, Method::GET);
+        let mut h = hop(Method::PUT, "http://a.test/");
+        follow(301, "/x", &mut h, false).unwrap();
+        assert!(h.method == Method::PUT && h.body.is_some(), "aiohttp keeps a PUT on 301");
     }
 
     #[test]
@@ -118,7 +120,7 @@ mod tests {
         assert!(h.auth.is_none());
         let mut h = hop(Method::GET, "https://a.test/");
         assert!(matches!(follow(302, "http://a.test/", &mut h, false), Err(ClientError::InvalidURL(_))));
-        assert_eq!(follow(302, "http://a.test/", &mut h, true).unwrap(), Follow::Go);
+        follow(302, "http://a.test/", &mut h, true).unwrap();
         assert!(follow(302, "ftp://a.test/", &mut hop(Method::GET, "http://a.test/"), false).is_err());
     }
 
@@ -126,6 +128,6 @@ mod tests {
     fn a_streamed_body_is_not_resent() {
         let mut h = hop(Method::PUT, "http://a.test/");
         h.body = Some(Body::from_reader(futures_lite::io::Cursor::new(vec![1u8])));
-        assert_eq!(follow(308, "/b", &mut h, false).unwrap(), Follow::Stop);
+        assert!(matches!(follow(308, "/b", &mut h, false), Err(ClientError::Payload(_))));
     }
 }

@@ -96,6 +96,8 @@ pub struct RequestBuilder {
     pub(crate) max_redirects: usize,
     pub(crate) auth: Option<BasicAuth>,
     pub(crate) raise_for_status: Option<bool>,
+    pub(crate) proxy: Option<String>,
+    pub(crate) proxy_auth: Option<BasicAuth>,
     pub(crate) error: Option<ClientError>,
 }
 
@@ -127,6 +129,8 @@ impl RequestBuilder {
             max_redirects: 10,
             auth: None,
             raise_for_status: None,
+            proxy: None,
+            proxy_auth: None,
             error,
         }
     }
@@ -218,7 +222,8 @@ impl RequestBuilder {
         self
     }
 
-    /// At most this many redirects (10), then [`TooManyRedirects`](crate::TooManyRedirects).
+    /// The redirect limit (10): as in aiohttp, the `n`-th redirect response
+    /// is a [`TooManyRedirects`](crate::TooManyRedirects) (0: no limit).
     pub fn max_redirects(mut self, n: usize) -> Self {
         self.max_redirects = n;
         self
@@ -233,6 +238,20 @@ impl RequestBuilder {
     /// Whether a 4xx/5xx answer is an error, instead of the session's setting.
     pub fn raise_for_status(mut self, yes: bool) -> Self {
         self.raise_for_status = Some(yes);
+        self
+    }
+
+    /// Go through this HTTP proxy (aiohttp's `proxy=`, e.g.
+    /// "http://proxy:3128"): https through a CONNECT tunnel, http in
+    /// absolute form. Credentials in the URL become `Proxy-Authorization`.
+    pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
+        self.proxy = Some(url.as_ref().to_string());
+        self
+    }
+
+    /// Credentials for the proxy (aiohttp's `proxy_auth=`).
+    pub fn proxy_auth(mut self, auth: BasicAuth) -> Self {
+        self.proxy_auth = Some(auth);
         self
     }
 

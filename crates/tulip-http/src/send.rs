@@ -18,9 +18,10 @@ use crate::errors::{
     ClientError, InvalidURL, InvalidUrlKind, ServerDisconnectedError, ServerTimeoutError, TooManyRedirects,
 };
 use crate::hyper_errors::{is_dead_connection, request_error};
+use crate::proxy::ProxyKey;
 use crate::raw_body::RawBody;
 use crate::reader::BodyReader;
-use crate::redirect::{follow, is_redirect, Follow, Hop};
+use crate::redirect::{follow, is_redirect, Hop};
 use crate::request::RequestBuilder;
 use crate::response::ClientResponse;
 use crate::session::SessionInner;
@@ -30,6 +31,7 @@ const USER_AGENT: &str = concat!("tulip-http/", env!("CARGO_PKG_VERSION"));
 
 /// What one `send()` is limited by.
 struct Limits {
+    proxy: Option<ProxyKey>,
     timeout: ClientTimeout,
     total: Option<(Instant, Duration)>,
     allow_redirects: bool,
@@ -51,12 +53,18 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
         max_redirects,
         auth,
         raise_for_status,
+        proxy,
+        proxy_auth,
         error,
         ..
     } = req;
     if let Some(e) = error {
         return Err(e);
     }
+    let proxy = match proxy.as_ref().or(session.proxy.as_ref()) {
+        Some(p) => Some(ProxyKey::parse(p, proxy_auth.as_ref().or(session.proxy_auth.as_ref()))?),
+        None => None,
+    };
     let url_auth = BasicAuth::from_url(&url);
     if url_auth.is_some() && auth.is_some() {
         let why = "Cannot combine AUTH argument with credentials encoded in URL";
@@ -68,7 +76,7 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
     let auth = auth.or(url_auth).or_else(|| session.auth.clone());
     let timeout = timeout.unwrap_or(session.timeout);
     let deadline = deadline_after(timeout.total);
-    let limits = Limits { timeout, total: deadline.zip(timeout.total), allow_redirects, max_redirects };
+    let limits = Limits { proxy, timeout, total: deadline.zip(timeout.total), allow_redirects, max_redirects };
     let hop = Hop { method, url, headers, body, auth };
     let total = timeout.total.unwrap_or_default();
     let resp = until(deadline, follow_redirects(&session, hop, &limits), || ClientError::Timeout(total)).await?;
@@ -85,7 +93,7 @@ async fn follow_redirects(
 ) -> Result<ClientResponse, ClientError> {
     let mut history = Vec::new();
     loop {
-        let (parts, incoming, conn, rest) = send_hop(session, &mut hop, &limits.timeout).await?;
+        let (parts, incoming, conn, rest) = send_hop(session, &mut hop, limits).await?;
         session.jar.store_from(&hop.url, &parts.headers);
         let status = parts.status.as_u16();
         let location = parts.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
@@ -102,15 +110,15 @@ async fn follow_redirects(
             resp.set_history(history);
             return Ok(resp);
         };
-        // As aiohttp counts: the redirect that would make `max_redirects`
-        // hops is refused.
-        if history.len() + 1 >= limits.max_redirects.max(1) {
+        // As aiohttp counts: the `max_redirects`-th redirect response is
+        // refused (0: no limit).
+        if limits.max_redirects > 0 && history.len() + 1 >= limits.max_redirects {
             resp.close();
             return Err(TooManyRedirects { status, redirects: history.len() + 1, url: hop.url.to_string() }.into());
         }
-        if follow(status, &location, &mut hop, session.allow_insecure_redirects)? == Follow::Stop {
-            resp.set_history(history);
-            return Ok(resp);
+        if let Err(e) = follow(status, &location, &mut hop, session.allow_insecure_redirects) {
+            resp.close();
+            return Err(e);
         }
         resp.release().await;
         history.push(resp);
@@ -121,14 +129,22 @@ async fn follow_redirects(
 async fn send_hop(
     session: &SessionInner,
     hop: &mut Hop,
-    timeout: &ClientTimeout,
+    limits: &Limits,
 ) -> Result<(http::response::Parts, Incoming, Conn, Option<Body>), ClientError> {
+    let timeout = &limits.timeout;
     let key = ConnKey {
         https: hop.url.scheme() == "https",
         host: hop.url.host_str().unwrap_or_default().to_string(),
         port: hop.url.port_or_known_default().unwrap_or(80),
+        proxy: limits.proxy.clone(),
     };
-    let headers = request_headers(session, hop)?;
+    // Plain http through a proxy: the request goes to it in absolute form,
+    // with the proxy's credentials.
+    let forward = limits.proxy.as_ref().filter(|_| !key.https);
+    let mut headers = request_headers(session, hop)?;
+    if let Some(auth) = forward.and_then(|p| p.auth.clone()) {
+        headers.insert(header::PROXY_AUTHORIZATION, auth);
+    }
     let idempotent = matches!(
         hop.method,
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
@@ -142,7 +158,7 @@ async fn send_hop(
             Some(b) => b.take_for_send(),
             None => (SendBody::Full(None), None),
         };
-        let req = build(&hop.method, &hop.url, &headers, send_body, conn.is_h2())?;
+        let req = build(&hop.method, &hop.url, &headers, send_body, conn.is_h2() || forward.is_some())?;
         let reused = conn.reused;
         let limit = timeout.sock_read;
         let sent = until(deadline_after(limit), exchange(&mut conn, req, &hop.url), || {

@@ -54,6 +54,8 @@ pub(crate) struct SessionInner {
     pub(crate) raise_for_status: bool,
     pub(crate) allow_insecure_redirects: bool,
     pub(crate) auto_decompress: bool,
+    pub(crate) proxy: Option<String>,
+    pub(crate) proxy_auth: Option<BasicAuth>,
     pub(crate) closed: Cell<bool>,
     one_shot: bool,
     created: &'static Location<'static>,
@@ -220,6 +222,8 @@ pub struct SessionBuilder {
     raise_for_status: bool,
     allow_insecure_redirects: bool,
     auto_decompress: bool,
+    proxy: Option<String>,
+    proxy_auth: Option<BasicAuth>,
     one_shot: bool,
     error: Option<ClientError>,
     created: &'static Location<'static>,
@@ -244,6 +248,8 @@ impl SessionBuilder {
             raise_for_status: false,
             allow_insecure_redirects: false,
             auto_decompress: true,
+            proxy: None,
+            proxy_auth: None,
             one_shot: false,
             error: None,
             created,
@@ -325,6 +331,18 @@ impl SessionBuilder {
         self
     }
 
+    /// The HTTP proxy of every request (aiohttp 3.10's session `proxy=`).
+    pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
+        self.proxy = Some(url.as_ref().to_string());
+        self
+    }
+
+    /// Credentials for the session's proxy (aiohttp's `proxy_auth=`).
+    pub fn proxy_auth(mut self, auth: BasicAuth) -> Self {
+        self.proxy_auth = Some(auth);
+        self
+    }
+
     pub(crate) fn one_shot(mut self) -> Self {
         self.one_shot = true;
         self
@@ -342,6 +360,8 @@ impl SessionBuilder {
             raise_for_status: self.raise_for_status,
             allow_insecure_redirects: self.allow_insecure_redirects,
             auto_decompress: self.auto_decompress,
+            proxy: self.proxy,
+            proxy_auth: self.proxy_auth,
             closed: Cell::new(false),
             one_shot: self.one_shot,
             created: self.created,
