@@ -34,7 +34,8 @@ pub struct Services {
     pub borken: String,
     /// api.openweathermap.org: `GET /data/2.5/weather?q=&appid=&units=`.
     pub weather: String,
-    /// A file server: `GET /files/NAME?size=N` (`&chunked=1`: no length).
+    /// A web site: `GET /` (an HTML page in ISO-8859-1, as google.com's
+    /// is), `GET /files/NAME?size=N` (`&chunked=1`: no length).
     pub files: String,
 }
 
@@ -150,6 +151,7 @@ fn respond(kind: Kind, req: &Request<Incoming>, remaining: &Cell<u32>, scale: f6
         ),
         (Kind::Weather, "/data/2.5/weather") => weather(&query),
         (Kind::Files, p) if p.starts_with("/files/") => file(&query, scale),
+        (Kind::Files, "/") => page(),
         _ => json(StatusCode::NOT_FOUND, r#"{"message":"Not Found"}"#.to_string()),
     }
 }
@@ -301,6 +303,20 @@ fn weather(query: &[(String, String)]) -> Response<Body> {
             r#"{{"coord":{{"lon":37.62,"lat":55.75}},"weather":[{{"id":800,"main":"{main}","description":"{desc}","icon":"01d"}}],"base":"stations","main":{{"temp":{temp:.2},"feels_like":{temp:.2},"pressure":1012,"humidity":80}},"visibility":10000,"wind":{{"speed":3.1,"deg":200}},"dt":1456148400,"sys":{{"country":"XX"}},"timezone":10800,"id":{id},"name":"{name}","cod":200}}"#,
             desc = main.to_lowercase(),
         ),
+    )
+}
+
+/// A home page, in ISO-8859-1 as google.com sends its own: the `©` is one
+/// byte (0xA9), which a client decodes by the header's charset.
+fn page() -> Response<Body> {
+    let mut body = b"<!doctype html><html lang=\"ru\"><head><title>Google \xa9 2016</title><meta charset=\"ISO-8859-1\"></head><body>Search</body></html>".to_vec();
+    body.push(b'\n');
+    built(
+        Response::builder()
+            .header("date", crate::common::http_date())
+            .header("content-type", "text/html; charset=ISO-8859-1")
+            .header("content-length", body.len())
+            .body(full(body)),
     )
 }
 

@@ -355,3 +355,13 @@ fn download_progress() {
     assert!(bar.contains("manual.pdf [          "), "the bar starts empty: {bar}");
     assert!(bar.contains("eula.txt 100000 bytes"), "{bar}");
 }
+
+#[test]
+fn page_text() {
+    let url = format!("{}/", services().files);
+    let expected = [r#"<!doctype html><html lang="ru"><head><title>Google © 2016</title><meta ch..."#];
+    let ours = lines(&run_example("http_page_text", &[&url]).stdout);
+    check("http_page_text", &ours, seed("http_page_text", &[&url]), &expected, 0..0);
+    let alone = lines(&run_example("http_page_text", &[]).stdout);
+    assert_eq!(alone, ours);
+}
