@@ -359,7 +359,7 @@ fn download_progress() {
 #[test]
 fn page_text() {
     let url = format!("{}/", services().files);
-    let expected = [r#"<!doctype html><html lang="ru"><head><title>Google © 2016</title><meta ch..."#];
+    let expected = [r#"<!doctype html><html lang="ru"><head><title>Google © 2016</title><meta..."#];
     let ours = lines(&run_example("http_page_text", &[&url]).stdout);
     check("http_page_text", &ours, seed("http_page_text", &[&url]), &expected, 0..0);
     let alone = lines(&run_example("http_page_text", &[]).stdout);
