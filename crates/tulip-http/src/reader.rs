@@ -58,6 +58,16 @@ impl BodyReader {
     }
 
     /// Up to `n` bytes; empty at the end (aiohttp's `read(n)`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.content().read(4).await.unwrap(), "ab\ncd"[..4]);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn read(&mut self, n: usize) -> Result<Bytes, ClientError> {
         let mut buf = vec![0; n.min(1 << 20)];
         let got = self.inner.read(&mut buf).await.map_err(ClientError::from_io)?;
@@ -69,12 +79,32 @@ impl BodyReader {
     }
 
     /// Whatever is buffered or arrives next; empty at the end (aiohttp's `readany`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert!(!resp.content().readany().await.unwrap().is_empty());
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn readany(&mut self) -> Result<Bytes, ClientError> {
         self.read(BUF).await
     }
 
     /// One line, with its `\n` (the last one may lack it); empty at the end.
     /// A line longer than 128 KiB is an error (aiohttp: "Chunk too big").
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.content().readline().await.unwrap(), "ab\n");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn readline(&mut self) -> Result<Bytes, ClientError> {
         let mut line = Vec::new();
         loop {
@@ -100,6 +130,17 @@ impl BodyReader {
 
     /// Exactly `n` bytes, or a payload error if the body ends first
     /// (aiohttp's `IncompleteReadError`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.content().readexactly(5).await.unwrap(), "ab\ncd");
+    ///     assert!(resp.content().readexactly(100).await.is_err());
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn readexactly(&mut self, n: usize) -> Result<Bytes, ClientError> {
         let mut buf = BytesMut::zeroed(n);
         let mut filled = 0;
@@ -117,6 +158,16 @@ impl BodyReader {
     }
 
     /// The rest of the body.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.content().read_to_end().await.unwrap(), "ab\ncd\nefghij");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn read_to_end(&mut self) -> Result<Bytes, ClientError> {
         let mut out = Vec::new();
         self.inner.read_to_end(&mut out).await.map_err(ClientError::from_io)?;
@@ -125,6 +176,18 @@ impl BodyReader {
     }
 
     /// The body in chunks of at most `n` bytes (aiohttp's `iter_chunked`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     use futures_lite::StreamExt;
+    ///     let n = resp.content().iter_chunked(5).count().await;
+    ///     assert_eq!(n, 3);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn iter_chunked(&mut self, n: usize) -> impl Stream<Item = Result<Bytes, ClientError>> + '_ {
         futures_lite::stream::unfold((self, false), move |(r, stop)| async move {
             if stop {
@@ -139,11 +202,35 @@ impl BodyReader {
     }
 
     /// The body in chunks as they arrive (aiohttp's `iter_any`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     use futures_lite::StreamExt;
+    ///     let all: Vec<_> = resp.content().iter_any().map(|c| c.unwrap()).collect().await;
+    ///     assert_eq!(all.concat(), b"ab\ncd\nefghij");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn iter_any(&mut self) -> impl Stream<Item = Result<Bytes, ClientError>> + '_ {
         self.iter_chunked(BUF)
     }
 
     /// Whether the end of the body was reached.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert!(!resp.content().at_eof());
+    ///     resp.content().read_to_end().await.unwrap();
+    ///     assert!(resp.content().at_eof());
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn at_eof(&self) -> bool {
         self.eof
     }

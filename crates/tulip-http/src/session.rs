@@ -99,6 +99,12 @@ impl ClientSession {
     /// A session with aiohttp's defaults: a [`TcpConnector`] (limit 100,
     /// keep-alive 15 s), a [`CookieJar`], [`ClientTimeout::default`]
     /// (total 300 s, sock_connect 30 s).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::new();
+    /// assert_eq!(session.connector().limit(), 100);
+    /// tulip::run(async move { session.close().await });
+    /// ```
     #[track_caller]
     pub fn new() -> Self {
         ClientSession { inner: Rc::new(SessionBuilder::new(Location::caller()).inner()) }
@@ -128,6 +134,16 @@ impl ClientSession {
 
     /// A request with `method` ("GET" or [`Method::GET`]); relative URLs
     /// join the session's `base_url`.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.request("GET", &url).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn request<M>(&self, method: M, url: impl IntoUrl) -> RequestBuilder
     where
         M: TryInto<Method>,
@@ -137,36 +153,106 @@ impl ClientSession {
     }
 
     /// A GET request.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.method(), tulip::http::Method::GET);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn get(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::GET, url)
     }
 
     /// A POST request.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.post(&url).body("x").send().await.unwrap();
+    ///     assert_eq!(resp.method(), tulip::http::Method::POST);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn post(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::POST, url)
     }
 
     /// A PUT request.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.put(&url).body("x").send().await.unwrap();
+    ///     assert_eq!(resp.method(), tulip::http::Method::PUT);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn put(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::PUT, url)
     }
 
     /// A PATCH request.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.patch(&url).body("x").send().await.unwrap();
+    ///     assert_eq!(resp.method(), tulip::http::Method::PATCH);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn patch(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::PATCH, url)
     }
 
     /// A DELETE request.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.delete(&url).send().await.unwrap();
+    ///     assert_eq!(resp.method(), tulip::http::Method::DELETE);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn delete(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::DELETE, url)
     }
 
     /// A HEAD request.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.head(&url).send().await.unwrap();
+    ///     assert_eq!(resp.content_length(), Some(2));
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn head(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::HEAD, url)
     }
 
     /// An OPTIONS request.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.options(&url).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn options(&self, url: impl IntoUrl) -> RequestBuilder {
         self.request(Method::OPTIONS, url)
     }
@@ -174,6 +260,16 @@ impl ClientSession {
     /// Closes the session and, if it owns it, its connector (idle
     /// connections close now, busy ones when their responses are done).
     /// Later requests fail with [`ClientError::SessionClosed`].
+    ///
+    /// ```
+    /// tulip::run(async {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     session.close().await;
+    ///     assert!(session.closed());
+    ///     let err = session.get("http://127.0.0.1:9/").send().await.unwrap_err();
+    ///     assert!(matches!(err, tulip::http::ClientError::SessionClosed));
+    /// });
+    /// ```
     pub async fn close(&self) {
         if self.inner.closed.replace(true) {
             return;
@@ -184,26 +280,76 @@ impl ClientSession {
     }
 
     /// Whether [`close`](Self::close) was called.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     assert!(!session.closed());
+    ///     let _ = &url;
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn closed(&self) -> bool {
         self.inner.closed.get()
     }
 
     /// The session's cookie jar.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     assert!(session.cookie_jar().is_empty());
+    ///     let _ = &url;
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn cookie_jar(&self) -> &CookieJar {
         &self.inner.jar
     }
 
     /// The session's connector (its pool).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     session.get(&url).send().await.unwrap().read().await.unwrap();
+    ///     assert_eq!(session.connector().idle(), 1);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn connector(&self) -> &TcpConnector {
         &self.inner.connector
     }
 
     /// The default headers.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     assert!(session.headers().is_empty());
+    ///     let _ = &url;
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn headers(&self) -> &HeaderMap {
         &self.inner.headers
     }
 
     /// The default timeouts.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     assert_eq!(session.timeout(), tulip::http::ClientTimeout::default());
+    ///     let _ = &url;
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn timeout(&self) -> ClientTimeout {
         self.inner.timeout
     }
@@ -258,12 +404,22 @@ impl SessionBuilder {
 
     /// The URL relative request URLs join (aiohttp's `base_url`; end its
     /// path with '/' to join below it).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().base_url("http://127.0.0.1:8080/api/").build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn base_url(mut self, url: impl AsRef<str>) -> Self {
         self.base_url = Some(url.as_ref().to_string());
         self
     }
 
     /// A default header of every request (aiohttp's `headers=`).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().header("User-Agent", "my-app/1.0").build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn header<K, V>(mut self, name: K, value: V) -> Self
     where
         HeaderName: TryFrom<K>,
@@ -283,18 +439,33 @@ impl SessionBuilder {
     }
 
     /// The cookie jar (a clone shares it; aiohttp's `cookie_jar=`).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().cookie_jar(tulip::http::CookieJar::unsafe_()).build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn cookie_jar(mut self, jar: CookieJar) -> Self {
         self.jar = Some(jar);
         self
     }
 
     /// Basic credentials for every request (aiohttp's `auth=`).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().auth(tulip::http::BasicAuth::new("user", "pass")).build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn auth(mut self, auth: BasicAuth) -> Self {
         self.auth = Some(auth);
         self
     }
 
     /// The default timeouts (aiohttp's `timeout=`).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().timeout(tulip::http::ClientTimeout::none()).build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn timeout(mut self, timeout: ClientTimeout) -> Self {
         self.timeout = timeout;
         self
@@ -302,42 +473,77 @@ impl SessionBuilder {
 
     /// The connector (aiohttp's `connector=`); the session closes it on
     /// `close()` unless [`connector_owner`](Self::connector_owner)`(false)`.
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().connector(tulip::http::TcpConnector::builder().limit(10).build()).build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn connector(mut self, connector: impl Into<TcpConnector>) -> Self {
         self.connector = Some(connector.into());
         self
     }
 
     /// Whether closing the session closes the connector (yes).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().connector_owner(false).build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn connector_owner(mut self, yes: bool) -> Self {
         self.connector_owner = yes;
         self
     }
 
     /// Every 4xx/5xx response becomes a [`ClientResponseError`](crate::ClientResponseError).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().raise_for_status(true).build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn raise_for_status(mut self, yes: bool) -> Self {
         self.raise_for_status = yes;
         self
     }
 
     /// Follow redirects from https to http (refused by default).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().allow_insecure_redirects(true).build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn allow_insecure_redirects(mut self, yes: bool) -> Self {
         self.allow_insecure_redirects = yes;
         self
     }
 
     /// Whether gzip/deflate bodies are decoded (yes; aiohttp's `auto_decompress`).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().auto_decompress(false).build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn auto_decompress(mut self, yes: bool) -> Self {
         self.auto_decompress = yes;
         self
     }
 
     /// The HTTP proxy of every request (aiohttp 3.10's session `proxy=`).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().proxy("http://proxy.example:3128").build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
         self.proxy = Some(url.as_ref().to_string());
         self
     }
 
     /// Credentials for the session's proxy (aiohttp's `proxy_auth=`).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().proxy("http://proxy.example:3128").proxy_auth(tulip::http::BasicAuth::new("u", "p")).build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn proxy_auth(mut self, auth: BasicAuth) -> Self {
         self.proxy_auth = Some(auth);
         self
@@ -370,6 +576,11 @@ impl SessionBuilder {
 
     /// The session, or the first bad argument (a base URL that is not an
     /// absolute http(s) URL, a bad header).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
     pub fn build(mut self) -> Result<ClientSession, ClientError> {
         let base = match self.base_url.take() {
             None => None,
