@@ -205,7 +205,11 @@ impl RequestBuilder {
     /// });
     /// ```
     pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
-        match serde_json::to_vec(value) {
+        let written = match &self.session.json_serialize {
+            Some(write) => serde_json::to_value(value).map(|v| write(&v).into_bytes()),
+            None => serde_json::to_vec(value),
+        };
+        match written {
             Ok(bytes) => {
                 self.set_default_type("application/json");
                 self.body = Some(bytes.into());

@@ -56,6 +56,8 @@ pub(crate) struct SessionInner {
     pub(crate) auto_decompress: bool,
     pub(crate) proxy: Option<String>,
     pub(crate) proxy_auth: Option<BasicAuth>,
+    pub(crate) cookies: Vec<(String, String)>,
+    pub(crate) json_serialize: Option<JsonSerialize>,
     pub(crate) closed: Cell<bool>,
     one_shot: bool,
     created: &'static Location<'static>,
@@ -355,6 +357,9 @@ impl ClientSession {
     }
 }
 
+/// A session's JSON writer (aiohttp's `json_serialize=`).
+pub(crate) type JsonSerialize = Rc<dyn Fn(&serde_json::Value) -> String>;
+
 /// Builds a [`ClientSession`] (aiohttp's `ClientSession(...)` arguments).
 #[must_use]
 pub struct SessionBuilder {
@@ -370,6 +375,8 @@ pub struct SessionBuilder {
     auto_decompress: bool,
     proxy: Option<String>,
     proxy_auth: Option<BasicAuth>,
+    cookies: Vec<(String, String)>,
+    json_serialize: Option<JsonSerialize>,
     one_shot: bool,
     error: Option<ClientError>,
     created: &'static Location<'static>,
@@ -396,6 +403,8 @@ impl SessionBuilder {
             auto_decompress: true,
             proxy: None,
             proxy_auth: None,
+            cookies: Vec::new(),
+            json_serialize: None,
             one_shot: false,
             error: None,
             created,
@@ -435,6 +444,50 @@ impl SessionBuilder {
                 self.error.get_or_insert(e);
             }
         }
+        self
+    }
+
+    /// Cookies sent with every request, to every host (aiohttp's
+    /// `cookies=`, which it keeps with no domain); a name or value with
+    /// `;`, `=` (in the name), whitespace or control characters is refused.
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder().cookies([("session", "abc")]).build().unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// assert!(tulip::http::ClientSession::builder().cookies([("a;b", "c")]).build().is_err());
+    /// ```
+    pub fn cookies<I, K, V>(mut self, cookies: I) -> Self
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: Into<String>,
+        V: Into<String>,
+    {
+        for (k, v) in cookies {
+            let (k, v) = (k.into(), v.into());
+            let bad = |s: &str, extra: &[char]| {
+                s.chars().any(|c| c.is_control() || c.is_whitespace() || c == ';' || extra.contains(&c))
+            };
+            if k.is_empty() || bad(&k, &['=', ',']) || bad(&v, &[',']) {
+                self.error.get_or_insert(ClientError::InvalidHeader(format!("bad cookie {k:?}={v:?}")));
+            } else {
+                self.cookies.push((k, v));
+            }
+        }
+        self
+    }
+
+    /// How `.json(&value)` bodies are written (aiohttp's `json_serialize=`;
+    /// default: serde_json's compact form).
+    ///
+    /// ```
+    /// let session = tulip::http::ClientSession::builder()
+    ///     .json_serialize(|v| serde_json::to_string_pretty(v).unwrap_or_default())
+    ///     .build()
+    ///     .unwrap();
+    /// tulip::run(async move { session.close().await });
+    /// ```
+    pub fn json_serialize(mut self, f: impl Fn(&serde_json::Value) -> String + 'static) -> Self {
+        self.json_serialize = Some(Rc::new(f));
         self
     }
 
@@ -568,6 +621,8 @@ impl SessionBuilder {
             auto_decompress: self.auto_decompress,
             proxy: self.proxy,
             proxy_auth: self.proxy_auth,
+            cookies: self.cookies,
+            json_serialize: self.json_serialize,
             closed: Cell::new(false),
             one_shot: self.one_shot,
             created: self.created,
