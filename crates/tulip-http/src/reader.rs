@@ -5,10 +5,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
-use futures_lite::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
+use futures_lite::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt};
 use futures_lite::Stream;
 
-use crate::decode::Decoded;
+use crate::decode::Source;
 use crate::errors::{ClientError, ClientPayloadError};
 
 /// How much the reader buffers, and the longest line `readline` returns
@@ -42,7 +42,7 @@ const MAX_LINE: usize = 2 * BUF;
 /// });
 /// ```
 pub struct BodyReader {
-    inner: BufReader<Decoded>,
+    inner: Source,
     eof: bool,
 }
 
@@ -53,8 +53,8 @@ impl std::fmt::Debug for BodyReader {
 }
 
 impl BodyReader {
-    pub(crate) fn new(decoded: Decoded) -> Self {
-        BodyReader { inner: BufReader::with_capacity(BUF, decoded), eof: false }
+    pub(crate) fn new(source: Source) -> Self {
+        BodyReader { inner: source, eof: false }
     }
 
     /// Up to `n` bytes; empty at the end (aiohttp's `read(n)`).
@@ -169,10 +169,35 @@ impl BodyReader {
     /// });
     /// ```
     pub async fn read_to_end(&mut self) -> Result<Bytes, ClientError> {
-        let mut out = Vec::new();
-        self.inner.read_to_end(&mut out).await.map_err(ClientError::from_io)?;
+        // Whole chunks, not copies: a body that came in one piece is
+        // returned as hyper gave it.
+        let mut chunks: Vec<Bytes> = Vec::new();
+        loop {
+            let chunk = match &mut self.inner {
+                Source::Raw(raw) => {
+                    if raw.fill_buf().await.map_err(ClientError::from_io)?.is_empty() {
+                        break;
+                    }
+                    raw.take_chunk()
+                }
+                Source::Decoded(d) => {
+                    let avail = d.fill_buf().await.map_err(ClientError::from_io)?;
+                    if avail.is_empty() {
+                        break;
+                    }
+                    let chunk = Bytes::copy_from_slice(avail);
+                    Pin::new(&mut *d).consume(chunk.len());
+                    chunk
+                }
+            };
+            chunks.push(chunk);
+        }
         self.eof = true;
-        Ok(out.into())
+        Ok(match chunks.len() {
+            0 => Bytes::new(),
+            1 => chunks.pop().unwrap_or_default(),
+            _ => chunks.concat().into(),
+        })
     }
 
     /// The body in chunks of at most `n` bytes (aiohttp's `iter_chunked`).
@@ -237,14 +262,14 @@ impl BodyReader {
 
     /// Drops the rest of the body and closes the connection.
     pub(crate) fn discard(&mut self) {
-        if let Some(raw) = self.inner.get_mut().raw_mut() {
+        if let Some(raw) = self.inner.raw_mut() {
             raw.discard();
         }
     }
 
     /// Whether the connection's part is over (the body fully received).
     pub(crate) fn received_all(&mut self) -> bool {
-        self.inner.get_mut().raw_mut().is_none_or(|r| r.is_done())
+        self.inner.raw_mut().is_none_or(|r| r.is_done())
     }
 }
 

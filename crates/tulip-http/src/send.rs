@@ -13,7 +13,7 @@ use url::Url;
 use crate::auth::BasicAuth;
 use crate::body::{Body, SendBody};
 use crate::connector::{Conn, ConnKey};
-use crate::decode::Decoded;
+use crate::decode::Source;
 use crate::errors::{
     ClientError, InvalidURL, InvalidUrlKind, ServerDisconnectedError, ServerTimeoutError, TooManyRedirects,
 };
@@ -103,7 +103,7 @@ async fn follow_redirects(
             None
         };
         let raw = RawBody::new(incoming, conn, limits.timeout.sock_read, limits.total);
-        let content = BodyReader::new(Decoded::new(encoding.as_deref(), raw));
+        let content = BodyReader::new(Source::new(encoding.as_deref(), raw));
         let mut resp = ClientResponse::new(hop.method.clone(), hop.url.clone(), parts, content);
         hop.body = rest;
         let Some(location) = location.filter(|_| limits.allow_redirects && is_redirect(status)) else {
