@@ -215,7 +215,7 @@ pub enum ConnectorErrorKind {
     Certificate,
 }
 
-/// aiohttp's `ClientConnectorError`: "Cannot connect to host h:p ssl:… [reason]".
+/// aiohttp's `ClientConnectorError`: "Cannot connect to host h:p ssl:… \[reason\]".
 #[derive(Debug, thiserror::Error)]
 #[error("Cannot connect to host {host}:{port} ssl:{ssl} [{source}]")]
 pub struct ClientConnectorError {

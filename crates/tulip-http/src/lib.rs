@@ -56,7 +56,13 @@ mod conn;
 mod connector;
 mod cookies;
 mod decode;
+#[doc(hidden)]
+pub mod __doc {
+    //! Hidden support for the doc examples.
+    pub use crate::doc_support::canned;
+}
 mod dns;
+mod doc_support;
 mod errors;
 mod hyper_errors;
 mod open;

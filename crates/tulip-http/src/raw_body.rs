@@ -52,6 +52,11 @@ impl RawBody {
         body
     }
 
+    /// The rest of the current chunk, taken whole (no copy).
+    pub(crate) fn take_chunk(&mut self) -> Bytes {
+        std::mem::take(&mut self.chunk)
+    }
+
     /// Whether the whole body was received.
     pub(crate) fn is_done(&self) -> bool {
         self.incoming.is_none() && !self.failed

@@ -5,10 +5,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use bytes::{Bytes, BytesMut};
-use futures_lite::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
+use futures_lite::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncReadExt};
 use futures_lite::Stream;
 
-use crate::decode::Decoded;
+use crate::decode::Source;
 use crate::errors::{ClientError, ClientPayloadError};
 
 /// How much the reader buffers, and the longest line `readline` returns
@@ -42,7 +42,7 @@ const MAX_LINE: usize = 2 * BUF;
 /// });
 /// ```
 pub struct BodyReader {
-    inner: BufReader<Decoded>,
+    inner: Source,
     eof: bool,
 }
 
@@ -53,11 +53,21 @@ impl std::fmt::Debug for BodyReader {
 }
 
 impl BodyReader {
-    pub(crate) fn new(decoded: Decoded) -> Self {
-        BodyReader { inner: BufReader::with_capacity(BUF, decoded), eof: false }
+    pub(crate) fn new(source: Source) -> Self {
+        BodyReader { inner: source, eof: false }
     }
 
     /// Up to `n` bytes; empty at the end (aiohttp's `read(n)`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.content().read(4).await.unwrap(), "ab\ncd"[..4]);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn read(&mut self, n: usize) -> Result<Bytes, ClientError> {
         let mut buf = vec![0; n.min(1 << 20)];
         let got = self.inner.read(&mut buf).await.map_err(ClientError::from_io)?;
@@ -69,12 +79,32 @@ impl BodyReader {
     }
 
     /// Whatever is buffered or arrives next; empty at the end (aiohttp's `readany`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert!(!resp.content().readany().await.unwrap().is_empty());
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn readany(&mut self) -> Result<Bytes, ClientError> {
         self.read(BUF).await
     }
 
     /// One line, with its `\n` (the last one may lack it); empty at the end.
     /// A line longer than 128 KiB is an error (aiohttp: "Chunk too big").
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.content().readline().await.unwrap(), "ab\n");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn readline(&mut self) -> Result<Bytes, ClientError> {
         let mut line = Vec::new();
         loop {
@@ -100,6 +130,17 @@ impl BodyReader {
 
     /// Exactly `n` bytes, or a payload error if the body ends first
     /// (aiohttp's `IncompleteReadError`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.content().readexactly(5).await.unwrap(), "ab\ncd");
+    ///     assert!(resp.content().readexactly(100).await.is_err());
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn readexactly(&mut self, n: usize) -> Result<Bytes, ClientError> {
         let mut buf = BytesMut::zeroed(n);
         let mut filled = 0;
@@ -117,14 +158,61 @@ impl BodyReader {
     }
 
     /// The rest of the body.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.content().read_to_end().await.unwrap(), "ab\ncd\nefghij");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn read_to_end(&mut self) -> Result<Bytes, ClientError> {
-        let mut out = Vec::new();
-        self.inner.read_to_end(&mut out).await.map_err(ClientError::from_io)?;
+        // Whole chunks, not copies: a body that came in one piece is
+        // returned as hyper gave it.
+        let mut chunks: Vec<Bytes> = Vec::new();
+        loop {
+            let chunk = match &mut self.inner {
+                Source::Raw(raw) => {
+                    if raw.fill_buf().await.map_err(ClientError::from_io)?.is_empty() {
+                        break;
+                    }
+                    raw.take_chunk()
+                }
+                Source::Decoded(d) => {
+                    let avail = d.fill_buf().await.map_err(ClientError::from_io)?;
+                    if avail.is_empty() {
+                        break;
+                    }
+                    let chunk = Bytes::copy_from_slice(avail);
+                    Pin::new(&mut *d).consume(chunk.len());
+                    chunk
+                }
+            };
+            chunks.push(chunk);
+        }
         self.eof = true;
-        Ok(out.into())
+        Ok(match chunks.len() {
+            0 => Bytes::new(),
+            1 => chunks.pop().unwrap_or_default(),
+            _ => chunks.concat().into(),
+        })
     }
 
     /// The body in chunks of at most `n` bytes (aiohttp's `iter_chunked`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     use futures_lite::StreamExt;
+    ///     let n = resp.content().iter_chunked(5).count().await;
+    ///     assert_eq!(n, 3);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn iter_chunked(&mut self, n: usize) -> impl Stream<Item = Result<Bytes, ClientError>> + '_ {
         futures_lite::stream::unfold((self, false), move |(r, stop)| async move {
             if stop {
@@ -139,25 +227,49 @@ impl BodyReader {
     }
 
     /// The body in chunks as they arrive (aiohttp's `iter_any`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     use futures_lite::StreamExt;
+    ///     let all: Vec<_> = resp.content().iter_any().map(|c| c.unwrap()).collect().await;
+    ///     assert_eq!(all.concat(), b"ab\ncd\nefghij");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn iter_any(&mut self) -> impl Stream<Item = Result<Bytes, ClientError>> + '_ {
         self.iter_chunked(BUF)
     }
 
     /// Whether the end of the body was reached.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\nab\ncd\nefghij");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert!(!resp.content().at_eof());
+    ///     resp.content().read_to_end().await.unwrap();
+    ///     assert!(resp.content().at_eof());
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn at_eof(&self) -> bool {
         self.eof
     }
 
     /// Drops the rest of the body and closes the connection.
     pub(crate) fn discard(&mut self) {
-        if let Some(raw) = self.inner.get_mut().raw_mut() {
+        if let Some(raw) = self.inner.raw_mut() {
             raw.discard();
         }
     }
 
     /// Whether the connection's part is over (the body fully received).
     pub(crate) fn received_all(&mut self) -> bool {
-        self.inner.get_mut().raw_mut().is_none_or(|r| r.is_done())
+        self.inner.raw_mut().is_none_or(|r| r.is_done())
     }
 }
 

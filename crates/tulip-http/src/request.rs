@@ -141,6 +141,16 @@ impl RequestBuilder {
     }
 
     /// Query parameters, added to the URL's own (aiohttp's `params=`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).params([("q", "Moscow"), ("units", "metric")]).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn params<I, K, V, P>(mut self, params: I) -> Self
     where
         I: IntoIterator<Item = P>,
@@ -157,6 +167,16 @@ impl RequestBuilder {
 
     /// Adds a header (aiohttp's `headers=`); it replaces the session's
     /// default of that name. A value with CR or LF is refused by `send`.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).header("Accept", "application/json").send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn header<K, V>(mut self, name: K, value: V) -> Self
     where
         HeaderName: TryFrom<K>,
@@ -174,8 +194,22 @@ impl RequestBuilder {
     }
 
     /// A JSON body (aiohttp's `json=`), with `Content-Type: application/json`.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.post(&url).json(&serde_json::json!({"name": "tulip"})).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
-        match serde_json::to_vec(value) {
+        let written = match &self.session.json_serialize {
+            Some(write) => serde_json::to_value(value).map(|v| write(&v).into_bytes()),
+            None => serde_json::to_vec(value),
+        };
+        match written {
             Ok(bytes) => {
                 self.set_default_type("application/json");
                 self.body = Some(bytes.into());
@@ -186,6 +220,16 @@ impl RequestBuilder {
     }
 
     /// A form body, `application/x-www-form-urlencoded` (aiohttp's `data={…}`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.post(&url).form([("user", "me"), ("lang", "rust")]).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn form<I, K, V, P>(mut self, fields: I) -> Self
     where
         I: IntoIterator<Item = P>,
@@ -205,18 +249,48 @@ impl RequestBuilder {
 
     /// A body: bytes, text, or [`Body::from_reader`] for a stream
     /// (aiohttp's `data=`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.post(&url).body("raw bytes").send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn body(mut self, body: impl Into<Body>) -> Self {
         self.body = Some(body.into());
         self
     }
 
     /// Timeouts for this request instead of the session's.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).timeout(tulip::http::ClientTimeout { total: Some(std::time::Duration::from_secs(5)), ..Default::default() }).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn timeout(mut self, timeout: ClientTimeout) -> Self {
         self.timeout = Some(timeout);
         self
     }
 
     /// Whether redirects are followed (yes by default).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).allow_redirects(false).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn allow_redirects(mut self, yes: bool) -> Self {
         self.allow_redirects = yes;
         self
@@ -224,18 +298,48 @@ impl RequestBuilder {
 
     /// The redirect limit (10): as in aiohttp, the `n`-th redirect response
     /// is a [`TooManyRedirects`](crate::TooManyRedirects) (0: no limit).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).max_redirects(3).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn max_redirects(mut self, n: usize) -> Self {
         self.max_redirects = n;
         self
     }
 
     /// Basic credentials for this request (aiohttp's `auth=`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).auth(tulip::http::BasicAuth::new("user", "pass")).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn auth(mut self, auth: BasicAuth) -> Self {
         self.auth = Some(auth);
         self
     }
 
     /// Whether a 4xx/5xx answer is an error, instead of the session's setting.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).raise_for_status(true).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn raise_for_status(mut self, yes: bool) -> Self {
         self.raise_for_status = Some(yes);
         self
@@ -244,12 +348,32 @@ impl RequestBuilder {
     /// Go through this HTTP proxy (aiohttp's `proxy=`, e.g.
     /// "http://proxy:3128"): https through a CONNECT tunnel, http in
     /// absolute form. Credentials in the URL become `Proxy-Authorization`.
+    ///
+    /// ```
+    /// # let proxy = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get("http://example.com/").proxy(&proxy).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
         self.proxy = Some(url.as_ref().to_string());
         self
     }
 
     /// Credentials for the proxy (aiohttp's `proxy_auth=`).
+    ///
+    /// ```
+    /// # let proxy = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get("http://example.com/").proxy(&proxy).proxy_auth(tulip::http::BasicAuth::new("me", "secret")).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn proxy_auth(mut self, auth: BasicAuth) -> Self {
         self.proxy_auth = Some(auth);
         self
@@ -264,6 +388,16 @@ impl RequestBuilder {
     /// Sends the request: connects (or reuses a connection), follows
     /// redirects, stores cookies, and returns once the response head is in;
     /// the body is read from the [`ClientResponse`](crate::ClientResponse).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn send(self) -> Result<crate::ClientResponse, ClientError> {
         run(self).await
     }

@@ -92,62 +92,182 @@ impl ClientResponse {
     }
 
     /// The status code, e.g. 200.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn status(&self) -> u16 {
         self.status.as_u16()
     }
 
     /// The reason phrase the server sent, e.g. "OK".
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.reason(), "Not Found");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn reason(&self) -> &str {
         &self.reason
     }
 
     /// Whether the status is below 400 (aiohttp's `ok`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert!(!resp.ok());
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn ok(&self) -> bool {
         self.status.as_u16() < 400
     }
 
     /// The request's method.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.method(), tulip::http::Method::GET);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn method(&self) -> &Method {
         &self.method
     }
 
     /// The HTTP version of the response.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.version(), tulip::http::http_types::Version::HTTP_11);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn version(&self) -> Version {
         self.version
     }
 
     /// The headers (multi-valued: `get_all`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.headers()["content-length"], "5");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn headers(&self) -> &HeaderMap {
         &self.headers
     }
 
     /// The URL of this response (after redirects, the last one).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.url().as_str(), url);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn url(&self) -> &Url {
         &self.url
     }
 
     /// The redirect responses that led here, first first.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert!(resp.history().is_empty());
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn history(&self) -> &[ClientResponse] {
         &self.history
     }
 
     /// The cookies this response set (its `Set-Cookie` headers).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.cookies()[0].name(), "k");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn cookies(&self) -> &[RawCookie<'static>] {
         &self.cookies
     }
 
     /// The media type, lower-case, without parameters; aiohttp's default
     /// "application/octet-stream" when there is no Content-Type.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.content_type(), "text/plain");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn content_type(&self) -> &str {
         &self.content_type
     }
 
     /// The `charset` parameter of the Content-Type, if any.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.charset(), Some("utf-8"));
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn charset(&self) -> Option<&str> {
         self.charset.as_deref()
     }
 
     /// The Content-Length header, if any.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.content_length(), Some(5));
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn content_length(&self) -> Option<u64> {
         self.headers.get(http::header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
     }
@@ -155,6 +275,16 @@ impl ClientResponse {
     /// An error for a status of 400 or more (aiohttp's
     /// `raise_for_status()`): a [`ClientResponseError`] with status,
     /// reason and headers.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.raise_for_status().unwrap_err().status(), Some(404));
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn raise_for_status(&self) -> Result<(), ClientError> {
         if self.ok() {
             return Ok(());
@@ -169,11 +299,31 @@ impl ClientResponse {
     }
 
     /// The body reader (aiohttp's `resp.content`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.content().read(3).await.unwrap(), "hel");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn content(&mut self) -> &mut BodyReader {
         &mut self.content
     }
 
     /// The whole body (decoded), kept for later calls.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.read().await.unwrap(), "hello");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn read(&mut self) -> Result<Bytes, ClientError> {
         if let Some(b) = &self.body {
             return Ok(b.clone());
@@ -185,6 +335,16 @@ impl ClientResponse {
 
     /// The body as text, in the charset the headers give; without one,
     /// UTF-8 (an error on bytes that are not UTF-8).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.text().await.unwrap(), "hello");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn text(&mut self) -> Result<String, ClientError> {
         let encoding = self.charset.clone().unwrap_or_else(|| "utf-8".into());
         self.text_with_encoding(&encoding).await
@@ -192,6 +352,16 @@ impl ClientResponse {
 
     /// The body as text in `encoding` ("utf-8", "latin-1"/"iso-8859-1",
     /// "ascii", "utf-16le"/"utf-16be"; another is an error).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     assert_eq!(resp.text_with_encoding("latin-1").await.unwrap(), "hello");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn text_with_encoding(&mut self, encoding: &str) -> Result<String, ClientError> {
         let body = self.read().await?;
         decode_text(&body, encoding)
@@ -200,6 +370,17 @@ impl ClientResponse {
     /// The body parsed as JSON; a [`ContentTypeError`] unless the content
     /// type is JSON (`application/json`, `application/…+json`); a body of
     /// only whitespace reads as `null`, as aiohttp returns `None`.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{\"a\": 1}");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     let v: serde_json::Value = resp.json().await.unwrap();
+    ///     assert_eq!(v["a"], 1);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn json<T: DeserializeOwned>(&mut self) -> Result<T, ClientError> {
         if !is_json(&self.content_type) {
             return Err(ContentTypeError {
@@ -215,6 +396,17 @@ impl ClientResponse {
 
     /// The body parsed as JSON, whatever the content type (aiohttp's
     /// `json(content_type=None)`).
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 4\r\nSet-Cookie: k=v\r\n\r\n\"hi\"");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     let v: String = resp.json_unchecked().await.unwrap();
+    ///     assert_eq!(v, "hi");
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn json_unchecked<T: DeserializeOwned>(&mut self) -> Result<T, ClientError> {
         let body = self.read().await?;
         if body.iter().all(u8::is_ascii_whitespace) {
@@ -225,6 +417,17 @@ impl ClientResponse {
 
     /// Finishes with the response: a short unread rest of the body is read
     /// so the connection can be reused; a long one closes it.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     resp.release().await;
+    ///     assert_eq!(session.connector().idle(), 1);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub async fn release(&mut self) {
         if self.body.is_some() || self.content.received_all() {
             return;
@@ -241,6 +444,17 @@ impl ClientResponse {
     }
 
     /// Closes the connection now, dropping the rest of the body.
+    ///
+    /// ```
+    /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\nSet-Cookie: k=v\r\n\r\nhello");
+    /// tulip::run(async move {
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let mut resp = session.get(&url).send().await.unwrap();
+    ///     resp.close();
+    ///     assert_eq!(session.connector().idle(), 0);
+    ///     session.close().await;
+    /// });
+    /// ```
     pub fn close(&mut self) {
         self.content.discard();
     }

@@ -13,7 +13,7 @@ use url::Url;
 use crate::auth::BasicAuth;
 use crate::body::{Body, SendBody};
 use crate::connector::{Conn, ConnKey};
-use crate::decode::Decoded;
+use crate::decode::Source;
 use crate::errors::{
     ClientError, InvalidURL, InvalidUrlKind, ServerDisconnectedError, ServerTimeoutError, TooManyRedirects,
 };
@@ -103,7 +103,7 @@ async fn follow_redirects(
             None
         };
         let raw = RawBody::new(incoming, conn, limits.timeout.sock_read, limits.total);
-        let content = BodyReader::new(Decoded::new(encoding.as_deref(), raw));
+        let content = BodyReader::new(Source::new(encoding.as_deref(), raw));
         let mut resp = ClientResponse::new(hop.method.clone(), hop.url.clone(), parts, content);
         hop.body = rest;
         let Some(location) = location.filter(|_| limits.allow_redirects && is_redirect(status)) else {
@@ -236,14 +236,17 @@ fn request_headers(session: &SessionInner, hop: &Hop) -> Result<HeaderMap, Clien
             h.insert(header::AUTHORIZATION, auth.header_value()?);
         }
     }
+    // One Cookie header: the request's own, the session's, the jar's.
+    let mut cookies: Vec<String> =
+        h.get(header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string).into_iter().collect();
+    cookies.extend(session.cookies.iter().map(|(n, v)| format!("{n}={v}")));
     if let Some(jar) = session.jar.header_for(&hop.url) {
-        let joined = match h.get(header::COOKIE).and_then(|v| v.to_str().ok()) {
-            Some(mine) => {
-                HeaderValue::from_str(&format!("{mine}; {}", jar.to_str().unwrap_or_default())).unwrap_or(jar)
-            }
-            None => jar,
-        };
-        h.insert(header::COOKIE, joined);
+        cookies.extend(jar.to_str().ok().map(str::to_string));
+    }
+    if !cookies.is_empty() {
+        let v = HeaderValue::from_str(&cookies.join("; "))
+            .map_err(|e| ClientError::InvalidHeader(format!("cookie: {e}")))?;
+        h.insert(header::COOKIE, v);
     }
     if session.connector.force_close() {
         h.insert(header::CONNECTION, HeaderValue::from_static("close"));

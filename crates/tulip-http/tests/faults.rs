@@ -242,3 +242,30 @@ fn malformed_urls_and_refused_connections() {
         after_close(&s);
     });
 }
+
+#[test]
+fn sock_connect_limits_a_connect_that_never_completes() {
+    use std::os::fd::AsRawFd;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    // A backlog of 0 and fillers that are never accepted: the kernel drops
+    // further SYNs, so a connect hangs (no route off the machine needed).
+    // SAFETY: the fd is the listener's, open for the whole call; listen()
+    // only changes its backlog.
+    assert_eq!(unsafe { libc::listen(listener.as_raw_fd(), 0) }, 0);
+    let fillers: Vec<_> =
+        (0..3).filter_map(|_| std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)).ok()).collect();
+    tulip::run(async move {
+        let s = session();
+        let t = ClientTimeout { sock_connect: Some(Duration::from_millis(300)), ..ClientTimeout::default() };
+        let start = Instant::now();
+        let err = s.get(format!("http://{addr}/")).timeout(t).send().await.unwrap_err();
+        let ClientError::Connection(ClientConnectionError::ServerTimeout(e)) = &err else { panic!("{err:?}") };
+        assert_eq!(e.kind, ServerTimeoutKind::Connect);
+        assert!(start.elapsed() >= Duration::from_millis(300));
+        prompt(start);
+        s.close().await;
+        after_close(&s);
+    });
+    drop((fillers, listener));
+}

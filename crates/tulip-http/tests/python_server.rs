@@ -295,3 +295,20 @@ fn plain_http_through_a_proxy_in_absolute_form() {
         drop(proxy);
     });
 }
+
+#[test]
+fn session_cookies_and_a_json_serializer() {
+    let srv = PyServer::http();
+    tulip::run(async move {
+        let s = ClientSession::builder()
+            .cookies([("theme", "dark")])
+            .json_serialize(|v| serde_json::to_string_pretty(v).unwrap())
+            .build()
+            .unwrap();
+        let mut r = s.post(srv.url("/echo")).header("Cookie", "mine=1").json(&json!({"a": 1})).send().await.unwrap();
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["headers"]["cookie"], "mine=1; theme=dark");
+        assert_eq!(v["body"], "{\n  \"a\": 1\n}");
+        s.close().await;
+    });
+}
