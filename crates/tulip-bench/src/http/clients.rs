@@ -194,3 +194,24 @@ pub fn tulip_http(url: &str, n: usize, c: usize) -> Measured {
     ev.close();
     done
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_spreads_the_remainder_over_the_first_connections() {
+        assert_eq!(split(10, 3), [4, 3, 3]);
+        assert_eq!(split(2, 4), [1, 1, 0, 0]);
+        assert_eq!(split(7, 0), [7]);
+        assert_eq!(split(20_000, 50).iter().sum::<usize>(), 20_000);
+    }
+
+    #[test]
+    fn authority_and_path_of_the_servers_url() {
+        assert_eq!(authority_and_path("http://127.0.0.1:8080/"), ("127.0.0.1:8080".into(), "/".into()));
+        assert_eq!(authority_and_path("http://127.0.0.1:8080"), ("127.0.0.1:8080".into(), "/".into()));
+        assert_eq!(authority_and_path("http://h:1/a/b?q"), ("h:1".into(), "/a/b?q".into()));
+    }
+}
