@@ -1,6 +1,11 @@
 //! Seed 000, 3a-fetch-ip-addresses-fail: ask three IP services over HTTP
 //! and wait for all of them; the third ("borken") cannot be reached, and
-//! the program reports it as unresponsive instead of failing.
+//! the program reports it as unresponsive instead of failing. With
+//! `--bad-attr`, 3b-fetch-ip-addresses-future-exceptions: ip-api's
+//! attribute is `'this-is-not-an-attr'`, the lookup raises `KeyError` in
+//! its task (a panic here), and the loop over `done` prints it as
+//! "Unexpected error: ..." (Python prints the traceback; tulip the panic's
+//! message, and the panic itself goes to stderr).
 //!
 //! ```python
 //! async def fetch_ip(service):
@@ -57,7 +62,11 @@ async fn fetch_ip(service: Service) -> String {
         Ok(json) => json,
         Err(e) => return format!("{}: {e}", service.name),
     };
-    let ip = json_response[service.ip_attr].as_str().unwrap_or("?").to_string();
+    // `json_response[service.ip_attr]`: a missing key is Python's KeyError.
+    let ip = match json_response.get(service.ip_attr) {
+        Some(ip) => ip.as_str().unwrap_or("?").to_string(),
+        None => panic!("KeyError: '{}'", service.ip_attr),
+    };
 
     drop(response);
     format!(
@@ -75,12 +84,13 @@ async fn asynchronous(services: Vec<Service>) {
     for future in done {
         match future.result() {
             Ok(line) => println!("{line}"),
-            Err(e) => println!("{e}"),
+            Err(e) => println!("Unexpected error: {e}"),
         }
     }
 }
 
 fn main() {
+    let ip_api_attr = if std::env::args().any(|a| a == "--bad-attr") { "this-is-not-an-attr" } else { "query" };
     let urls = http_services::url_args();
     let [ipify, ip_api, borken] = match <[String; 3]>::try_from(urls) {
         Ok(urls) => urls,
@@ -91,7 +101,7 @@ fn main() {
     };
     let services = vec![
         Service { name: "ipify", url: format!("{ipify}?format=json"), ip_attr: "ip" },
-        Service { name: "ip-api", url: format!("{ip_api}/json"), ip_attr: "query" },
+        Service { name: "ip-api", url: format!("{ip_api}/json"), ip_attr: ip_api_attr },
         Service { name: "borken", url: format!("{borken}/json"), ip_attr: "ip" },
     ];
     let ioloop = tulip::new_event_loop();

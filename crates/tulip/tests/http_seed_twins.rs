@@ -287,6 +287,28 @@ fn ip_services_one_broken() {
     check("http_ip_services", &ours, seed("http_ip_services", &args), &expected, 3..6);
     let alone = lines(&run_example("http_ip_services", &[]).stdout);
     assert_eq!(norm(&alone, 3..6), norm(&ours, 3..6));
+
+    // 3b: ip-api's KeyError, caught from its task's result. Python prints
+    // the traceback over several lines, tulip the panic's message.
+    let bad: Vec<&str> = args.iter().copied().chain(["--bad-attr"]).collect();
+    let ours = lines(&run_example("http_ip_services", &bad).stdout);
+    let key_error = "Unexpected error: task panicked: KeyError: 'this-is-not-an-attr'";
+    let expected = [
+        "borken is unresponsive".to_string(),
+        "ipify finished with result: 82.34.76.170, took: 0.91 seconds".to_string(),
+        key_error.to_string(),
+    ];
+    assert_eq!(ours[..3], ["Fetching IP from ipify", "Fetching IP from ip-api", "Fetching IP from borken"]);
+    assert_eq!(norm(&ours[3..], 0..3), norm(&expected, 0..3), "{ours:?}");
+    if let Some(theirs) = seed("http_ip_services", &bad) {
+        let theirs = String::from_utf8_lossy(&theirs.stdout).into_owned();
+        for line in
+            ["borken is unresponsive", "ipify finished with result: 82.34.76.170", "Unexpected error: Traceback"]
+        {
+            assert!(theirs.contains(line), "aiohttp's 3b lacks {line:?}: {theirs}");
+        }
+        assert!(theirs.lines().any(|l| l == "KeyError: 'this-is-not-an-attr'"), "{theirs}");
+    }
 }
 
 #[test]

@@ -1,18 +1,22 @@
 # Seed 000, 3a-fetch-ip-addresses-fail-await.py, against a real aiohttp:
 # `python3 http_ip_services.py IPIFY_URL IP_API_URL BORKEN_URL` (the last
 # refuses connections). aiohttp 3's request() is an async context manager;
-# 3.11's wait() takes tasks (ensure_future, in list order).
+# 3.11's wait() takes tasks (ensure_future, in list order). With
+# `--bad-attr`, 3b-fetch-ip-addresses-future-exceptions-await.py: ip-api's
+# attribute is missing, and the KeyError is printed with its traceback.
 import sys
 from collections import namedtuple
 import time
 import asyncio
+import traceback
 import aiohttp
 
 Service = namedtuple('Service', ('name', 'url', 'ip_attr'))
 
 SERVICES = (
     Service('ipify', sys.argv[1] + '?format=json', 'ip'),
-    Service('ip-api', sys.argv[2] + '/json', 'query'),
+    Service('ip-api', sys.argv[2] + '/json',
+            'this-is-not-an-attr' if '--bad-attr' in sys.argv else 'query'),
     Service('borken', sys.argv[3] + '/json', 'ip')
 )
 
@@ -36,7 +40,10 @@ async def asynchronous():
     done, _ = await asyncio.wait(futures)
 
     for future in done:
-        print(future.result())
+        try:
+            print(future.result())
+        except:
+            print("Unexpected error: {}".format(traceback.format_exc()))
 
 ioloop = asyncio.new_event_loop()
 ioloop.run_until_complete(asynchronous())
