@@ -164,13 +164,14 @@ impl TcpConnectorBuilder {
         self
     }
 
-    /// How long a resolved name is cached (10 s; `None`: forever).
+    /// How long a resolved name is cached (10 s; a `Duration`, or `None`: forever).
     ///
     /// ```
-    /// let _ = tulip::http::TcpConnector::builder().ttl_dns_cache(Some(std::time::Duration::from_secs(60))).build();
+    /// let _ = tulip::http::TcpConnector::builder().ttl_dns_cache(std::time::Duration::from_secs(60)).build();
+    /// let _ = tulip::http::TcpConnector::builder().ttl_dns_cache(None).build();
     /// ```
-    pub fn ttl_dns_cache(mut self, ttl: Option<Duration>) -> Self {
-        self.ttl_dns_cache = ttl;
+    pub fn ttl_dns_cache(mut self, ttl: impl Into<Option<Duration>>) -> Self {
+        self.ttl_dns_cache = ttl.into();
         self
     }
 

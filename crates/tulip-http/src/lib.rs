@@ -94,7 +94,7 @@ pub use timeout::ClientTimeout;
 
 /// A cookie as parsed from `Set-Cookie` ([`ClientResponse::cookies`]).
 pub use cookie_store::RawCookie as Cookie;
-/// The `http` crate's types the API uses: `Method`, `HeaderMap`, `StatusCode`.
-pub use http::{self as http_types, HeaderMap, Method, StatusCode};
+/// The `http` crate's types the API uses: `Method`, `HeaderMap`, `HeaderValue`, `StatusCode`, `Version`.
+pub use http::{self as http_types, HeaderMap, HeaderValue, Method, StatusCode, Version};
 /// The URL type ([`ClientResponse::url`]).
 pub use url::Url;

@@ -513,14 +513,14 @@ impl SessionBuilder {
         self
     }
 
-    /// The default timeouts (aiohttp's `timeout=`).
+    /// The default timeouts (aiohttp's `timeout=`; a `Duration` is the total).
     ///
     /// ```
     /// let session = tulip::http::ClientSession::builder().timeout(tulip::http::ClientTimeout::none()).build().unwrap();
     /// tulip::run(async move { session.close().await });
     /// ```
-    pub fn timeout(mut self, timeout: ClientTimeout) -> Self {
-        self.timeout = timeout;
+    pub fn timeout(mut self, timeout: impl Into<ClientTimeout>) -> Self {
+        self.timeout = timeout.into();
         self
     }
 
@@ -649,8 +649,6 @@ impl SessionBuilder {
             }
         };
         if let Some(e) = self.error.take() {
-            // Built only to be dropped: not an unclosed session.
-            self.one_shot = true;
             return Err(e);
         }
         let mut inner = self.inner();
