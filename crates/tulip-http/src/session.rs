@@ -79,7 +79,8 @@ impl Drop for SessionInner {
             return;
         }
         let ctx = tulip_task::ExceptionContext {
-            message: format!("Unclosed client session (created at {})", self.created),
+            // asyncio's default handler prints aiohttp's report as these lines.
+            message: "Unclosed client session\nclient_session: <tulip::http::ClientSession>".into(),
             source: Some(self.created),
             ..tulip_task::ExceptionContext::default()
         };
