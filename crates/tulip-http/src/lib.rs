@@ -21,6 +21,13 @@
 //! | `aiohttp.request('GET', url)` | [`request`]`("GET", url)` |
 //! | `TCPConnector(limit=, limit_per_host=, keepalive_timeout=, force_close=, ttl_dns_cache=)` | [`TcpConnector::builder`] |
 //! | `ClientTimeout(total=, connect=, sock_connect=, sock_read=)` | [`ClientTimeout`] |
+//! | `UnixConnector(path)`, `ssl=False`, `ssl=ctx` | [`UnixConnector::new`], [`TcpConnectorBuilder::danger_accept_invalid_certs`], [`TcpConnectorBuilder::tls_context`] |
+//! | `CookieJar(unsafe=True)`, `DummyCookieJar()` | [`CookieJar::unsafe_`], [`CookieJar::dummy`] |
+//! | `proxy=`, `proxy_auth=` | [`RequestBuilder::proxy`], [`RequestBuilder::proxy_auth`] (CONNECT for https) |
+//! | `except aiohttp.ClientConnectorError`, `ServerTimeoutError`, `asyncio.TimeoutError` | `match` on [`ClientError`]; [`ClientError::is_connection`], [`ClientError::is_timeout`] |
+//!
+//! A session not closed before it is dropped is reported through the
+//! loop's exception handler as "Unclosed client session", as aiohttp does.
 //!
 //! ```
 //! # use std::io::{Read, Write};
