@@ -61,6 +61,7 @@ mod body;
 mod charset;
 mod conn;
 mod connector;
+mod connector_builder;
 mod cookies;
 mod decode;
 #[doc(hidden)]
@@ -82,11 +83,13 @@ mod request;
 mod response;
 mod send;
 mod session;
+mod session_builder;
 mod timeout;
 
 pub use auth::BasicAuth;
 pub use body::Body;
-pub use connector::{TcpConnector, TcpConnectorBuilder, UnixConnector};
+pub use connector::TcpConnector;
+pub use connector_builder::{TcpConnectorBuilder, UnixConnector};
 pub use cookies::CookieJar;
 pub use errors::{
     ClientConnectionError, ClientConnectorError, ClientError, ClientOSError, ClientPayloadError, ClientResponseError,
@@ -96,7 +99,8 @@ pub use errors::{
 pub use reader::BodyReader;
 pub use request::{IntoUrl, RequestBuilder, UrlInput};
 pub use response::ClientResponse;
-pub use session::{request, ClientSession, SessionBuilder};
+pub use session::{request, ClientSession};
+pub use session_builder::SessionBuilder;
 pub use timeout::ClientTimeout;
 
 /// A cookie as parsed from `Set-Cookie` ([`ClientResponse::cookies`]).
