@@ -21,6 +21,13 @@
 //! | `aiohttp.request('GET', url)` | [`request`]`("GET", url)` |
 //! | `TCPConnector(limit=, limit_per_host=, keepalive_timeout=, force_close=, ttl_dns_cache=)` | [`TcpConnector::builder`] |
 //! | `ClientTimeout(total=, connect=, sock_connect=, sock_read=)` | [`ClientTimeout`] |
+//! | `UnixConnector(path)`, `ssl=False`, `ssl=ctx` | [`UnixConnector::new`], [`TcpConnectorBuilder::danger_accept_invalid_certs`], [`TcpConnectorBuilder::tls_context`] |
+//! | `CookieJar(unsafe=True)`, `DummyCookieJar()` | [`CookieJar::unsafe_`], [`CookieJar::dummy`] |
+//! | `proxy=`, `proxy_auth=` | [`RequestBuilder::proxy`], [`RequestBuilder::proxy_auth`] (CONNECT for https) |
+//! | `except aiohttp.ClientConnectorError`, `ServerTimeoutError`, `asyncio.TimeoutError` | `match` on [`ClientError`]; [`ClientError::is_connection`], [`ClientError::is_timeout`] |
+//!
+//! A session not closed before it is dropped is reported through the
+//! loop's exception handler as "Unclosed client session", as aiohttp does.
 //!
 //! ```
 //! # use std::io::{Read, Write};
@@ -54,6 +61,7 @@ mod body;
 mod charset;
 mod conn;
 mod connector;
+mod connector_builder;
 mod cookies;
 mod decode;
 #[doc(hidden)]
@@ -75,11 +83,13 @@ mod request;
 mod response;
 mod send;
 mod session;
+mod session_builder;
 mod timeout;
 
 pub use auth::BasicAuth;
 pub use body::Body;
-pub use connector::{TcpConnector, TcpConnectorBuilder, UnixConnector};
+pub use connector::TcpConnector;
+pub use connector_builder::{TcpConnectorBuilder, UnixConnector};
 pub use cookies::CookieJar;
 pub use errors::{
     ClientConnectionError, ClientConnectorError, ClientError, ClientOSError, ClientPayloadError, ClientResponseError,
@@ -89,12 +99,13 @@ pub use errors::{
 pub use reader::BodyReader;
 pub use request::{IntoUrl, RequestBuilder, UrlInput};
 pub use response::ClientResponse;
-pub use session::{request, ClientSession, SessionBuilder};
+pub use session::{request, ClientSession};
+pub use session_builder::SessionBuilder;
 pub use timeout::ClientTimeout;
 
 /// A cookie as parsed from `Set-Cookie` ([`ClientResponse::cookies`]).
 pub use cookie_store::RawCookie as Cookie;
-/// The `http` crate's types the API uses: `Method`, `HeaderMap`, `StatusCode`.
-pub use http::{self as http_types, HeaderMap, Method, StatusCode};
+/// The `http` crate's types the API uses: `Method`, `HeaderMap`, `HeaderValue`, `StatusCode`, `Version`.
+pub use http::{self as http_types, HeaderMap, HeaderValue, Method, StatusCode, Version};
 /// The URL type ([`ClientResponse::url`]).
 pub use url::Url;

@@ -264,7 +264,8 @@ impl RequestBuilder {
         self
     }
 
-    /// Timeouts for this request instead of the session's.
+    /// Timeouts for this request instead of the session's (the whole
+    /// [`ClientTimeout`], or a `Duration` for the total).
     ///
     /// ```
     /// # let url = tulip::http::__doc::canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
@@ -275,8 +276,8 @@ impl RequestBuilder {
     ///     session.close().await;
     /// });
     /// ```
-    pub fn timeout(mut self, timeout: ClientTimeout) -> Self {
-        self.timeout = Some(timeout);
+    pub fn timeout(mut self, timeout: impl Into<ClientTimeout>) -> Self {
+        self.timeout = Some(timeout.into());
         self
     }
 

@@ -59,6 +59,20 @@ impl ClientTimeout {
     }
 }
 
+/// A bare duration is the total timeout, aiohttp's old `timeout=5`, with
+/// the other limits at their defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// let t: tulip::http::ClientTimeout = Duration::from_secs(5).into();
+/// assert_eq!((t.total, t.sock_connect), (Some(Duration::from_secs(5)), Some(Duration::from_secs(30))));
+/// ```
+impl From<Duration> for ClientTimeout {
+    fn from(total: Duration) -> Self {
+        ClientTimeout { total: Some(total), ..ClientTimeout::default() }
+    }
+}
+
 /// The loop's time.
 pub(crate) fn now() -> Instant {
     tulip_reactor::try_get_running_loop().map_or_else(Instant::now, |l| l.time())

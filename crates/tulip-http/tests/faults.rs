@@ -269,3 +269,44 @@ fn sock_connect_limits_a_connect_that_never_completes() {
     });
     drop((fillers, listener));
 }
+
+#[test]
+fn bad_gzip_is_a_payload_error_and_total_covers_the_body() {
+    let srv = Script::start(|mut s, n| {
+        read_head(&mut s);
+        if n == 0 {
+            send(&mut s, b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 8\r\n\r\nnotgzip!");
+            until_closed(&mut s);
+        } else {
+            // The head at once, then a trickle slower than the total timeout.
+            send(&mut s, b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+            for _ in 0..50 {
+                send(&mut s, b"x");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    });
+    tulip::run(async move {
+        let s = session();
+        let mut r = s.get(srv.url("/")).send().await.unwrap();
+        let err = r.read().await.unwrap_err();
+        let ClientError::Payload(p) = &err else { panic!("{err:?}") };
+        assert!(p.message.contains("Can not decode content-encoding: gzip"), "{p}");
+        drop(r);
+        // The gzip body itself was framed correctly: its connection was
+        // kept, and its script answers nothing more. A new session opens
+        // a new connection.
+        s.close().await;
+        let s = session();
+        let t = ClientTimeout { total: Some(Duration::from_millis(400)), ..ClientTimeout::default() };
+        let start = Instant::now();
+        let mut r = s.get(srv.url("/")).timeout(t).send().await.unwrap();
+        let err = r.read().await.unwrap_err();
+        assert!(matches!(err, ClientError::Timeout(_)), "{err:?}");
+        assert!(start.elapsed() >= Duration::from_millis(400));
+        prompt(start);
+        drop(r);
+        s.close().await;
+        after_close(&s);
+    });
+}

@@ -174,3 +174,56 @@ fn https_through_a_connect_tunnel() {
         s.close().await;
     });
 }
+
+#[test]
+fn an_https_to_http_redirect_is_refused_unless_allowed() {
+    use bytes::Bytes;
+    use http_body_util::Full;
+    let pki = pki();
+    let server_ctx = TlsContext::server(&pki.server.0, &pki.server.1).unwrap();
+    let client_ctx = TlsContext::client().with_ca_pem(&pki.ca).unwrap();
+    let plain = common::script::Script::start(|mut s, _| {
+        common::script::read_head(&mut s);
+        common::script::send(&mut s, b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nplain");
+    });
+    let to_http = plain.url("/");
+    tulip::run(async move {
+        let listener = tulip::TcpListener::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tulip::create_task(async move {
+            loop {
+                let (tcp, _) = listener.accept().await.unwrap();
+                let tls = tulip::net::tls::tls_accept(&server_ctx, tcp).await.unwrap();
+                let to = to_http.clone();
+                tulip::create_task(async move {
+                    let svc = hyper::service::service_fn(move |_req: hyper::Request<hyper::body::Incoming>| {
+                        let to = to.clone();
+                        async move {
+                            let resp = hyper::Response::builder()
+                                .status(302)
+                                .header("Location", to)
+                                .body(Full::new(Bytes::new()))
+                                .unwrap();
+                            Ok::<_, std::convert::Infallible>(resp)
+                        }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(tulip_hyper::HyperIo::new(tls), svc)
+                        .await;
+                });
+            }
+        });
+        let url = format!("https://localhost:{port}/");
+        let s = session_with(Some(client_ctx.clone()), false);
+        let err = s.get(&url).send().await.unwrap_err();
+        let ClientError::InvalidURL(e) = &err else { panic!("{err:?}") };
+        assert_eq!(e.kind, tulip::http::InvalidUrlKind::InsecureRedirect);
+        s.close().await;
+        let c = TcpConnector::builder().tls_context(client_ctx).build();
+        let s = ClientSession::builder().connector(c).allow_insecure_redirects(true).build().unwrap();
+        let mut r = s.get(&url).send().await.unwrap();
+        assert_eq!(r.text().await.unwrap(), "plain");
+        assert_eq!(r.history()[0].url().scheme(), "https");
+        s.close().await;
+    });
+}

@@ -13,7 +13,7 @@ fn an_unclosed_session_is_reported_and_a_closed_one_is_not() {
         let seen = Rc::new(RefCell::new(Vec::new()));
         let sink = Rc::clone(&seen);
         tulip::get_running_loop().set_exception_handler(move |ctx: &tulip::ExceptionContext| {
-            sink.borrow_mut().push(ctx.message.clone());
+            sink.borrow_mut().push(ctx.to_string());
         });
         drop(ClientSession::new());
         let closed = ClientSession::new();
@@ -26,5 +26,6 @@ fn an_unclosed_session_is_reported_and_a_closed_one_is_not() {
     });
     assert_eq!(seen.len(), 1, "{seen:?}");
     assert!(seen[0].starts_with("Unclosed client session"), "{}", seen[0]);
-    assert!(seen[0].contains("unclosed.rs"), "names where it was created: {}", seen[0]);
+    assert!(seen[0].contains("client_session: <tulip::http::ClientSession>"), "{}", seen[0]);
+    assert!(seen[0].contains("source: crates/tulip-http/tests/unclosed.rs"), "names where it was created: {}", seen[0]);
 }
