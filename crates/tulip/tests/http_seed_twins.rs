@@ -27,11 +27,12 @@ fn services() -> &'static Services {
     S.get_or_init(|| http_services::start_scaled(0.01))
 }
 
-/// Stand-ins at a tenth: for the race of ip-api (0.08 s) against ipify
-/// (0.25 s), whose outcome a loaded machine could turn at a hundredth.
-fn services_tenth() -> &'static Services {
+/// Stand-ins at full latency: for the race of ip-api (0.08 s) against
+/// ipify (0.25 s), whose outcome a loaded machine turned once in seven
+/// runs at a tenth (a first request's set-up under load takes ~10 ms).
+fn services_full() -> &'static Services {
     static S: OnceLock<Services> = OnceLock::new();
-    S.get_or_init(|| http_services::start_scaled(0.1))
+    S.get_or_init(|| http_services::start_scaled(1.0))
 }
 
 /// `target/<profile>`: this test runs from its `deps/`.
@@ -255,7 +256,7 @@ fn events_as_completed() {
 
 #[test]
 fn first_ip() {
-    let s = services_tenth();
+    let s = services_full();
     let expected = [
         "Fetching IP from ipify",
         "Fetching IP from ip-api",
@@ -266,9 +267,15 @@ fn first_ip() {
     // With a timeout that nothing meets (4a's `wait(.., timeout=..)`).
     let timed_out = lines(&run_example("http_first_ip", &[&s.ipify, &s.ip_api, "--timeout", "0.001"]).stdout);
     assert_eq!(timed_out, ["Fetching IP from ipify", "Fetching IP from ip-api", "no IP within the timeout"]);
-    // On its own stand-ins.
+    // On its own stand-ins, at a hundredth of the latencies: 0.8 ms against
+    // 2.5 ms, a race a loaded machine may turn, so either may win here.
     let alone = lines(&run_example("http_first_ip", &[]).stdout);
-    assert_eq!(norm(&alone, 0..0), norm(&ours, 0..0));
+    assert_eq!(alone[..2], ours[..2]);
+    let won = mask(&alone[2]);
+    assert!(
+        ["ip-api", "ipify"].iter().any(|n| won == format!("{n} finished with result: 82.34.76.170, took: N seconds")),
+        "{alone:?}"
+    );
 }
 
 #[test]
@@ -313,7 +320,7 @@ fn ip_services_one_broken() {
 
 #[test]
 fn unclosed_session() {
-    let s = services_tenth();
+    let s = services_full();
     let ours = run_example("http_unclosed_session", &[&s.ipify, &s.ip_api]);
     let expected = [
         "Fetching IP from ipify",
