@@ -7,14 +7,9 @@ use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use tulip_combinators::{wait, ReturnWhen};
 use tulip_net::TcpStream;
-use tulip_reactor::create_task;
 
 use crate::timeout::now;
-
-/// RFC 8305's delay before the next address is tried alongside.
-const ATTEMPT_DELAY: Duration = Duration::from_millis(250);
 
 /// A cached answer: the addresses and when they were resolved.
 type Entry = (Vec<SocketAddr>, Instant);
@@ -62,58 +57,14 @@ impl DnsCache {
     }
 }
 
-/// Connects to one of `addrs`, IPv6 and IPv4 alternating, starting a new
-/// attempt every 250 ms while earlier ones are pending (Happy Eyeballs);
-/// each attempt is limited to `sock_connect`. The socket gets TCP_NODELAY:
-/// without it small requests stall on Nagle and delayed ACKs.
+/// Connects to one of `addrs` with Happy Eyeballs (tulip-net's
+/// `TcpStream::connect_any`: attempts cancelled with the future), each
+/// attempt limited to `sock_connect`. The socket gets TCP_NODELAY: without
+/// it small requests stall on Nagle and delayed ACKs.
 pub(crate) async fn connect_addrs(addrs: Vec<SocketAddr>, sock_connect: Option<Duration>) -> io::Result<TcpStream> {
-    let (v6, v4): (Vec<_>, Vec<_>) = addrs.into_iter().partition(SocketAddr::is_ipv6);
-    let mut order = Vec::with_capacity(v6.len() + v4.len());
-    let (mut a, mut b) = (v6.into_iter(), v4.into_iter());
-    loop {
-        match (a.next(), b.next()) {
-            (None, None) => break,
-            (x, y) => order.extend(x.into_iter().chain(y)),
-        }
-    }
-    let mut next = order.into_iter();
-    let mut pending = Vec::new();
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "no address to connect to");
-    loop {
-        if let Some(addr) = next.next() {
-            pending.push(create_task(attempt(addr, sock_connect)));
-        } else if pending.is_empty() {
-            return Err(last);
-        }
-        let mut race = wait(pending, ReturnWhen::FirstCompleted);
-        if next.len() > 0 {
-            race = race.timeout(ATTEMPT_DELAY);
-        }
-        let (done, still) = race.await;
-        pending = still;
-        for task in done {
-            match task.result() {
-                Ok(Ok(stream)) => {
-                    for loser in &pending {
-                        loser.cancel();
-                    }
-                    stream.set_nodelay(true)?;
-                    return Ok(stream);
-                }
-                Ok(Err(e)) => last = e,
-                Err(e) => last = io::Error::other(e.to_string()),
-            }
-        }
-    }
-}
-
-async fn attempt(addr: SocketAddr, limit: Option<Duration>) -> io::Result<TcpStream> {
-    match limit {
-        None => TcpStream::connect(addr).await,
-        Some(limit) => tulip_timer::timeout(limit, TcpStream::connect(addr))
-            .await
-            .unwrap_or_else(|_| Err(io::Error::new(io::ErrorKind::TimedOut, format!("connect to {addr} timed out")))),
-    }
+    let stream = TcpStream::connect_any(addrs, sock_connect).await?;
+    stream.set_nodelay(true)?;
+    Ok(stream)
 }
 
 #[cfg(test)]

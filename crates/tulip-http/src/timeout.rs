@@ -89,6 +89,9 @@ pub(crate) async fn until<T>(
     fut: impl Future<Output = Result<T, ClientError>>,
     on_timeout: impl FnOnce() -> ClientError,
 ) -> Result<T, ClientError> {
+    // Pinned where it lies: the request future is large, and moving it
+    // into the timeout would copy it once more per request.
+    let fut = std::pin::pin!(fut);
     match deadline {
         None => fut.await,
         Some(d) => tulip_timer::timeout_at(Some(d), fut).await.unwrap_or_else(|_| Err(on_timeout())),
