@@ -20,6 +20,8 @@ pub mod core;
 pub mod fresh;
 pub mod harness;
 pub mod io;
+pub mod per_core;
+pub mod per_core_servers;
 pub mod precision;
 pub mod streams;
 pub mod sync;

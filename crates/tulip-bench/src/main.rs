@@ -22,6 +22,17 @@ fn main() {
                 return sample_here(&name, &runtime, scale);
             }
             "--fresh" => fresh = true,
+            // issue 14's per-core rows: the table, and its child processes.
+            "--per-core" => {
+                println!("{}", tulip_bench::per_core::run(runs, scale));
+                return;
+            }
+            "--per-core-server" => return tulip_bench::per_core_servers::serve(&args.next().unwrap_or_default()),
+            "--per-core-client" => {
+                let port = args.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+                let trips = args.next().and_then(|v| v.parse().ok()).unwrap_or(1);
+                return tulip_bench::per_core::client(port, trips);
+            }
             "--runs" => runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(runs),
             "--quick" => {
                 runs = 1;
@@ -34,6 +45,9 @@ fn main() {
             "--help" | "-h" => {
                 println!("tulip-bench [--runs N] [--scale F] [--quick] [--fresh] [--only tulip|tokio|smol] [--filter NAME]...");
                 println!("  --fresh: every sample in a new process (page faults count)");
+                println!(
+                    "  --per-core: TCP echo on 1 and 2 tulip loops vs tokio multi-thread (put --runs/--scale first)"
+                );
                 println!("Runs every workload on tulip, tokio (current_thread) and smol (LocalExecutor),");
                 println!("interleaved, and prints medians and ratios tulip/peer (< 1.0: tulip wins).");
                 return;
