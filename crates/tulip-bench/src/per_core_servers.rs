@@ -16,13 +16,14 @@ use std::net::SocketAddr;
 pub const MSG: usize = 64;
 
 /// The server variants, as `--per-core-server` names them.
-pub const VARIANTS: [&str; 3] = ["tulip-1loop", "tulip-2loops", "tokio-mt-2"];
+pub const VARIANTS: [&str; 4] = ["tulip-1loop", "tulip-2loops", "tulip-2loops-unpinned", "tokio-mt-2"];
 
 /// Runs the server `variant` until told to stop (the child's main).
 pub fn serve(variant: &str) {
     let port = match variant {
-        "tulip-1loop" => tulip_loops(1),
-        "tulip-2loops" => tulip_loops(2),
+        "tulip-1loop" => tulip_loops(1, true),
+        "tulip-2loops" => tulip_loops(2, true),
+        "tulip-2loops-unpinned" => tulip_loops(2, false),
         "tokio-mt-2" => tokio_mt(2),
         other => {
             eprintln!("no server variant {other}");
@@ -50,12 +51,12 @@ pub fn serve(variant: &str) {
     std::process::exit(0);
 }
 
-/// A tulip runtime of `n` loops, each accepting on its own SO_REUSEPORT
+/// A tulip runtime of `n` loops (pinned to cores 0.. or not), each accepting on its own SO_REUSEPORT
 /// socket bound to one port; returns the port. The runtime is leaked: it
 /// serves until the process exits.
-fn tulip_loops(n: usize) -> u16 {
+fn tulip_loops(n: usize, pin: bool) -> u16 {
     use tulip::net::{ServerOptions, TcpListener};
-    let rt = tulip::Runtime::new(n).unwrap_or_else(|e| panic!("runtime: {e}"));
+    let rt = tulip::Runtime::builder().loops(n).pin_to_cores(pin).build().unwrap_or_else(|e| panic!("runtime: {e}"));
     let opts = ServerOptions::new().reuse_port(true).backlog(1024);
     let mut port = 0u16;
     for k in 0..n {
