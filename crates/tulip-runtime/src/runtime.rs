@@ -358,14 +358,12 @@ impl Runtime {
     ///
     /// # Panics
     /// If a loop's thread panicked, with its payload.
+    ///
+    /// Called on one of the runtime's own loops (the runtime was moved into
+    /// a task), it waits for the other loops only: that loop cannot finish
+    /// while it waits here, and closes once its current step returns.
     pub fn join(mut self) {
-        let mut panic = None;
-        for t in std::mem::take(&mut self.threads) {
-            if let Err(payload) = t.join() {
-                panic.get_or_insert(payload);
-            }
-        }
-        if let Some(payload) = panic {
+        if let Some(payload) = join_all(std::mem::take(&mut self.threads)) {
             std::panic::resume_unwind(payload);
         }
     }
@@ -392,11 +390,25 @@ impl Drop for Runtime {
             return;
         }
         self.handle.stop();
-        for t in self.threads.drain(..) {
-            // A loop thread's panic is not re-raised from a destructor.
-            let _ = t.join();
+        // A loop thread's panic is not re-raised from a destructor.
+        let _ = join_all(std::mem::take(&mut self.threads));
+    }
+}
+
+/// Joins every thread but the calling one (a thread cannot join itself);
+/// returns the first panic payload.
+fn join_all(threads: Vec<JoinHandle<()>>) -> Option<Box<dyn std::any::Any + Send>> {
+    let me = std::thread::current().id();
+    let mut panic = None;
+    for t in threads {
+        if t.thread().id() == me {
+            continue;
+        }
+        if let Err(payload) = t.join() {
+            panic.get_or_insert(payload);
         }
     }
+    panic
 }
 
 impl std::fmt::Debug for Runtime {

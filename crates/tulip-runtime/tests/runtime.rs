@@ -200,3 +200,24 @@ fn many_tasks_hop_between_loops_without_losing_one() {
         .unwrap();
     assert_eq!(sum, (0..2000u64).sum::<u64>());
 }
+
+#[test]
+fn a_runtime_dropped_on_one_of_its_own_loops_stops_without_deadlock() {
+    let rt = Runtime::new(2).unwrap();
+    let handle = rt.handle();
+    let (done, finished) = mpsc::channel();
+    let (moved, arrived) = mpsc::channel::<Runtime>();
+    let holder = handle
+        .spawn_on(1, move || async move {
+            let rt = arrived.recv().unwrap();
+            drop(rt); // stops both loops and joins loop 0's thread only
+            done.send(()).unwrap();
+        })
+        .unwrap();
+    moved.send(rt).unwrap();
+    finished.recv_timeout(Duration::from_secs(20)).expect("drop returned on the loop");
+    drop(holder);
+    // Loop 0 is closed: work sent there now is answered "cancelled".
+    let late = handle.spawn_on(0, || async { 1 }).unwrap();
+    assert!(late.result_timeout(Duration::from_secs(20)).unwrap().unwrap_err().is_cancelled());
+}
