@@ -88,6 +88,7 @@
 //! | `asyncio.create_subprocess_exec(..)`, `create_subprocess_shell(cmd)` | [`create_subprocess_exec`]`(Command)`, [`create_subprocess_shell`] → [`Process`] (`stdin`/`stdout`/`stderr` streams, `wait`, `communicate`, `returncode`, `kill`, `terminate`) |
 //! | `loop.add_signal_handler(sig, cb)`, `remove_signal_handler(sig)` | [`LoopSignals::add_signal_handler`], [`LoopSignals::remove_signal_handler`] (`use tulip::LoopSignals`, in the prelude); numbers in [`signals`] |
 //! | `asyncio.run_coroutine_threadsafe(coro, loop)` | [`run_coroutine_threadsafe`]`(|| fut, &remote)` → [`ConcurrentFuture`] (`result()`, `result_timeout()`, `cancel()`) |
+//! | aiohttp's `ClientSession()`, `session.get(url, params=)`, `aiohttp.request(m, url)` | `tulip::http::ClientSession::new()`, `session.get(url).params(..).send().await`, `tulip::http::request(m, url)` (feature `http`, on by default) |
 //!
 //! Beyond asyncio: [`EventLoop::builder`]`().virtual_clock()` gives a loop
 //! whose clock jumps to the next timer when nothing else can run (trio's
@@ -111,6 +112,11 @@ pub use tulip_combinators::{
     ChildError, Completed, Gather, GatherAll, ReturnWhen, Shield, SpawnError, TaskGroup, TaskGroupError, TryGather,
     Wait, WaitFor,
 };
+/// aiohttp's HTTP client: `ClientSession`, `request`, `TcpConnector`,
+/// `ClientTimeout` (the `tulip-http` crate; cargo feature `http`, on by
+/// default).
+#[cfg(feature = "http")]
+pub use tulip_http as http;
 /// asyncio's networking: sockets, `loop.sock_*`, streams and servers (the
 /// `tulip-net` crate; cargo feature `net`, on by default), and with the
 /// feature `tls` (on by default) `tulip::net::tls`, asyncio's `ssl`.

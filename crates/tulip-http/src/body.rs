@@ -1,0 +1,162 @@
+//! Request bodies: bytes (replayable for redirects and retries) or an
+//! `AsyncRead` stream (sent chunked, once).
+
+use std::fmt;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_lite::io::AsyncRead;
+use http_body::{Frame, SizeHint};
+
+/// How much of a streamed body is read per chunk.
+const STREAM_CHUNK: usize = 64 * 1024;
+
+/// A request body (aiohttp's `data=`): bytes, or a stream read as it is sent.
+///
+/// ```
+/// use tulip::http::Body;
+/// let b: Body = "hello".into();
+/// assert_eq!(b.as_bytes().map(|b| b.len()), Some(5));
+/// let s = Body::from_reader(futures_lite::io::Cursor::new(vec![1u8, 2, 3]));
+/// assert!(s.as_bytes().is_none());
+/// ```
+pub struct Body {
+    kind: Kind,
+}
+
+enum Kind {
+    Bytes(Bytes),
+    Reader(Pin<Box<dyn AsyncRead>>),
+}
+
+impl fmt::Debug for Body {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            Kind::Bytes(b) => write!(f, "Body({} bytes)", b.len()),
+            Kind::Reader(_) => f.write_str("Body(stream)"),
+        }
+    }
+}
+
+impl Body {
+    /// An empty body.
+    ///
+    /// ```
+    /// assert_eq!(tulip::http::Body::empty().as_bytes().map(|b| b.len()), Some(0));
+    /// ```
+    pub fn empty() -> Self {
+        Body { kind: Kind::Bytes(Bytes::new()) }
+    }
+
+    /// A body read from `reader` while it is sent (chunked encoding); it
+    /// cannot be sent twice, so a redirect that keeps the body fails with
+    /// a `ClientPayloadError`, as in aiohttp.
+    ///
+    /// ```
+    /// let body = tulip::http::Body::from_reader(futures_lite::io::Cursor::new(b"data".to_vec()));
+    /// assert!(body.as_bytes().is_none());
+    /// ```
+    pub fn from_reader(reader: impl AsyncRead + 'static) -> Self {
+        Body { kind: Kind::Reader(Box::pin(reader)) }
+    }
+
+    /// The bytes, unless this is a stream.
+    ///
+    /// ```
+    /// assert_eq!(tulip::http::Body::from(vec![1u8]).as_bytes().unwrap().as_ref(), &[1]);
+    /// ```
+    pub fn as_bytes(&self) -> Option<&Bytes> {
+        match &self.kind {
+            Kind::Bytes(b) => Some(b),
+            Kind::Reader(_) => None,
+        }
+    }
+
+    /// The body to send now and what is left for a resend (the same bytes;
+    /// nothing after a stream).
+    pub(crate) fn take_for_send(self) -> (SendBody, Option<Body>) {
+        match self.kind {
+            Kind::Bytes(b) => (SendBody::Full(Some(b.clone())), Some(Body { kind: Kind::Bytes(b) })),
+            Kind::Reader(r) => (SendBody::Stream { reader: r, buf: vec![0; STREAM_CHUNK], done: false }, None),
+        }
+    }
+}
+
+impl From<Bytes> for Body {
+    fn from(b: Bytes) -> Self {
+        Body { kind: Kind::Bytes(b) }
+    }
+}
+impl From<Vec<u8>> for Body {
+    fn from(b: Vec<u8>) -> Self {
+        Bytes::from(b).into()
+    }
+}
+impl From<String> for Body {
+    fn from(s: String) -> Self {
+        Bytes::from(s).into()
+    }
+}
+impl From<&'static str> for Body {
+    fn from(s: &'static str) -> Self {
+        Bytes::from_static(s.as_bytes()).into()
+    }
+}
+impl From<&'static [u8]> for Body {
+    fn from(s: &'static [u8]) -> Self {
+        Bytes::from_static(s).into()
+    }
+}
+
+/// What hyper sends.
+pub(crate) enum SendBody {
+    Full(Option<Bytes>),
+    Stream { reader: Pin<Box<dyn AsyncRead>>, buf: Vec<u8>, done: bool },
+}
+
+impl http_body::Body for SendBody {
+    type Data = Bytes;
+    type Error = io::Error;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
+        match self.get_mut() {
+            SendBody::Full(b) => Poll::Ready(b.take().filter(|b| !b.is_empty()).map(|b| Ok(Frame::data(b)))),
+            SendBody::Stream { reader, buf, done } => {
+                if *done {
+                    return Poll::Ready(None);
+                }
+                match reader.as_mut().poll_read(cx, buf) {
+                    Poll::Pending => Poll::Pending,
+                    Poll::Ready(Err(e)) => {
+                        *done = true;
+                        Poll::Ready(Some(Err(e)))
+                    }
+                    Poll::Ready(Ok(0)) => {
+                        *done = true;
+                        Poll::Ready(None)
+                    }
+                    Poll::Ready(Ok(n)) => {
+                        let chunk = Bytes::copy_from_slice(buf.get(..n).unwrap_or_default());
+                        Poll::Ready(Some(Ok(Frame::data(chunk))))
+                    }
+                }
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            SendBody::Full(b) => b.as_ref().is_none_or(Bytes::is_empty),
+            SendBody::Stream { done, .. } => *done,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            SendBody::Full(b) => SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64)),
+            SendBody::Stream { .. } => SizeHint::default(),
+        }
+    }
+}

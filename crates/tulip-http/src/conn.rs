@@ -1,0 +1,83 @@
+//! One HTTP connection: hyper's request sender over a socket, and the
+//! handshake that makes it.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use futures_lite::io::{AsyncRead, AsyncWrite};
+use hyper::body::Incoming;
+use hyper::client::conn::http1;
+use tulip_hyper::HyperIo;
+
+use crate::body::SendBody;
+
+/// hyper's sender of one connection.
+pub(crate) enum Sender {
+    H1(http1::SendRequest<SendBody>),
+    #[cfg(feature = "http2")]
+    H2(hyper::client::conn::http2::SendRequest<SendBody>),
+}
+
+impl Sender {
+    /// Whether hyper knows the connection is gone.
+    pub(crate) fn is_closed(&self) -> bool {
+        match self {
+            Sender::H1(s) => s.is_closed(),
+            #[cfg(feature = "http2")]
+            Sender::H2(s) => s.is_closed(),
+        }
+    }
+
+    /// Whether this is HTTP/2 (requests then carry the absolute URI).
+    pub(crate) fn is_h2(&self) -> bool {
+        !matches!(self, Sender::H1(_))
+    }
+
+    /// Waits until the connection can take a request (a reused one may
+    /// turn out closed here).
+    pub(crate) async fn ready(&mut self) -> Result<(), hyper::Error> {
+        match self {
+            Sender::H1(s) => s.ready().await,
+            #[cfg(feature = "http2")]
+            Sender::H2(s) => s.ready().await,
+        }
+    }
+
+    pub(crate) fn send(
+        &mut self,
+        req: http::Request<SendBody>,
+    ) -> Pin<Box<dyn Future<Output = Result<http::Response<Incoming>, hyper::Error>>>> {
+        match self {
+            Sender::H1(s) => Box::pin(s.send_request(req)),
+            #[cfg(feature = "http2")]
+            Sender::H2(s) => Box::pin(s.send_request(req)),
+        }
+    }
+}
+
+/// Runs hyper's HTTP/1.1 (or, with `h2`, HTTP/2) handshake over `io`; the
+/// connection's driver becomes an internal task of the loop, which ends
+/// (closing the socket) once the sender and any response body are dropped.
+pub(crate) async fn handshake<T>(io: T, h2: bool, max_buf_size: usize) -> Result<Sender, hyper::Error>
+where
+    T: AsyncRead + AsyncWrite + Unpin + 'static,
+{
+    let io = HyperIo::new(io);
+    #[cfg(feature = "http2")]
+    if h2 {
+        let (sender, conn) = hyper::client::conn::http2::Builder::new(tulip_hyper::LocalExec)
+            .timer(tulip_hyper::LoopTimer)
+            .handshake(io)
+            .await?;
+        drop(tulip_reactor::get_running_loop().create_internal_task(async move {
+            let _ = conn.await;
+        }));
+        return Ok(Sender::H2(sender));
+    }
+    let _ = h2;
+    let (sender, conn) = http1::Builder::new().max_buf_size(max_buf_size).handshake(io).await?;
+    drop(tulip_reactor::get_running_loop().create_internal_task(async move {
+        let _ = conn.await;
+    }));
+    Ok(Sender::H1(sender))
+}

@@ -1,0 +1,347 @@
+//! aiohttp's `TcpConnector` (and `UnixConnector`): the keep-alive pool,
+//! DNS, TCP, TLS and the HTTP handshake.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use tulip_net::tls::TlsContext;
+use tulip_task::Task;
+
+use crate::conn::Sender;
+use crate::connector_builder::TcpConnectorBuilder;
+use crate::dns::DnsCache;
+use crate::errors::{ClientError, ServerTimeoutError};
+use crate::pool::{Acquire, PoolState, WaiterId};
+use crate::proxy::ProxyKey;
+use crate::timeout::{deadline_after, now, until, ClientTimeout};
+
+/// Which pool a connection belongs to.
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub(crate) struct ConnKey {
+    pub(crate) https: bool,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) proxy: Option<ProxyKey>,
+}
+
+/// aiohttp's `TcpConnector`: a pool of keep-alive connections with
+/// `limit` (100) connections in all and `limit_per_host` (0: no limit) per
+/// host; callers beyond them wait, first come first served. Idle
+/// connections are closed after `keepalive_timeout` (15 s); `force_close`
+/// keeps none. Names resolve through the loop's `getaddrinfo`, cached for
+/// `ttl_dns_cache` (10 s), and addresses race with Happy Eyeballs; every
+/// socket gets TCP_NODELAY. https verifies against the system's roots
+/// unless given a context (or told [`danger_accept_invalid_certs`]).
+/// Clones share the pool.
+///
+/// [`danger_accept_invalid_certs`]: TcpConnectorBuilder::danger_accept_invalid_certs
+///
+/// ```
+/// use std::time::Duration;
+/// use tulip::http::TcpConnector;
+/// let connector = TcpConnector::builder()
+///     .limit(10)
+///     .limit_per_host(2)
+///     .keepalive_timeout(Duration::from_secs(30))
+///     .build();
+/// assert_eq!(connector.limit(), 10);
+/// assert_eq!(connector.limit_per_host(), 2);
+/// ```
+#[derive(Clone)]
+pub struct TcpConnector {
+    pub(crate) inner: Rc<ConnectorInner>,
+}
+
+impl fmt::Debug for TcpConnector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pool = self.inner.pool.borrow();
+        f.debug_struct("TcpConnector")
+            .field("limit", &self.inner.cfg.limit)
+            .field("limit_per_host", &self.inner.cfg.limit_per_host)
+            .field("acquired", &pool.acquired())
+            .field("idle", &pool.idle_count())
+            .finish()
+    }
+}
+
+#[derive(Clone)]
+pub(crate) struct Config {
+    pub(crate) limit: usize,
+    pub(crate) limit_per_host: usize,
+    pub(crate) force_close: bool,
+    pub(crate) tls: Option<TlsContext>,
+    pub(crate) insecure: bool,
+    pub(crate) unix: Option<PathBuf>,
+}
+
+pub(crate) struct ConnectorInner {
+    pub(crate) cfg: Config,
+    pub(crate) pool: RefCell<PoolState<ConnKey, Sender>>,
+    pub(crate) dns: DnsCache,
+    pub(crate) tls: RefCell<Option<TlsContext>>,
+    pub(crate) cleanup: RefCell<Option<Task<()>>>,
+}
+
+impl Default for TcpConnector {
+    fn default() -> Self {
+        TcpConnector::builder().build()
+    }
+}
+
+impl TcpConnector {
+    /// A connector with aiohttp's defaults.
+    ///
+    /// ```
+    /// assert_eq!(tulip::http::TcpConnector::new().limit_per_host(), 0);
+    /// ```
+    pub fn new() -> Self {
+        TcpConnector::default()
+    }
+
+    /// A builder with aiohttp's defaults.
+    ///
+    /// ```
+    /// let _ = tulip::http::TcpConnector::builder().limit(5).build();
+    /// ```
+    pub fn builder() -> TcpConnectorBuilder {
+        TcpConnectorBuilder::default()
+    }
+
+    /// The total limit.
+    ///
+    /// ```
+    /// assert_eq!(tulip::http::TcpConnector::new().limit(), 100);
+    /// ```
+    pub fn limit(&self) -> usize {
+        self.inner.cfg.limit
+    }
+
+    /// The per-host limit.
+    ///
+    /// ```
+    /// assert_eq!(tulip::http::TcpConnector::new().limit_per_host(), 0);
+    /// ```
+    pub fn limit_per_host(&self) -> usize {
+        self.inner.cfg.limit_per_host
+    }
+
+    /// Whether connections are closed after each response.
+    ///
+    /// ```
+    /// assert!(!tulip::http::TcpConnector::new().force_close());
+    /// ```
+    pub fn force_close(&self) -> bool {
+        self.inner.cfg.force_close
+    }
+
+    /// Connections in use now (or being made).
+    ///
+    /// ```
+    /// assert_eq!(tulip::http::TcpConnector::new().acquired(), 0);
+    /// ```
+    pub fn acquired(&self) -> usize {
+        self.inner.pool.borrow().acquired()
+    }
+
+    /// Idle keep-alive connections now.
+    ///
+    /// ```
+    /// assert_eq!(tulip::http::TcpConnector::new().idle(), 0);
+    /// ```
+    pub fn idle(&self) -> usize {
+        self.inner.pool.borrow().idle_count()
+    }
+
+    /// Callers waiting for a free connection slot.
+    ///
+    /// ```
+    /// assert_eq!(tulip::http::TcpConnector::new().waiting(), 0);
+    /// ```
+    pub fn waiting(&self) -> usize {
+        self.inner.pool.borrow().waiting()
+    }
+
+    /// Whether [`close`](Self::close) was called.
+    ///
+    /// ```
+    /// assert!(!tulip::http::TcpConnector::new().closed());
+    /// ```
+    pub fn closed(&self) -> bool {
+        self.inner.pool.borrow().is_closed()
+    }
+
+    /// Forgets the cached DNS answers (aiohttp's `clear_dns_cache()`).
+    ///
+    /// ```
+    /// tulip::http::TcpConnector::new().clear_dns_cache();
+    /// ```
+    pub fn clear_dns_cache(&self) {
+        self.inner.dns.clear();
+    }
+
+    /// Closes the idle connections and refuses new ones; connections in
+    /// use close when their responses are done.
+    ///
+    /// ```
+    /// let c = tulip::http::TcpConnector::new();
+    /// tulip::run(async move { c.close().await; assert!(c.closed()) });
+    /// ```
+    pub async fn close(&self) {
+        let (conns, wakers) = self.inner.pool.borrow_mut().close();
+        drop(conns);
+        wakers.into_iter().for_each(std::task::Waker::wake);
+        if let Some(task) = self.inner.cleanup.borrow_mut().take() {
+            task.cancel();
+        }
+        // Let the dropped connections' driver tasks see their senders gone
+        // and close their sockets before the caller goes on.
+        tulip_timer::sleep(Duration::ZERO).await;
+    }
+
+    /// A connection for `key`: a slot (waiting FIFO), then an idle
+    /// connection or a new one, all within `timeout.connect`.
+    pub(crate) async fn connect(&self, key: &ConnKey, timeout: &ClientTimeout) -> Result<Conn, ClientError> {
+        let limit = timeout.connect;
+        let deadline = deadline_after(limit);
+        let host = key.host.clone();
+        until(deadline, self.connect_now(key, timeout.sock_connect), move || {
+            ServerTimeoutError::connect(&host, limit.unwrap_or_default()).into()
+        })
+        .await
+    }
+
+    async fn connect_now(&self, key: &ConnKey, sock_connect: Option<Duration>) -> Result<Conn, ClientError> {
+        if self.closed() {
+            return Err(ClientError::SessionClosed);
+        }
+        let queued = self.inner.pool.borrow_mut().acquire(key);
+        if let Acquire::Queued(id) = queued {
+            SlotWait { inner: &self.inner, key, id, done: false }.await?;
+        }
+        let mut conn =
+            Conn { inner: Rc::clone(&self.inner), key: key.clone(), sender: None, reused: false, held: true };
+        let idle = self.inner.pool.borrow_mut().take_idle(key, now(), |s| !s.is_closed());
+        if let Some(sender) = idle {
+            conn.sender = Some(sender);
+            conn.reused = true;
+            return Ok(conn);
+        }
+        conn.sender = Some(self.open(key, sock_connect).await?);
+        Ok(conn)
+    }
+}
+
+/// Waits for a queued slot; leaving the queue if dropped first.
+struct SlotWait<'a> {
+    inner: &'a Rc<ConnectorInner>,
+    key: &'a ConnKey,
+    id: WaiterId,
+    done: bool,
+}
+
+impl Future for SlotWait<'_> {
+    type Output = Result<(), ClientError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut pool = self.inner.pool.borrow_mut();
+        if pool.poll_waiter(self.id, Some(cx.waker())) {
+            drop(pool);
+            self.done = true;
+            return Poll::Ready(Ok(()));
+        }
+        if pool.is_closed() {
+            return Poll::Ready(Err(ClientError::SessionClosed));
+        }
+        Poll::Pending
+    }
+}
+
+impl Drop for SlotWait<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            let wakers = self.inner.pool.borrow_mut().cancel_waiter(self.id, self.key);
+            wakers.into_iter().for_each(std::task::Waker::wake);
+        }
+    }
+}
+
+/// A connection held by one request. Dropped, it gives its slot back and
+/// closes the connection; only [`Conn::keep`], called when a response was
+/// read to its end, returns it to the pool.
+pub(crate) struct Conn {
+    inner: Rc<ConnectorInner>,
+    key: ConnKey,
+    sender: Option<Sender>,
+    pub(crate) reused: bool,
+    held: bool,
+}
+
+impl Conn {
+    pub(crate) fn sender(&mut self) -> Option<&mut Sender> {
+        self.sender.as_mut()
+    }
+
+    pub(crate) fn force_close(&self) -> bool {
+        self.inner.cfg.force_close
+    }
+
+    pub(crate) fn is_h2(&self) -> bool {
+        self.sender.as_ref().is_some_and(Sender::is_h2)
+    }
+
+    /// The response was read to its end: back to the pool for reuse.
+    pub(crate) fn keep(mut self) {
+        let sender = self.sender.take().filter(|s| !s.is_closed());
+        self.give_back(sender);
+    }
+
+    fn give_back(&mut self, sender: Option<Sender>) {
+        if !std::mem::take(&mut self.held) {
+            return;
+        }
+        let kept = sender.is_some();
+        let wakers = self.inner.pool.borrow_mut().release(&self.key, sender, Some(now()));
+        wakers.into_iter().for_each(std::task::Waker::wake);
+        if kept {
+            schedule_cleanup(&self.inner);
+        }
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        self.give_back(None);
+    }
+}
+
+/// Closes idle connections when their keep-alive runs out, from one
+/// internal task per connector that sleeps until the next expiry.
+fn schedule_cleanup(inner: &Rc<ConnectorInner>) {
+    if inner.cleanup.borrow().as_ref().is_some_and(|t| !t.done()) || inner.pool.borrow().idle_count() == 0 {
+        return;
+    }
+    let Some(lp) = tulip_reactor::try_get_running_loop() else {
+        return;
+    };
+    let weak: Weak<ConnectorInner> = Rc::downgrade(inner);
+    let task = lp.create_internal_task(async move {
+        loop {
+            let next = match weak.upgrade() {
+                Some(inner) => inner.pool.borrow().next_expiry(),
+                None => return,
+            };
+            let Some(at) = next else { return };
+            tulip_timer::sleep_until(at).await;
+            let Some(inner) = weak.upgrade() else { return };
+            let expired = inner.pool.borrow_mut().expire(now());
+            drop(expired);
+        }
+    });
+    *inner.cleanup.borrow_mut() = Some(task);
+}

@@ -1,0 +1,98 @@
+//! Opening a new connection: Unix socket, or DNS + Happy Eyeballs (maybe
+//! to a proxy, maybe through its CONNECT tunnel), then TLS, then hyper's
+//! handshake.
+
+use std::io;
+use std::time::Duration;
+
+use futures_lite::io::{AsyncRead, AsyncWrite};
+use tulip_net::tls::{SslError, TlsContext};
+
+use crate::conn::{handshake, Sender};
+use crate::connector::{ConnKey, TcpConnector};
+use crate::dns::connect_addrs;
+use crate::errors::{ClientConnectorError, ClientError, ConnectorErrorKind, ServerTimeoutError, SslShown};
+use crate::proxy::connect_tunnel;
+
+/// hyper's read buffer cap, which also caps the response head: aiohttp
+/// refuses header lines over 8190 bytes; a head over this is refused.
+const MAX_BUF_SIZE: usize = 128 * 1024;
+
+impl TcpConnector {
+    /// A new connection for `key`.
+    pub(crate) async fn open(&self, key: &ConnKey, sock_connect: Option<Duration>) -> Result<Sender, ClientError> {
+        let ssl = if key.https { SslShown::Default } else { SslShown::No };
+        let fail = |host: &str, port, kind, source| ClientConnectorError { host: host.into(), port, ssl, kind, source };
+        let hs = |e: hyper::Error| fail(&key.host, key.port, ConnectorErrorKind::Os, io::Error::other(e));
+        if let Some(path) = &self.inner.cfg.unix {
+            let stream = tulip_net::UnixStream::connect(path)
+                .await
+                .map_err(|e| fail(&key.host, key.port, ConnectorErrorKind::Os, e))?;
+            return Ok(handshake(stream, false, MAX_BUF_SIZE).await.map_err(hs)?);
+        }
+        // Where the socket goes: the origin, or the proxy.
+        let (host, port) = match &key.proxy {
+            Some(p) => (p.host.as_str(), p.port),
+            None => (key.host.as_str(), key.port),
+        };
+        let addrs =
+            self.inner.dns.resolve(host, port).await.map_err(|e| fail(host, port, ConnectorErrorKind::Os, e))?;
+        let tcp = connect_addrs(addrs, sock_connect).await.map_err(|e| -> ClientError {
+            match (e.kind(), sock_connect) {
+                (io::ErrorKind::TimedOut, Some(d)) => ServerTimeoutError::connect(host, d).into(),
+                _ => fail(host, port, ConnectorErrorKind::Os, e).into(),
+            }
+        })?;
+        match (&key.proxy, key.https) {
+            (_, false) => Ok(handshake(tcp, false, MAX_BUF_SIZE).await.map_err(hs)?),
+            (None, true) => self.tls_then_http(tcp, key).await,
+            (Some(proxy), true) => {
+                let tunnel = connect_tunnel(tcp, proxy, &key.host, key.port).await?;
+                self.tls_then_http(tunnel, key).await
+            }
+        }
+    }
+
+    async fn tls_then_http<T>(&self, io: T, key: &ConnKey) -> Result<Sender, ClientError>
+    where
+        T: AsyncRead + AsyncWrite + Unpin + 'static,
+    {
+        let fail = |kind, source| ClientConnectorError {
+            host: key.host.clone(),
+            port: key.port,
+            ssl: SslShown::Default,
+            kind,
+            source,
+        };
+        let ctx = self.tls_context();
+        let name = key.host.trim_start_matches('[').trim_end_matches(']');
+        let tls = tulip_net::tls::tls_connect(&ctx, name, io).await.map_err(|e| {
+            let kind = match e {
+                SslError::CertificateVerify { .. } => ConnectorErrorKind::Certificate,
+                SslError::Io(_) => ConnectorErrorKind::Os,
+                _ => ConnectorErrorKind::Ssl,
+            };
+            fail(kind, io::Error::other(e))
+        })?;
+        let h2 = tls.negotiated_protocol() == Some(b"h2".as_slice());
+        let sender = handshake(tls, h2, MAX_BUF_SIZE).await;
+        Ok(sender.map_err(|e| fail(ConnectorErrorKind::Os, io::Error::other(e)))?)
+    }
+
+    /// The connector's TLS context, made once: the one given, or the
+    /// system's roots; with ALPN h2 under the `http2` feature.
+    fn tls_context(&self) -> TlsContext {
+        if let Some(ctx) = self.inner.tls.borrow().as_ref() {
+            return ctx.clone();
+        }
+        let mut ctx = self.inner.cfg.tls.clone().unwrap_or_else(TlsContext::client);
+        if self.inner.cfg.insecure {
+            ctx = ctx.dangerous_accept_any_certificate();
+        }
+        if cfg!(feature = "http2") && self.inner.cfg.tls.is_none() {
+            ctx = ctx.alpn(["h2", "http/1.1"]);
+        }
+        *self.inner.tls.borrow_mut() = Some(ctx.clone());
+        ctx
+    }
+}

@@ -1,0 +1,221 @@
+//! The connector's pool as a plain state machine (no I/O, no loop), so a
+//! proptest can drive it against a model.
+//!
+//! A *slot* is the right to hold one connection to a host: `limit` slots
+//! in all (0 = no limit), `limit_per_host` per host (0 = no limit); as in
+//! aiohttp, idle keep-alive connections hold no slot. A caller that finds
+//! no slot queues; freed slots go to the queue in FIFO order, to the first
+//! caller whose host has room, and are handed over (granted) directly so
+//! a newcomer cannot take them first.
+
+use std::collections::{HashMap, VecDeque};
+use std::hash::Hash;
+use std::task::Waker;
+use std::time::{Duration, Instant};
+
+/// A queued caller's ticket.
+pub(crate) type WaiterId = u64;
+
+/// What `acquire` gave.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Acquire {
+    /// A slot is held now.
+    Slot,
+    /// Queued: poll the ticket until it is granted.
+    Queued(WaiterId),
+}
+
+struct Waiter<K> {
+    id: WaiterId,
+    key: K,
+    waker: Option<Waker>,
+}
+
+struct Idle<C> {
+    conn: C,
+    expires: Instant,
+}
+
+pub(crate) struct PoolState<K, C> {
+    limit: usize,
+    limit_per_host: usize,
+    keepalive: Duration,
+    acquired: usize,
+    per_host: HashMap<K, usize>,
+    idle: HashMap<K, Vec<Idle<C>>>,
+    waiters: VecDeque<Waiter<K>>,
+    granted: Vec<WaiterId>,
+    next_id: WaiterId,
+    closed: bool,
+}
+
+impl<K: Hash + Eq + Clone, C> PoolState<K, C> {
+    /// `keepalive` zero means connections are never kept (force_close).
+    pub(crate) fn new(limit: usize, limit_per_host: usize, keepalive: Duration) -> Self {
+        PoolState {
+            limit,
+            limit_per_host,
+            keepalive,
+            acquired: 0,
+            per_host: HashMap::new(),
+            idle: HashMap::new(),
+            waiters: VecDeque::new(),
+            granted: Vec::new(),
+            next_id: 0,
+            closed: false,
+        }
+    }
+
+    fn has_room(&self, key: &K) -> bool {
+        (self.limit == 0 || self.acquired < self.limit)
+            && (self.limit_per_host == 0 || self.per_host.get(key).copied().unwrap_or(0) < self.limit_per_host)
+    }
+
+    fn take_slot(&mut self, key: &K) {
+        self.acquired += 1;
+        *self.per_host.entry(key.clone()).or_insert(0) += 1;
+    }
+
+    /// Takes a slot for `key`, or queues.
+    pub(crate) fn acquire(&mut self, key: &K) -> Acquire {
+        if self.has_room(key) {
+            self.take_slot(key);
+            return Acquire::Slot;
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.waiters.push_back(Waiter { id, key: key.clone(), waker: None });
+        Acquire::Queued(id)
+    }
+
+    /// Whether ticket `id` was granted its slot (then the caller holds it);
+    /// else remembers `waker` to be woken when it is.
+    pub(crate) fn poll_waiter(&mut self, id: WaiterId, waker: Option<&Waker>) -> bool {
+        if let Some(i) = self.granted.iter().position(|g| *g == id) {
+            self.granted.swap_remove(i);
+            return true;
+        }
+        if let (Some(w), Some(waker)) = (self.waiters.iter_mut().find(|w| w.id == id), waker) {
+            w.waker = Some(waker.clone());
+        }
+        false
+    }
+
+    /// A queued caller gave up (timeout, cancel): leave the queue, and give
+    /// back a slot it was granted but never took.
+    pub(crate) fn cancel_waiter(&mut self, id: WaiterId, key: &K) -> Vec<Waker> {
+        if let Some(i) = self.granted.iter().position(|g| *g == id) {
+            self.granted.swap_remove(i);
+            return self.release(key, None, None);
+        }
+        self.waiters.retain(|w| w.id != id);
+        Vec::new()
+    }
+
+    /// For a slot holder: the most recently released live idle connection
+    /// of `key`; expired or dead ones (per `alive`) are dropped on the way.
+    pub(crate) fn take_idle(&mut self, key: &K, now: Instant, mut alive: impl FnMut(&C) -> bool) -> Option<C> {
+        let list = self.idle.get_mut(key)?;
+        let mut found = None;
+        while let Some(entry) = list.pop() {
+            if entry.expires > now && alive(&entry.conn) {
+                found = Some(entry.conn);
+                break;
+            }
+        }
+        if list.is_empty() {
+            self.idle.remove(key);
+        }
+        found
+    }
+
+    /// Gives back a slot of `key`, keeping `conn` idle if given (and the
+    /// pool is open and keeps connections). Returns the wakers of the
+    /// callers now granted a slot: wake them after releasing any borrow.
+    pub(crate) fn release(&mut self, key: &K, conn: Option<C>, now: Option<Instant>) -> Vec<Waker> {
+        if let Some(n) = self.per_host.get_mut(key) {
+            *n -= 1;
+            if *n == 0 {
+                self.per_host.remove(key);
+            }
+            self.acquired -= 1;
+        }
+        if let (Some(conn), Some(now), false) = (conn, now, self.closed || self.keepalive.is_zero()) {
+            let expires = tulip_timer::saturating_add(now, self.keepalive);
+            self.idle.entry(key.clone()).or_default().push(Idle { conn, expires });
+        }
+        self.grant()
+    }
+
+    fn grant(&mut self) -> Vec<Waker> {
+        let mut woken = Vec::new();
+        let mut i = 0;
+        while i < self.waiters.len() && (self.limit == 0 || self.acquired < self.limit) {
+            if self.has_room(&self.waiters[i].key) {
+                if let Some(w) = self.waiters.remove(i) {
+                    self.take_slot(&w.key);
+                    self.granted.push(w.id);
+                    woken.extend(w.waker);
+                }
+            } else {
+                i += 1;
+            }
+        }
+        woken
+    }
+
+    /// Drops the idle connections whose keep-alive ran out; returns them.
+    pub(crate) fn expire(&mut self, now: Instant) -> Vec<C> {
+        let mut gone = Vec::new();
+        self.idle.retain(|_, list| {
+            let (keep, drop): (Vec<_>, Vec<_>) = list.drain(..).partition(|e| e.expires > now);
+            *list = keep;
+            gone.extend(drop.into_iter().map(|e| e.conn));
+            !list.is_empty()
+        });
+        gone
+    }
+
+    /// When the next idle connection expires.
+    pub(crate) fn next_expiry(&self) -> Option<Instant> {
+        self.idle.values().flatten().map(|e| e.expires).min()
+    }
+
+    /// Closes the pool: no more idle keeping; returns the idle connections
+    /// and wakes every queued caller (they find the pool closed).
+    pub(crate) fn close(&mut self) -> (Vec<C>, Vec<Waker>) {
+        self.closed = true;
+        let conns = self.idle.drain().flat_map(|(_, l)| l.into_iter().map(|e| e.conn)).collect();
+        let wakers = self.waiters.iter_mut().filter_map(|w| w.waker.take()).collect();
+        (conns, wakers)
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed
+    }
+
+    /// Slots held (connections in use or being made).
+    pub(crate) fn acquired(&self) -> usize {
+        self.acquired
+    }
+
+    /// Slots held for `key`.
+    #[cfg(test)]
+    pub(crate) fn acquired_for(&self, key: &K) -> usize {
+        self.per_host.get(key).copied().unwrap_or(0)
+    }
+
+    /// Idle connections kept.
+    pub(crate) fn idle_count(&self) -> usize {
+        self.idle.values().map(Vec::len).sum()
+    }
+
+    /// Callers queued, not yet granted.
+    pub(crate) fn waiting(&self) -> usize {
+        self.waiters.len()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;

@@ -1,0 +1,255 @@
+//! `send()`: the total timeout around connection, exchange and redirects;
+//! the single retry of an idempotent request on a reused connection that
+//! turned out dead.
+
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use http::header::{self, HeaderValue};
+use http::{HeaderMap, Method};
+use hyper::body::Incoming;
+use url::Url;
+
+use crate::auth::BasicAuth;
+use crate::body::{Body, SendBody};
+use crate::connector::{Conn, ConnKey};
+use crate::decode::Source;
+use crate::errors::{
+    ClientError, InvalidURL, InvalidUrlKind, ServerDisconnectedError, ServerTimeoutError, TooManyRedirects,
+};
+use crate::hyper_errors::{is_dead_connection, request_error};
+use crate::proxy::ProxyKey;
+use crate::raw_body::RawBody;
+use crate::reader::BodyReader;
+use crate::redirect::{follow, is_redirect, Hop};
+use crate::request::RequestBuilder;
+use crate::response::ClientResponse;
+use crate::session::SessionInner;
+use crate::timeout::{deadline_after, until, ClientTimeout};
+
+const USER_AGENT: &str = concat!("tulip-http/", env!("CARGO_PKG_VERSION"));
+
+/// What one `send()` is limited by.
+struct Limits {
+    proxy: Option<ProxyKey>,
+    timeout: ClientTimeout,
+    total: Option<(Instant, Duration)>,
+    allow_redirects: bool,
+    max_redirects: usize,
+}
+
+pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientError> {
+    let session = Rc::clone(&req.session);
+    if session.closed.get() {
+        return Err(ClientError::SessionClosed);
+    }
+    let mut url = req.resolve_url()?;
+    let RequestBuilder {
+        method,
+        headers,
+        body,
+        timeout,
+        allow_redirects,
+        max_redirects,
+        auth,
+        raise_for_status,
+        proxy,
+        proxy_auth,
+        error,
+        ..
+    } = req;
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let proxy = match proxy.as_ref().or(session.proxy.as_ref()) {
+        Some(p) => Some(ProxyKey::parse(p, proxy_auth.as_ref().or(session.proxy_auth.as_ref()))?),
+        None => None,
+    };
+    let url_auth = BasicAuth::from_url(&url);
+    if url_auth.is_some() && auth.is_some() {
+        let why = "Cannot combine AUTH argument with credentials encoded in URL";
+        return Err(InvalidURL::new(url.as_str(), why, InvalidUrlKind::Url).into());
+    }
+    // Credentials travel in the Authorization header, not the request line.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    let auth = auth.or(url_auth).or_else(|| session.auth.clone());
+    let timeout = timeout.unwrap_or(session.timeout);
+    let deadline = deadline_after(timeout.total);
+    let limits = Limits { proxy, timeout, total: deadline.zip(timeout.total), allow_redirects, max_redirects };
+    let hop = Hop { method, url, headers, body, auth };
+    let total = timeout.total.unwrap_or_default();
+    let resp = until(deadline, follow_redirects(&session, hop, &limits), || ClientError::Timeout(total)).await?;
+    if raise_for_status.unwrap_or(session.raise_for_status) {
+        resp.raise_for_status()?;
+    }
+    Ok(resp)
+}
+
+async fn follow_redirects(
+    session: &SessionInner,
+    mut hop: Hop,
+    limits: &Limits,
+) -> Result<ClientResponse, ClientError> {
+    let mut history = Vec::new();
+    loop {
+        let (parts, incoming, conn, rest) = send_hop(session, &mut hop, limits).await?;
+        session.jar.store_from(&hop.url, &parts.headers);
+        let status = parts.status.as_u16();
+        let location = parts.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        let encoding = if session.auto_decompress {
+            parts.headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(str::to_string)
+        } else {
+            None
+        };
+        let raw = RawBody::new(incoming, conn, limits.timeout.sock_read, limits.total);
+        let content = BodyReader::new(Source::new(encoding.as_deref(), raw));
+        let mut resp = ClientResponse::new(hop.method.clone(), hop.url.clone(), parts, content);
+        hop.body = rest;
+        let Some(location) = location.filter(|_| limits.allow_redirects && is_redirect(status)) else {
+            resp.set_history(history);
+            return Ok(resp);
+        };
+        // As aiohttp counts: the `max_redirects`-th redirect response is
+        // refused (0: no limit).
+        if limits.max_redirects > 0 && history.len() + 1 >= limits.max_redirects {
+            resp.close();
+            return Err(TooManyRedirects { status, redirects: history.len() + 1, url: hop.url.to_string() }.into());
+        }
+        if let Err(e) = follow(status, &location, &mut hop, session.allow_insecure_redirects) {
+            resp.close();
+            return Err(e);
+        }
+        resp.release().await;
+        history.push(resp);
+    }
+}
+
+/// Sends `hop` once (twice if a reused connection was found dead).
+async fn send_hop(
+    session: &SessionInner,
+    hop: &mut Hop,
+    limits: &Limits,
+) -> Result<(http::response::Parts, Incoming, Conn, Option<Body>), ClientError> {
+    let timeout = &limits.timeout;
+    let key = ConnKey {
+        https: hop.url.scheme() == "https",
+        host: hop.url.host_str().unwrap_or_default().to_string(),
+        port: hop.url.port_or_known_default().unwrap_or(80),
+        proxy: limits.proxy.clone(),
+    };
+    // Plain http through a proxy: the request goes to it in absolute form,
+    // with the proxy's credentials.
+    let forward = limits.proxy.as_ref().filter(|_| !key.https);
+    let mut headers = request_headers(session, hop)?;
+    if let Some(auth) = forward.and_then(|p| p.auth.clone()) {
+        headers.insert(header::PROXY_AUTHORIZATION, auth);
+    }
+    let idempotent = matches!(
+        hop.method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
+    );
+    let mut body = hop.body.take();
+    let replayable = body.as_ref().is_none_or(|b| b.as_bytes().is_some());
+    let mut retried = false;
+    loop {
+        let mut conn = session.connector.connect(&key, timeout).await?;
+        let (send_body, rest) = match body.take() {
+            Some(b) => b.take_for_send(),
+            None => (SendBody::Full(None), None),
+        };
+        let req = build(&hop.method, &hop.url, &headers, send_body, conn.is_h2() || forward.is_some())?;
+        let reused = conn.reused;
+        let limit = timeout.sock_read;
+        let sent = until(deadline_after(limit), exchange(&mut conn, req, &hop.url), || {
+            ServerTimeoutError::sock_read(limit.unwrap_or_default()).into()
+        })
+        .await;
+        match sent {
+            Ok(resp) => {
+                let (parts, incoming) = resp.into_parts();
+                return Ok((parts, incoming, conn, rest));
+            }
+            Err(e) if reused && !retried && idempotent && replayable && is_dead_connection(&e) => {
+                retried = true;
+                body = rest;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+async fn exchange(
+    conn: &mut Conn,
+    req: http::Request<SendBody>,
+    url: &Url,
+) -> Result<http::Response<Incoming>, ClientError> {
+    let sender = conn.sender().ok_or_else(ServerDisconnectedError::default)?;
+    sender.ready().await.map_err(|e| request_error(e, url))?;
+    sender.send(req).await.map_err(|e| request_error(e, url))
+}
+
+fn build(
+    method: &Method,
+    url: &Url,
+    headers: &HeaderMap,
+    body: SendBody,
+    absolute: bool,
+) -> Result<http::Request<SendBody>, ClientError> {
+    let target = if absolute { url.as_str() } else { &url[url::Position::BeforePath..url::Position::AfterQuery] };
+    let uri: http::Uri =
+        target.parse().map_err(|e| InvalidURL::new(url.as_str(), format!("{e}"), InvalidUrlKind::Url))?;
+    let mut req = http::Request::new(body);
+    *req.method_mut() = method.clone();
+    *req.uri_mut() = uri;
+    *req.headers_mut() = headers.clone();
+    Ok(req)
+}
+
+/// The session's default headers under the request's, then what aiohttp
+/// adds when missing: Host, Accept, Accept-Encoding, User-Agent,
+/// Authorization, the jar's cookies.
+fn request_headers(session: &SessionInner, hop: &Hop) -> Result<HeaderMap, ClientError> {
+    let mut h = session.headers.clone();
+    for name in hop.headers.keys() {
+        h.remove(name);
+    }
+    for (name, value) in &hop.headers {
+        h.append(name, value.clone());
+    }
+    if !h.contains_key(header::HOST) {
+        let host = hop.url.host_str().unwrap_or_default();
+        let host = match hop.url.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_string(),
+        };
+        let v = HeaderValue::from_str(&host).map_err(|e| ClientError::InvalidHeader(format!("host: {e}")))?;
+        h.insert(header::HOST, v);
+    }
+    h.entry(header::ACCEPT).or_insert(HeaderValue::from_static("*/*"));
+    if session.auto_decompress {
+        h.entry(header::ACCEPT_ENCODING).or_insert(HeaderValue::from_static("gzip, deflate"));
+    }
+    h.entry(header::USER_AGENT).or_insert(HeaderValue::from_static(USER_AGENT));
+    if let Some(auth) = &hop.auth {
+        if !h.contains_key(header::AUTHORIZATION) {
+            h.insert(header::AUTHORIZATION, auth.header_value()?);
+        }
+    }
+    // One Cookie header: the request's own, the session's, the jar's.
+    let mut cookies: Vec<String> =
+        h.get(header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string).into_iter().collect();
+    cookies.extend(session.cookies.iter().map(|(n, v)| format!("{n}={v}")));
+    if let Some(jar) = session.jar.header_for(&hop.url) {
+        cookies.extend(jar.to_str().ok().map(str::to_string));
+    }
+    if !cookies.is_empty() {
+        let v = HeaderValue::from_str(&cookies.join("; "))
+            .map_err(|e| ClientError::InvalidHeader(format!("cookie: {e}")))?;
+        h.insert(header::COOKIE, v);
+    }
+    if session.connector.force_close() {
+        h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    Ok(h)
+}

@@ -1,0 +1,96 @@
+//! aiohttp's `ClientTimeout`, on the loop's clock.
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use crate::errors::ClientError;
+
+/// aiohttp's `ClientTimeout`: four limits, each `None` for none.
+///
+/// * `total`: the whole operation — connecting, sending, redirects and
+///   reading the body (asyncio's `TimeoutError`, [`ClientError::Timeout`]).
+/// * `connect`: getting a connection, *including the wait for a free slot
+///   of the pool* (aiohttp's `ConnectionTimeoutError`).
+/// * `sock_connect`: one socket connect to one address.
+/// * `sock_read`: the longest gap between two pieces of data from the
+///   server, the response head included (aiohttp's `SocketTimeoutError`).
+///
+/// The default is aiohttp's: `total` 300 s, `sock_connect` 30 s, the others
+/// `None`. Timers run on the loop's clock, so a virtual clock drives them.
+///
+/// ```
+/// use std::time::Duration;
+/// use tulip::http::ClientTimeout;
+/// let t = ClientTimeout { total: Some(Duration::from_secs(60)), ..ClientTimeout::default() };
+/// assert_eq!(t.sock_connect, Some(Duration::from_secs(30)));
+/// assert_eq!(ClientTimeout::default().total, Some(Duration::from_secs(300)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientTimeout {
+    /// The whole request, body included.
+    pub total: Option<Duration>,
+    /// Pool wait plus connection set-up.
+    pub connect: Option<Duration>,
+    /// One socket connect.
+    pub sock_connect: Option<Duration>,
+    /// The longest silence while reading.
+    pub sock_read: Option<Duration>,
+}
+
+impl Default for ClientTimeout {
+    fn default() -> Self {
+        ClientTimeout {
+            total: Some(Duration::from_secs(300)),
+            connect: None,
+            sock_connect: Some(Duration::from_secs(30)),
+            sock_read: None,
+        }
+    }
+}
+
+impl ClientTimeout {
+    /// No limit at all (aiohttp's `ClientTimeout()` with every field `None`).
+    ///
+    /// ```
+    /// assert_eq!(tulip::http::ClientTimeout::none().total, None);
+    /// ```
+    pub fn none() -> Self {
+        ClientTimeout { total: None, connect: None, sock_connect: None, sock_read: None }
+    }
+}
+
+/// A bare duration is the total timeout, aiohttp's old `timeout=5`, with
+/// the other limits at their defaults.
+///
+/// ```
+/// use std::time::Duration;
+/// let t: tulip::http::ClientTimeout = Duration::from_secs(5).into();
+/// assert_eq!((t.total, t.sock_connect), (Some(Duration::from_secs(5)), Some(Duration::from_secs(30))));
+/// ```
+impl From<Duration> for ClientTimeout {
+    fn from(total: Duration) -> Self {
+        ClientTimeout { total: Some(total), ..ClientTimeout::default() }
+    }
+}
+
+/// The loop's time.
+pub(crate) fn now() -> Instant {
+    tulip_reactor::try_get_running_loop().map_or_else(Instant::now, |l| l.time())
+}
+
+/// `now + d`, or `None` for no limit.
+pub(crate) fn deadline_after(d: Option<Duration>) -> Option<Instant> {
+    d.map(|d| tulip_timer::saturating_add(now(), d))
+}
+
+/// Runs `fut` until `deadline`, turning expiry into `on_timeout()`.
+pub(crate) async fn until<T>(
+    deadline: Option<Instant>,
+    fut: impl Future<Output = Result<T, ClientError>>,
+    on_timeout: impl FnOnce() -> ClientError,
+) -> Result<T, ClientError> {
+    match deadline {
+        None => fut.await,
+        Some(d) => tulip_timer::timeout_at(Some(d), fut).await.unwrap_or_else(|_| Err(on_timeout())),
+    }
+}
