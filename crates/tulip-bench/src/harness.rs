@@ -151,15 +151,26 @@ pub const RUNTIMES: [&str; 3] = ["tulip", "tokio", "smol"];
 /// and returns the medians.
 pub fn run_workload(w: &Workload, runs: usize, scale: f64, only: Option<&str>) -> Row {
     let fns = [w.tulip, w.tokio, w.smol];
+    run_workload_with(w, runs, only, |i| fns[i](scale))
+}
+
+/// [`run_workload`] with each sample taken by `sample(runtime index)`: in
+/// this process, or in a fresh one ([`crate::fresh`]).
+pub fn run_workload_with(
+    w: &Workload,
+    runs: usize,
+    only: Option<&str>,
+    mut sample: impl FnMut(usize) -> Sample,
+) -> Row {
     let mut primary: [Vec<f64>; 3] = Default::default();
     let mut extra: [Vec<f64>; 3] = Default::default();
     let mut cpu: [[Vec<f64>; 2]; 3] = Default::default();
     for _ in 0..runs {
-        for (i, f) in fns.iter().enumerate() {
-            if only.is_some_and(|o| o != RUNTIMES[i]) {
+        for (i, runtime) in RUNTIMES.iter().enumerate() {
+            if only.is_some_and(|o| o != *runtime) {
                 continue;
             }
-            let s = f(scale);
+            let s = sample(i);
             primary[i].push(s.value);
             if let Some(e) = s.extra {
                 extra[i].push(e);

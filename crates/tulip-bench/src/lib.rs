@@ -8,15 +8,22 @@
 //! faster (or, for memory rows, smaller).
 //!
 //! ```text
-//! cargo run --release -p tulip-bench -- [--runs N] [--filter SUBSTRING] [--quick]
+//! cargo run --release -p tulip-bench -- [--runs N] [--filter SUBSTRING] [--quick] [--fresh]
 //! ```
+//!
+//! `--fresh` takes every sample in a new process of the binary (page
+//! faults and a cold heap count, as they would for a program).
 
 pub mod alloc;
 pub mod combinators;
 pub mod core;
+pub mod fresh;
 pub mod harness;
 pub mod http;
 pub mod io;
+pub mod per_core;
+pub mod per_core_servers;
+pub mod precision;
 pub mod streams;
 pub mod sync;
 pub mod tls;
@@ -27,6 +34,7 @@ pub use harness::{Sample, Workload};
 pub fn all_workloads() -> Vec<Workload> {
     let mut all = Vec::new();
     all.extend(core::workloads());
+    all.extend(precision::workloads());
     all.extend(io::workloads());
     all.extend(streams::workloads());
     all.extend(tls::workloads());

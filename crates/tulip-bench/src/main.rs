@@ -1,6 +1,7 @@
 //! The benchmark binary: `cargo run --release -p tulip-bench -- --help`.
 
-use tulip_bench::harness::{run_workload, table};
+use tulip_bench::fresh::{format_sample, sample_in_child};
+use tulip_bench::harness::{run_workload, run_workload_with, table, RUNTIMES};
 
 #[global_allocator]
 static ALLOC: tulip_bench::alloc::Counting = tulip_bench::alloc::Counting;
@@ -19,9 +20,28 @@ fn main() {
     let mut scale = 1.0f64;
     let mut filter: Vec<String> = Vec::new();
     let mut only: Option<String> = None;
+    let mut fresh = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
+            // A sample of one workload on one runtime (what `--fresh` runs).
+            "--sample" => {
+                let (name, runtime) = (args.next().unwrap_or_default(), args.next().unwrap_or_default());
+                let scale = args.next().and_then(|v| v.parse().ok()).unwrap_or(scale);
+                return sample_here(&name, &runtime, scale);
+            }
+            "--fresh" => fresh = true,
+            // issue 14's per-core rows: the table, and its child processes.
+            "--per-core" => {
+                println!("{}", tulip_bench::per_core::run(runs, scale));
+                return;
+            }
+            "--per-core-server" => return tulip_bench::per_core_servers::serve(&args.next().unwrap_or_default()),
+            "--per-core-client" => {
+                let port = args.next().and_then(|v| v.parse().ok()).unwrap_or(0);
+                let trips = args.next().and_then(|v| v.parse().ok()).unwrap_or(1);
+                return tulip_bench::per_core::client(port, trips);
+            }
             "--runs" => runs = args.next().and_then(|v| v.parse().ok()).unwrap_or(runs),
             "--quick" => {
                 runs = 1;
@@ -32,7 +52,11 @@ fn main() {
             // One runtime only: for `strace -c -f` or `perf` of a single runtime.
             "--only" => only = args.next(),
             "--help" | "-h" => {
-                println!("tulip-bench [--runs N] [--scale F] [--quick] [--only tulip|tokio|smol] [--filter NAME]...");
+                println!("tulip-bench [--runs N] [--scale F] [--quick] [--fresh] [--only tulip|tokio|smol] [--filter NAME]...");
+                println!("  --fresh: every sample in a new process (page faults count)");
+                println!(
+                    "  --per-core: TCP echo on 1 and 2 tulip loops vs tokio multi-thread (put --runs/--scale first)"
+                );
                 println!("Runs every workload on tulip, tokio (current_thread) and smol (LocalExecutor),");
                 println!("interleaved, and prints medians and ratios tulip/peer (< 1.0: tulip wins).");
                 println!("tulip-bench http [--runs N] [--requests N] [CLIENT]...: the HTTP client rows (a process per sample).");
@@ -47,7 +71,11 @@ fn main() {
             continue;
         }
         eprintln!("running {} ({runs} runs each)...", w.name);
-        rows.push(run_workload(&w, runs, scale, only.as_deref()));
+        if fresh {
+            rows.push(run_workload_with(&w, runs, only.as_deref(), |i| sample_in_child(w.name, RUNTIMES[i], scale)));
+        } else {
+            rows.push(run_workload(&w, runs, scale, only.as_deref()));
+        }
     }
     println!("{}", table(&rows));
 }
@@ -66,4 +94,22 @@ fn http_main(args: &[String]) {
     }
     let rows = tulip_bench::http::run(runs, n, &only);
     println!("{}", tulip_bench::http::table(&rows));
+}
+
+/// Runs one sample in this process and prints it for the parent.
+fn sample_here(name: &str, runtime: &str, scale: f64) {
+    let Some(w) = tulip_bench::all_workloads().into_iter().find(|w| w.name == name) else {
+        eprintln!("no workload named {name}");
+        std::process::exit(2);
+    };
+    let f = match runtime {
+        "tulip" => w.tulip,
+        "tokio" => w.tokio,
+        "smol" => w.smol,
+        other => {
+            eprintln!("no runtime named {other}");
+            std::process::exit(2);
+        }
+    };
+    println!("{}", format_sample(&f(scale)));
 }

@@ -40,6 +40,7 @@ mod listener;
 mod open_connection;
 mod read_buffer;
 mod server;
+mod server_options;
 mod sock;
 mod stream_errors;
 mod stream_io;
@@ -56,7 +57,8 @@ mod unix;
 
 pub use addrinfo::getaddrinfo;
 pub use open_connection::{open_connection, open_unix_connection};
-pub use server::{start_server, start_server_on, start_unix_server, Server};
+pub use server::{start_server, start_server_on, start_server_with, start_unix_server, Server};
+pub use server_options::ServerOptions;
 pub use sock::LoopSockets;
 pub use stream_reader::{IncompleteReadError, LimitOverrunError, StreamError, StreamReader, DEFAULT_LIMIT};
 pub use stream_writer::{ExtraInfo, StreamWriter, DEFAULT_HIGH_WATER};

@@ -3,6 +3,7 @@
 
 use crate::addrinfo::getaddrinfo;
 use crate::open_connection::streams;
+use crate::server_options::ServerOptions;
 use crate::stream_reader::StreamReader;
 use crate::stream_writer::StreamWriter;
 use crate::tcp::{TcpListener, TcpStream};
@@ -78,11 +79,58 @@ where
     Ok(serve_tcp(client_connected_cb, bind_all(host, port).await?))
 }
 
+/// [`start_server`] with socket options (asyncio's `start_server(...,
+/// reuse_address=, reuse_port=, backlog=)`). With
+/// [`ServerOptions::reuse_port`], each loop of a runtime can start its own
+/// server on the same port, and the kernel shares the connections out
+/// (examples/echo_per_core.rs).
+///
+/// ```
+/// use tulip::net::{start_server_with, ServerOptions};
+/// tulip::run(async {
+///     let opts = ServerOptions::new().reuse_port(true);
+///     let echo = |mut r: tulip::StreamReader, mut w: tulip::StreamWriter| async move {
+///         let line = r.readline().await.unwrap();
+///         w.write(&line).unwrap();
+///     };
+///     let first = start_server_with(echo, "127.0.0.1", 0, opts).await.unwrap();
+///     let port = first.sockets()[0].port();
+///     // A second server on the same port: SO_REUSEPORT allows it.
+///     let second = start_server_with(echo, "127.0.0.1", port, opts).await.unwrap();
+///     let (mut r, mut w) = tulip::open_connection("127.0.0.1", port).await.unwrap();
+///     w.write(b"ping\n").unwrap();
+///     assert_eq!(r.readline().await.unwrap(), b"ping\n");
+///     first.close();
+///     second.close();
+/// });
+/// ```
+pub async fn start_server_with<F, Fut>(
+    client_connected_cb: F,
+    host: &str,
+    port: u16,
+    options: ServerOptions,
+) -> io::Result<Server>
+where
+    F: Fn(StreamReader, StreamWriter) -> Fut + 'static,
+    Fut: Future<Output = ()> + 'static,
+{
+    Ok(serve_tcp(client_connected_cb, bind_all_with(host, port, options).await?))
+}
+
 /// A listening socket on every address `host` resolves to.
 pub(crate) async fn bind_all(host: &str, port: u16) -> io::Result<Vec<TcpListener>> {
     let mut listeners = Vec::new();
     for addr in getaddrinfo(host, port).await? {
         listeners.push(TcpListener::bind(addr)?);
+    }
+    Ok(listeners)
+}
+
+/// [`bind_all`] with socket options.
+pub(crate) async fn bind_all_with(host: &str, port: u16, options: ServerOptions) -> io::Result<Vec<TcpListener>> {
+    let mut listeners = Vec::new();
+    for addr in getaddrinfo(host, port).await? {
+        listeners.push(TcpListener::bind_with(addr, options)?);
     }
     Ok(listeners)
 }

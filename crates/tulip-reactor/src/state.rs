@@ -140,15 +140,35 @@ impl LoopState {
         }
         self.fire_timers();
         let ntodo = self.ready.len();
+        // Read once per iteration: `set_debug` from a callback takes effect
+        // from the next one.
+        let debug = self.debug.get();
         for _ in 0..ntodo {
             let Some(item) = self.ready.pop() else { break };
-            if self.debug.get() {
-                self.run_item_timed(item);
-            } else {
-                self.run_item(item);
+            match item {
+                // The hot path (a task step) inline; the rest out of line,
+                // so the loop saves few registers (yield_switch, callgrind).
+                Ready::Task(runnable) if !debug => self.run_task(runnable),
+                other => self.run_other(other, debug),
             }
         }
         self.ready.trim();
+    }
+
+    #[inline(always)]
+    fn run_task(&self, runnable: TaskRunnable) {
+        let slot = runnable.meta().slot();
+        runnable.run();
+        self.after_task_step(slot);
+    }
+
+    #[inline(never)]
+    fn run_other(&self, item: Ready, debug: bool) {
+        if debug {
+            self.run_item_timed(item);
+        } else {
+            self.run_item(item);
+        }
     }
 
     fn poll_io(&self, timeout: Option<Duration>) {
@@ -170,11 +190,7 @@ impl LoopState {
 
     fn run_item(&self, item: Ready) {
         match item {
-            Ready::Task(runnable) => {
-                let slot = runnable.meta().slot();
-                runnable.run();
-                self.after_task_step(slot);
-            }
+            Ready::Task(runnable) => self.run_task(runnable),
             Ready::Handle(handle) => {
                 if let Some(callback) = handle.take() {
                     self.run_callback(callback, Some(handle.source));

@@ -1,5 +1,6 @@
 //! asyncio's `run_coroutine_threadsafe`: submit a future to a loop from any
-//! thread and get back something a plain thread can block on or cancel.
+//! thread and get back something a plain thread can block on or cancel, or
+//! a task of another loop can await (asyncio's `wrap_future`).
 
 use crate::remote::RemoteHandle;
 use crate::running::create_task;
@@ -17,6 +18,8 @@ struct State<T> {
     cancel: bool,
     /// The loop-side task waiting for `cancel`.
     waker: Option<Waker>,
+    /// Whoever awaits the handle (a task of another loop, say).
+    awaiter: Option<Waker>,
 }
 
 struct Shared<T> {
@@ -34,12 +37,38 @@ impl<T> Shared<T> {
         if st.result.is_none() {
             st.result = Some(r);
         }
+        let awaiter = st.awaiter.take();
+        drop(st);
         self.done.notify_all();
+        if let Some(w) = awaiter {
+            w.wake();
+        }
     }
 }
 
 /// The handle [`run_coroutine_threadsafe`] returns (asyncio's
-/// `concurrent.futures.Future`): `Send + Sync`, for plain threads.
+/// `concurrent.futures.Future`): `Send + Sync`. A plain thread blocks on
+/// it ([`result`](Self::result)); a task, on this loop or another, awaits
+/// it (asyncio's `wrap_future`), which yields the same
+/// `Result<T, TaskError>`:
+///
+/// ```
+/// let (tx, rx) = std::sync::mpsc::channel();
+/// let t = std::thread::spawn(move || {
+///     let worker = tulip::EventLoop::new();
+///     tx.send(worker.remote()).unwrap();
+///     worker.run_forever();
+/// });
+/// let remote = rx.recv().unwrap();
+/// // On this thread's loop, await work done on the other loop.
+/// let n = tulip::run({
+///     let remote = remote.clone();
+///     async move { tulip::run_coroutine_threadsafe(|| async { 6 * 7 }, &remote).await }
+/// });
+/// assert_eq!(n.unwrap(), 42);
+/// remote.stop().unwrap();
+/// t.join().unwrap();
+/// ```
 pub struct ConcurrentFuture<T> {
     shared: Arc<Shared<T>>,
 }
@@ -72,7 +101,7 @@ where
     F::Output: Send + 'static,
 {
     let shared = Arc::new(Shared {
-        state: Mutex::new(State { result: None, cancel: false, waker: None }),
+        state: Mutex::new(State { result: None, cancel: false, waker: None, awaiter: None }),
         done: Condvar::new(),
     });
     let ours = shared.clone();
@@ -197,6 +226,21 @@ impl<T> ConcurrentFuture<T> {
             w.wake();
         }
         true
+    }
+}
+
+impl<T> Future for ConcurrentFuture<T> {
+    type Output = Result<T, TaskError>;
+
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<Self::Output> {
+        let mut st = lock(&self.shared.state);
+        if let Some(r) = st.result.take() {
+            return Poll::Ready(r);
+        }
+        if !st.awaiter.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            st.awaiter = Some(cx.waker().clone());
+        }
+        Poll::Pending
     }
 }
 

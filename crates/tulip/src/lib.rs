@@ -93,6 +93,9 @@
 //! Beyond asyncio: [`EventLoop::builder`]`().virtual_clock()` gives a loop
 //! whose clock jumps to the next timer when nothing else can run (trio's
 //! `MockClock`), for fast, deterministic tests of timing code.
+//! [`Runtime`] and [`run_per_core`] run a loop per core (pinned threads,
+//! [`RuntimeHandle::spawn_on`] to start work on loop k from anywhere), the
+//! thread-per-core shape of asyncio's one process per core.
 //!
 //! ## What differs, and why
 //!
@@ -136,6 +139,10 @@ pub use tulip_reactor::{
     run_coroutine_threadsafe, try_get_running_loop, ConcurrentFuture, EventLoop, Handle, IoSource, LoopBuilder,
     LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
 };
+/// A loop per core (the `tulip-runtime` crate; cargo feature `runtime`, on
+/// by default): [`Runtime`], [`run_per_core`].
+#[cfg(feature = "runtime")]
+pub use tulip_runtime::{run_per_core, IndexError, Runtime, RuntimeBuilder, RuntimeHandle};
 /// asyncio's synchronisation primitives and queues (the `tulip-sync` crate).
 pub use tulip_sync as sync;
 pub use tulip_sync::{
