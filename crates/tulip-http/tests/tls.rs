@@ -3,10 +3,9 @@
 
 mod common;
 
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use tulip::http::{ClientConnectionError, ClientError, ClientSession, ConnectorErrorKind, TcpConnector};
@@ -50,7 +49,11 @@ impl SServer {
             println!("skipped: openssl is not installed");
             return None;
         }
-        let dir = std::env::temp_dir().join(format!("tulip-http-tls-{}-{}", std::process::id(), require_client_cert));
+        // A directory per server: tests run in parallel, each with its own
+        // CA, and must not read each other's certificates.
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("tulip-http-tls-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let file = |name: &str, text: &str| -> PathBuf {
             let p = dir.join(name);
@@ -59,20 +62,33 @@ impl SServer {
         };
         let (cert, key, ca) =
             (file("cert.pem", &pki.server.0), file("key.pem", &pki.server.1), file("ca.pem", &pki.ca));
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let mut cmd = Command::new("openssl");
-        cmd.args(["s_server", "-quiet", "-www", "-accept"]).arg(format!("127.0.0.1:{port}"));
-        cmd.arg("-cert").arg(cert).arg("-key").arg(key);
-        if require_client_cert {
-            cmd.arg("-Verify").arg("1").arg("-CAfile").arg(ca);
+        // The port is free when picked but may be taken before s_server
+        // binds it: wait for its "ACCEPT" line, and pick again if it exits.
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let mut cmd = Command::new("openssl");
+            cmd.args(["s_server", "-www", "-accept"]).arg(format!("127.0.0.1:{port}"));
+            cmd.arg("-cert").arg(&cert).arg("-key").arg(&key);
+            if require_client_cert {
+                cmd.arg("-Verify").arg("1").arg("-CAfile").arg(&ca);
+            }
+            let mut child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
+            let out = child.stdout.take().unwrap();
+            let (tx, rx) = std::sync::mpsc::channel();
+            std::thread::spawn(move || {
+                use std::io::BufRead;
+                let mut lines = std::io::BufReader::new(out).lines();
+                let accepted = lines.by_ref().map_while(Result::ok).any(|l| l.starts_with("ACCEPT"));
+                let _ = tx.send(accepted);
+                lines.for_each(drop); // keep the pipe drained
+            });
+            if rx.recv_timeout(Duration::from_secs(10)).unwrap_or(false) {
+                return Some(SServer { child, port });
+            }
+            let _ = child.kill();
+            let _ = child.wait();
         }
-        let child = cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap();
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(start.elapsed() < Duration::from_secs(10), "s_server did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(SServer { child, port })
+        panic!("s_server did not start");
     }
 }
 
