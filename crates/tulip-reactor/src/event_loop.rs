@@ -322,7 +322,7 @@ impl EventLoop {
                 for t in &pending {
                     // The runtime's own tasks, and tasks already being
                     // cancelled, are on their way out: not worth a report.
-                    if !t.meta().internal() && !t.meta().cancelling() {
+                    if !t.meta().internal() && !t.meta().cancel_pending() {
                         state.report(ExceptionContext {
                             message: "Task was destroyed but it is pending!".into(),
                             exception: None,
