@@ -38,11 +38,11 @@ mod wait_for;
 pub use as_completed::{as_completed, AsCompleted};
 #[doc(hidden)]
 pub use gather::support as __gather_support;
-pub use gather::{gather, gather_all, try_gather, Gather, GatherAll, TryGather};
+pub use gather::{gather, gather_all, gather_tasks, try_gather, Gather, GatherAll, GatherTasks, TryGather};
 pub use shield::{shield, Shield};
 pub use taskgroups::TaskGroup;
-pub use wait::{wait, Completed, ReturnWhen, Wait};
-pub use wait_for::{wait_for, wait_for_task, WaitFor};
+pub use wait::{wait, ReturnWhen, Wait};
+pub use wait_for::{wait_for, wait_for_task, WaitFor, WaitForError};
 
 use std::fmt;
 use tulip_task::{CancelledError, PanicError, TaskError};

@@ -59,14 +59,15 @@ async fn happy_eyeballs(addrs: Vec<SocketAddr>) -> io::Result<TcpStream> {
             return Err(last);
         }
         let more = next.len() > 0;
-        let mut wait = wait(pending, ReturnWhen::FirstCompleted);
+        let mut wait = wait(pending).return_when(ReturnWhen::FirstCompleted);
         if more {
             wait = wait.timeout(ATTEMPT_DELAY);
         }
-        let (done, still) = wait.await;
+        // Never empty: an attempt was just added, or some are pending.
+        let Ok((done, still)) = wait.await else { return Err(last) };
         pending = still;
         for attempt in done {
-            match attempt.result() {
+            match attempt.await {
                 Ok(Ok(stream)) => {
                     for loser in &pending {
                         loser.cancel();
@@ -74,7 +75,7 @@ async fn happy_eyeballs(addrs: Vec<SocketAddr>) -> io::Result<TcpStream> {
                     return Ok(stream);
                 }
                 Ok(Err(e)) => last = e,
-                Err(e) => last = io::Error::other(e.to_string()),
+                Err(e) => last = e.into(),
             }
         }
     }

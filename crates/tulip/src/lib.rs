@@ -104,9 +104,9 @@
 
 pub use tulip_blocking::{run_in_executor, to_thread, ToThread};
 pub use tulip_combinators::{
-    as_completed, gather, gather_all, shield, try_gather, wait, wait_for, wait_for_task, AsCompleted, AsCompletedError,
-    ChildError, Completed, Gather, GatherAll, ReturnWhen, Shield, SpawnError, TaskGroup, TaskGroupError, TryGather,
-    Wait, WaitFor,
+    as_completed, gather, gather_all, gather_tasks, shield, try_gather, wait, wait_for, wait_for_task, AsCompleted,
+    AsCompletedError, ChildError, Gather, GatherAll, GatherTasks, ReturnWhen, Shield, SpawnError, TaskGroup,
+    TaskGroupError, TryGather, Wait, WaitFor, WaitForError,
 };
 /// asyncio's networking: sockets, `loop.sock_*`, streams and servers (the
 /// `tulip-net` crate; cargo feature `net`, on by default), and with the
@@ -138,8 +138,8 @@ pub use tulip_sync::{
     QueueShutDown, Semaphore, SemaphorePermit, ValueError,
 };
 pub use tulip_task::{
-    CallbackId, CancelledError, Exception, ExceptionContext, Future, FutureError, InvalidStateError, PanicError, Task,
-    TaskError, TaskInfo, TaskRef, TaskState,
+    CallbackId, CancelledError, Exception, ExceptionContext, Future, FutureError, InvalidStateError, PanicError,
+    SharedTask, Task, TaskCallbackId, TaskError, TaskInfo, TaskRef, TaskState,
 };
 pub use tulip_timer::{sleep, sleep_until, timeout, timeout_at, Sleep, Timeout, TimeoutError, TimeoutHandle};
 
