@@ -9,6 +9,12 @@ use thiserror::Error;
 #[error("ValueError: {0}")]
 pub struct ValueError(pub &'static str);
 
+/// asyncio's `RuntimeError: cannot notify on un-acquired lock`:
+/// [`Condition::notify`](crate::Condition::notify) without the lock held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("RuntimeError: cannot notify on un-acquired lock")]
+pub struct NotifyError;
+
 /// asyncio's `BrokenBarrierError`: the [`Barrier`](crate::Barrier) was aborted
 /// or reset while (or before) waiting on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
