@@ -134,14 +134,16 @@ pub use tulip_reactor::{
 pub use tulip_sync as sync;
 pub use tulip_sync::{
     Barrier, BaseQueue, BoundedSemaphore, BrokenBarrierError, Condition, Event, GetNowaitError, LifoQueue, Lock,
-    LockGuard, OwnedLockGuard, OwnedSemaphorePermit, PriorityQueue, PutNowaitError, Queue, QueueEmpty, QueueFull,
-    QueueShutDown, Semaphore, SemaphorePermit, ValueError,
+    LockGuard, NotifyError, OwnedLockGuard, OwnedSemaphorePermit, PriorityQueue, PutNowaitError, Queue, QueueEmpty,
+    QueueFull, QueueShutDown, Semaphore, SemaphorePermit, ValueError,
 };
 pub use tulip_task::{
     CallbackId, CancelledError, Exception, ExceptionContext, Future, FutureError, InvalidStateError, PanicError,
     SharedTask, Task, TaskCallbackId, TaskError, TaskInfo, TaskRef, TaskState,
 };
-pub use tulip_timer::{sleep, sleep_until, timeout, timeout_at, Sleep, Timeout, TimeoutError, TimeoutHandle};
+pub use tulip_timer::{
+    sleep, sleep_until, timeout, timeout_at, Sleep, Timeout, TimeoutError, TimeoutHandle, TimeoutStateError,
+};
 
 /// The names most programs need: `use tulip::prelude::*;`.
 ///

@@ -219,6 +219,61 @@ fn wait_unretrieved() {
     assert_eq!(out.lines().iter().filter(|l| l.starts_with("reported")).count(), 1);
 }
 
+#[test]
+fn nested_timeouts() {
+    use std::error::Error;
+    let out = Trace::default();
+    let o = out.clone();
+    let cause = |e: &tulip::TimeoutError| match e.source().and_then(|s| s.downcast_ref::<tulip::CancelledError>()) {
+        Some(_) => "CancelledError",
+        None => "None",
+    };
+    // A virtual clock: both timeouts of the first block get one deadline.
+    let ev = tulip::EventLoop::builder().virtual_clock().build().unwrap();
+    ev.run_until_complete(async move {
+        let oi = o.clone();
+        let both = tulip::timeout(ms(10), async move {
+            if tulip::timeout(ms(10), tulip::sleep(Duration::from_secs(1))).await.is_err() {
+                oi.print("inner timeout");
+            }
+            tulip::sleep(Duration::from_secs(1)).await;
+        });
+        if let Err(e) = both.await {
+            o.print(format!("outer timeout, cause {}", cause(&e)));
+        }
+        let mut inner = tulip::timeout(ms(10), tulip::sleep(Duration::from_secs(1)));
+        let inner_handle = inner.handle();
+        let oi = o.clone();
+        let shorter_inner = tulip::timeout(ms(50), async move {
+            if let Err(e) = inner.await {
+                oi.print(format!("inner timeout, cause {}", cause(&e)));
+            }
+            oi.print("outer body goes on");
+        });
+        if shorter_inner.await.is_err() {
+            o.print("outer timeout");
+        }
+        let text = |e: &dyn std::fmt::Display| e.to_string().trim_start_matches("RuntimeError: ").to_string();
+        if let Err(e) = inner_handle.reschedule(None) {
+            o.print(format!("reschedule: {}", text(&e)));
+        }
+        let mut done = tulip::timeout(Duration::from_secs(1), std::future::ready(()));
+        (&mut done).await.unwrap();
+        if let Err(e) = done.reschedule(None) {
+            o.print(format!("reschedule: {}", text(&e)));
+        }
+        let cond = tulip::Condition::new();
+        if let Err(e) = cond.notify(1) {
+            o.print(format!("notify: {}", text(&e)));
+        }
+        let _guard = cond.acquire().await;
+        cond.notify(1).unwrap();
+        o.print("notify with the lock: ok");
+    });
+    check("nested_timeouts", out.lines());
+    assert_eq!(out.lines().len(), 7);
+}
+
 fn py(b: bool) -> &'static str {
     if b {
         "True"
