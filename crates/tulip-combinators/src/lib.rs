@@ -30,6 +30,7 @@
 mod as_completed;
 mod completions;
 mod gather;
+mod join;
 mod shield;
 mod taskgroups;
 mod wait;
@@ -39,6 +40,9 @@ pub use as_completed::{as_completed, AsCompleted};
 #[doc(hidden)]
 pub use gather::support as __gather_support;
 pub use gather::{gather, gather_all, gather_tasks, try_gather, Gather, GatherAll, GatherTasks, TryGather};
+#[doc(hidden)]
+pub use join::support as __join_support;
+pub use join::{gather_local, GatherLocal};
 pub use shield::{shield, Shield};
 pub use taskgroups::TaskGroup;
 pub use wait::{wait, ReturnWhen, Wait};

@@ -104,9 +104,9 @@
 
 pub use tulip_blocking::{run_in_executor, to_thread, ToThread};
 pub use tulip_combinators::{
-    as_completed, gather, gather_all, gather_tasks, shield, try_gather, wait, wait_for, wait_for_task, AsCompleted,
-    AsCompletedError, ChildError, Gather, GatherAll, GatherTasks, ReturnWhen, Shield, SpawnError, TaskGroup,
-    TaskGroupError, TryGather, Wait, WaitFor, WaitForError,
+    as_completed, gather, gather_all, gather_local, gather_tasks, join, shield, try_gather, wait, wait_for,
+    wait_for_task, AsCompleted, AsCompletedError, ChildError, Gather, GatherAll, GatherLocal, GatherTasks, ReturnWhen,
+    Shield, SpawnError, TaskGroup, TaskGroupError, TryGather, Wait, WaitFor, WaitForError,
 };
 /// asyncio's networking: sockets, `loop.sock_*`, streams and servers (the
 /// `tulip-net` crate; cargo feature `net`, on by default), and with the
