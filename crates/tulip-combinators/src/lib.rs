@@ -28,6 +28,7 @@
 //! ([`try_gather`], [`TaskGroup`]), giving [`ChildError<E>`].
 
 mod as_completed;
+mod cleanup;
 mod completions;
 mod gather;
 mod join;
@@ -37,6 +38,9 @@ mod wait;
 mod wait_for;
 
 pub use as_completed::{as_completed, AsCompleted};
+pub use cleanup::{async_with, on_cancel};
+/// Streams (`async for`): futures-lite's, as tulip's own streams implement them.
+pub use futures_lite::stream::{self, Stream, StreamExt};
 #[doc(hidden)]
 pub use gather::support as __gather_support;
 pub use gather::{gather, gather_all, gather_tasks, try_gather, Gather, GatherAll, GatherTasks, TryGather};

@@ -104,9 +104,10 @@
 
 pub use tulip_blocking::{run_in_executor, to_thread, ToThread};
 pub use tulip_combinators::{
-    as_completed, gather, gather_all, gather_local, gather_tasks, join, shield, try_gather, wait, wait_for,
-    wait_for_task, AsCompleted, AsCompletedError, ChildError, Gather, GatherAll, GatherLocal, GatherTasks, ReturnWhen,
-    Shield, SpawnError, TaskGroup, TaskGroupError, TryGather, Wait, WaitFor, WaitForError,
+    as_completed, async_with, gather, gather_all, gather_local, gather_tasks, join, on_cancel, shield, stream,
+    try_gather, wait, wait_for, wait_for_task, AsCompleted, AsCompletedError, ChildError, Gather, GatherAll,
+    GatherLocal, GatherTasks, ReturnWhen, Shield, SpawnError, Stream, StreamExt, TaskGroup, TaskGroupError, TryGather,
+    Wait, WaitFor, WaitForError,
 };
 /// asyncio's networking: sockets, `loop.sock_*`, streams and servers (the
 /// `tulip-net` crate; cargo feature `net`, on by default), and with the
@@ -126,9 +127,9 @@ pub use tulip_process as process;
 #[cfg(feature = "process")]
 pub use tulip_process::{create_subprocess_exec, create_subprocess_shell, signals, LoopSignals, Process};
 pub use tulip_reactor::{
-    all_tasks, create_task, create_task_named, current_task, ensure_future, get_running_loop, new_event_loop, run,
-    run_coroutine_threadsafe, try_get_running_loop, ConcurrentFuture, EventLoop, Handle, IoSource, LoopBuilder,
-    LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
+    all_tasks, create_task, create_task_named, current_task, ensure_future, get_event_loop, get_running_loop,
+    new_event_loop, run, run_coroutine_threadsafe, try_get_running_loop, ConcurrentFuture, EventLoop, Handle, IoSource,
+    LoopBuilder, LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
 };
 /// asyncio's synchronisation primitives and queues (the `tulip-sync` crate).
 pub use tulip_sync as sync;
@@ -165,6 +166,6 @@ pub mod prelude {
     pub use crate::LoopSignals;
     #[cfg(feature = "net")]
     pub use crate::LoopSockets;
-    pub use crate::{create_task, get_running_loop, run, sleep, EventLoop, Task, TaskError};
+    pub use crate::{create_task, get_event_loop, get_running_loop, run, sleep, EventLoop, StreamExt, Task, TaskError};
     pub use std::time::Duration;
 }
