@@ -20,12 +20,12 @@ use std::task::{self, Context};
 ///
 /// ```
 /// use futures_lite::future::{block_on, poll_once};
-/// let barrier = tulip_sync::Barrier::new(2)?;
+/// let barrier = tulip::sync::Barrier::new(2)?;
 /// let mut first = Box::pin(barrier.wait());
 /// assert!(block_on(poll_once(&mut first)).is_none());
 /// assert_eq!(block_on(barrier.wait()), Ok(1));
 /// assert_eq!(block_on(first), Ok(0));
-/// # Ok::<(), tulip_sync::ValueError>(())
+/// # Ok::<(), tulip::sync::ValueError>(())
 /// ```
 pub struct Barrier {
     parties: usize,
@@ -47,7 +47,7 @@ impl Barrier {
     /// A barrier for `parties` tasks; [`ValueError`] if `parties` is 0 (as in asyncio).
     ///
     /// ```
-    /// use tulip_sync::Barrier;
+    /// use tulip::sync::Barrier;
     /// assert_eq!(Barrier::new(3).map(|b| b.parties()), Ok(3));
     /// assert!(Barrier::new(0).is_err());
     /// ```
@@ -61,7 +61,7 @@ impl Barrier {
     /// The number of tasks needed to pass the barrier.
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Barrier::new(2).map(|b| b.parties()), Ok(2));
+    /// assert_eq!(tulip::sync::Barrier::new(2).map(|b| b.parties()), Ok(2));
     /// ```
     pub fn parties(&self) -> usize {
         self.parties
@@ -70,7 +70,7 @@ impl Barrier {
     /// The number of tasks waiting in the current round.
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Barrier::new(2).map(|b| b.n_waiting()), Ok(0));
+    /// assert_eq!(tulip::sync::Barrier::new(2).map(|b| b.n_waiting()), Ok(0));
     /// ```
     pub fn n_waiting(&self) -> usize {
         self.waiters.borrow().len()
@@ -79,10 +79,10 @@ impl Barrier {
     /// Whether the barrier is broken (by [`abort`](Self::abort)).
     ///
     /// ```
-    /// let b = tulip_sync::Barrier::new(2)?;
+    /// let b = tulip::sync::Barrier::new(2)?;
     /// b.abort();
     /// assert!(b.broken());
-    /// # Ok::<(), tulip_sync::ValueError>(())
+    /// # Ok::<(), tulip::sync::ValueError>(())
     /// ```
     pub fn broken(&self) -> bool {
         self.broken.get()
@@ -91,9 +91,9 @@ impl Barrier {
     /// Waits until `parties` tasks are waiting; returns this task's index.
     ///
     /// ```
-    /// let b = tulip_sync::Barrier::new(1)?;
+    /// let b = tulip::sync::Barrier::new(1)?;
     /// assert_eq!(futures_lite::future::block_on(b.wait()), Ok(0));
-    /// # Ok::<(), tulip_sync::ValueError>(())
+    /// # Ok::<(), tulip::sync::ValueError>(())
     /// ```
     pub fn wait(&self) -> Wait<'_> {
         Wait { barrier: self, key: None }
@@ -103,11 +103,11 @@ impl Barrier {
     /// barrier to its empty, unbroken state.
     ///
     /// ```
-    /// let b = tulip_sync::Barrier::new(2)?;
+    /// let b = tulip::sync::Barrier::new(2)?;
     /// b.abort();
     /// b.reset();
     /// assert!(!b.broken());
-    /// # Ok::<(), tulip_sync::ValueError>(())
+    /// # Ok::<(), tulip::sync::ValueError>(())
     /// ```
     pub fn reset(&self) {
         self.broken.set(false);
@@ -118,10 +118,10 @@ impl Barrier {
     /// Breaks the barrier: current and future waits fail with [`BrokenBarrierError`].
     ///
     /// ```
-    /// let b = tulip_sync::Barrier::new(2)?;
+    /// let b = tulip::sync::Barrier::new(2)?;
     /// b.abort();
-    /// assert_eq!(futures_lite::future::block_on(b.wait()), Err(tulip_sync::BrokenBarrierError));
-    /// # Ok::<(), tulip_sync::ValueError>(())
+    /// assert_eq!(futures_lite::future::block_on(b.wait()), Err(tulip::sync::BrokenBarrierError));
+    /// # Ok::<(), tulip::sync::ValueError>(())
     /// ```
     pub fn abort(&self) {
         self.broken.set(true);

@@ -22,8 +22,8 @@ use std::task::{self, Context, Waker};
 ///
 /// ```
 /// use std::rc::Rc;
-/// futures_lite::future::block_on(async {
-///     let cond = Rc::new(tulip_sync::Condition::new());
+/// tulip::run(async move {
+///     let cond = Rc::new(tulip::sync::Condition::new());
 ///     let guard = cond.acquire().await;
 ///     let waiting = cond.wait(guard); // releases the lock
 ///     // Normally another task: it holds the lock to notify.
@@ -55,7 +55,7 @@ impl Condition {
     /// A condition with its own, unlocked [`Lock`].
     ///
     /// ```
-    /// assert!(!tulip_sync::Condition::new().locked());
+    /// assert!(!tulip::sync::Condition::new().locked());
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -64,7 +64,7 @@ impl Condition {
     /// The underlying lock.
     ///
     /// ```
-    /// let cond = tulip_sync::Condition::new();
+    /// let cond = tulip::sync::Condition::new();
     /// assert!(!cond.lock().locked());
     /// ```
     pub fn lock(&self) -> &Lock {
@@ -76,8 +76,8 @@ impl Condition {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// use tulip_sync::{Condition, Lock};
-    /// futures_lite::future::block_on(async {
+    /// use tulip::sync::{Condition, Lock};
+    /// tulip::run(async move {
     ///     let lock = Rc::new(Lock::new());
     ///     let (not_empty, not_full) = (Condition::with_lock(lock.clone()), Condition::with_lock(lock.clone()));
     ///     let guard = not_empty.acquire().await;
@@ -98,8 +98,8 @@ impl Condition {
     /// Acquires the underlying lock (`async with cond:`).
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let cond = tulip_sync::Condition::new();
+    /// tulip::run(async move {
+    ///     let cond = tulip::sync::Condition::new();
     ///     let _g = cond.acquire().await;
     ///     assert!(cond.locked());
     /// });
@@ -111,7 +111,7 @@ impl Condition {
     /// Whether the underlying lock is held.
     ///
     /// ```
-    /// let cond = tulip_sync::Condition::new();
+    /// let cond = tulip::sync::Condition::new();
     /// let _g = cond.lock().try_acquire();
     /// assert!(cond.locked());
     /// ```
@@ -122,7 +122,7 @@ impl Condition {
     /// The number of tasks waiting for a notification.
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Condition::new().n_waiting(), 0);
+    /// assert_eq!(tulip::sync::Condition::new().n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
         self.waiters.borrow().len()
@@ -144,8 +144,8 @@ impl Condition {
     /// next task waiting for it; nothing is lost and the lock is never leaked.
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let cond = tulip_sync::Condition::new();
+    /// tulip::run(async move {
+    ///     let cond = tulip::sync::Condition::new();
     ///     let w = cond.wait(cond.acquire().await);
     ///     assert!(!cond.locked());
     ///     let notifier = cond.acquire().await;
@@ -187,8 +187,8 @@ impl Condition {
     ///
     /// ```
     /// use std::cell::Cell;
-    /// futures_lite::future::block_on(async {
-    ///     let cond = tulip_sync::Condition::new();
+    /// tulip::run(async move {
+    ///     let cond = tulip::sync::Condition::new();
     ///     let ready = Cell::new(true);
     ///     let _g = cond.wait_for(cond.acquire().await, || ready.get()).await;
     /// });
@@ -215,8 +215,8 @@ impl Condition {
     /// lock is held, not by whom).
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let cond = tulip_sync::Condition::new();
+    /// tulip::run(async move {
+    ///     let cond = tulip::sync::Condition::new();
     ///     assert!(cond.notify(1).is_err()); // the lock is not held
     ///     let _guard = cond.acquire().await;
     ///     assert_eq!(cond.notify(1), Ok(0)); // nobody waits
@@ -250,8 +250,8 @@ impl Condition {
     /// [`NotifyError`] if the lock is not held, as [`notify`](Self::notify).
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let cond = tulip_sync::Condition::new();
+    /// tulip::run(async move {
+    ///     let cond = tulip::sync::Condition::new();
     ///     let _guard = cond.acquire().await;
     ///     assert_eq!(cond.notify_all(), Ok(0));
     /// });

@@ -53,7 +53,7 @@ impl<T> PutNowaitError<T> {
     /// The item that could not be put.
     ///
     /// ```
-    /// let q = tulip_sync::Queue::new(1);
+    /// let q = tulip::sync::Queue::new(1);
     /// q.put_nowait(1).unwrap();
     /// assert_eq!(q.put_nowait(2).unwrap_err().into_inner(), 2);
     /// ```

@@ -19,7 +19,7 @@ use std::task::{self, Context};
 ///
 /// ```
 /// use futures_lite::future::block_on;
-/// let lock = tulip_sync::Lock::new();
+/// let lock = tulip::sync::Lock::new();
 /// block_on(async {
 ///     let guard = lock.acquire().await;
 ///     assert!(lock.locked());
@@ -54,7 +54,7 @@ impl Lock {
     /// A new, unlocked lock.
     ///
     /// ```
-    /// assert!(!tulip_sync::Lock::new().locked());
+    /// assert!(!tulip::sync::Lock::new().locked());
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -63,7 +63,7 @@ impl Lock {
     /// Whether the lock is held (asyncio's `locked()`).
     ///
     /// ```
-    /// let lock = tulip_sync::Lock::new();
+    /// let lock = tulip::sync::Lock::new();
     /// let g = lock.try_acquire().unwrap();
     /// assert!(lock.locked());
     /// g.release();
@@ -78,8 +78,8 @@ impl Lock {
     /// if the lock had already been handed to it, it passes to the next waiter.
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let lock = tulip_sync::Lock::new();
+    /// tulip::run(async move {
+    ///     let lock = tulip::sync::Lock::new();
     ///     let _guard = lock.acquire().await;
     ///     assert!(lock.locked());
     /// });
@@ -96,12 +96,12 @@ impl Lock {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// use tulip_sync::{Lock, OwnedLockGuard};
+    /// use tulip::sync::{Lock, OwnedLockGuard};
     /// // A guard that lives on after the function that took it returns.
     /// async fn take(lock: &Rc<Lock>) -> OwnedLockGuard {
     ///     lock.acquire_owned().await
     /// }
-    /// futures_lite::future::block_on(async {
+    /// tulip::run(async move {
     ///     let lock = Rc::new(Lock::new());
     ///     let guard = take(&lock).await;
     ///     assert!(lock.locked() && Rc::ptr_eq(guard.lock(), &lock));
@@ -116,7 +116,7 @@ impl Lock {
     /// Takes the lock if it is free and nobody waits, without waiting.
     ///
     /// ```
-    /// let lock = tulip_sync::Lock::new();
+    /// let lock = tulip::sync::Lock::new();
     /// let g = lock.try_acquire();
     /// assert!(g.is_some());
     /// assert!(lock.try_acquire().is_none());
@@ -184,7 +184,7 @@ impl<'a> LockGuard<'a> {
     /// Releases the lock now (asyncio's `lock.release()`); same as dropping.
     ///
     /// ```
-    /// let lock = tulip_sync::Lock::new();
+    /// let lock = tulip::sync::Lock::new();
     /// lock.try_acquire().unwrap().release();
     /// assert!(!lock.locked());
     /// ```
@@ -193,7 +193,7 @@ impl<'a> LockGuard<'a> {
     /// The lock this guard holds.
     ///
     /// ```
-    /// let lock = tulip_sync::Lock::new();
+    /// let lock = tulip::sync::Lock::new();
     /// let g = lock.try_acquire().unwrap();
     /// assert!(std::ptr::eq(g.lock(), &lock));
     /// ```
@@ -215,8 +215,8 @@ impl Drop for LockGuard<'_> {
 ///
 /// ```
 /// use std::rc::Rc;
-/// futures_lite::future::block_on(async {
-///     let lock = Rc::new(tulip_sync::Lock::new());
+/// tulip::run(async move {
+///     let lock = Rc::new(tulip::sync::Lock::new());
 ///     let guard = lock.acquire_owned().await;
 ///     let holder = async move {
 ///         // The guard moved here with its own reference to the lock.
@@ -243,7 +243,7 @@ impl OwnedLockGuard {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// let lock = Rc::new(tulip_sync::Lock::new());
+    /// let lock = Rc::new(tulip::sync::Lock::new());
     /// let guard = futures_lite::future::block_on(lock.acquire_owned());
     /// guard.release();
     /// assert!(!lock.locked());
@@ -254,7 +254,7 @@ impl OwnedLockGuard {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// let lock = Rc::new(tulip_sync::Lock::new());
+    /// let lock = Rc::new(tulip::sync::Lock::new());
     /// let guard = futures_lite::future::block_on(lock.acquire_owned());
     /// assert!(Rc::ptr_eq(guard.lock(), &lock));
     /// ```

@@ -81,7 +81,7 @@ impl PanicError {
     ///
     /// ```
     /// let payload = std::panic::catch_unwind(|| panic!("boom")).unwrap_err();
-    /// assert_eq!(tulip_task::PanicError::new(payload).message(), "boom");
+    /// assert_eq!(tulip::PanicError::new(payload).message(), "boom");
     /// ```
     pub fn new(payload: Box<dyn Any + Send + 'static>) -> Self {
         let message = panic_message(&*payload).to_owned();

@@ -29,17 +29,18 @@ use std::task::{Context, Poll, Waker};
 /// task nobody awaits is reported as "Task exception was never retrieved",
 /// with the panic's message and location.
 ///
-/// Tasks are created by an executor (e.g. `tulip::create_task`); see
-/// [`TaskBuilder::spawn_local`](crate::TaskBuilder::spawn_local) to build one
-/// yourself.
+/// Tasks are created by the loop: `tulip::create_task(fut)` (an executor
+/// of your own builds them with `tulip_task::TaskBuilder`).
 ///
 /// A `Task` is `!Send`: it takes or drops the task's output, which may be
 /// `!Send`, so it stays on the thread that spawned the task.
 ///
 /// ```compile_fail
 /// fn on_another_thread<T: Send>(_: T) {}
-/// let (_runnable, task) = tulip_task::TaskBuilder::new().spawn_local(async { std::rc::Rc::new(1) }, |_| {});
-/// on_another_thread(task); // error: `Task` is not `Send`
+/// tulip::run(async {
+///     let task = tulip::create_task(async { std::rc::Rc::new(1) });
+///     on_another_thread(task); // error: `Task` is not `Send`
+/// });
 /// ```
 pub struct Task<T> {
     slot: RefCell<Slot<T>>,
@@ -204,53 +205,40 @@ impl<T> Task<T> {
         }
     }
 
-    /// Requests cancellation (asyncio's `task.cancel(msg)`): returns false if
+    /// Requests cancellation (asyncio's `task.cancel()`): returns false if
     /// the task is already done. The future is dropped the next time the task
     /// is scheduled (never polled at all if it had not started), and awaiting
     /// the task then gives `TaskError::Cancelled`.
     ///
     /// ```
-    /// # use std::sync::{Arc, Mutex};
-    /// # fn spawn<F: std::future::Future + 'static>(f: F) -> (Arc<Mutex<Vec<tulip_task::TaskRunnable>>>, tulip_task::Task<F::Output>) where F::Output: 'static {
-    /// #     let q: Arc<Mutex<Vec<tulip_task::TaskRunnable>>> = Arc::default();
-    /// #     let q2 = q.clone();
-    /// #     let (r, t) = tulip_task::TaskBuilder::new().spawn_local(f, move |r| q2.lock().unwrap().push(r));
-    /// #     q.lock().unwrap().push(r);
-    /// #     (q, t)
-    /// # }
-    /// # fn run_all(q: &Arc<Mutex<Vec<tulip_task::TaskRunnable>>>) { loop { let r = q.lock().unwrap().pop(); match r { Some(r) => { r.run(); } None => break } } }
-    /// use tulip_task::{TaskError, TaskState};
-    /// let (queue, task) = spawn(async { unreachable!("cancelled before it ran") });
-    /// assert_eq!(task.state(), TaskState::Pending);
-    /// assert!(task.cancel());
-    /// run_all(&queue);
-    /// assert!(task.done() && task.cancelled());
-    /// assert!(!task.cancel()); // already finished
-    /// assert!(matches!(futures_lite::future::block_on(task), Err(TaskError::Cancelled(_))));
+    /// use tulip::{TaskError, TaskState};
+    /// tulip::run(async {
+    ///     let task = tulip::create_task(async { unreachable!("cancelled before it ran") });
+    ///     assert_eq!(task.state(), TaskState::Pending);
+    ///     assert!(task.cancel());
+    ///     tulip::sleep(std::time::Duration::ZERO).await;
+    ///     assert!(task.done() && task.cancelled());
+    ///     assert!(!task.cancel()); // already finished
+    ///     assert!(matches!(task.await, Err(TaskError::Cancelled(_))));
+    /// });
     /// ```
     pub fn cancel(&self) -> bool {
         self.this.cancel(None)
     }
 
-    /// Like [`cancel`](Self::cancel), with a message kept in the `CancelledError`.
+    /// Like [`cancel`](Self::cancel), with a message kept in the
+    /// `CancelledError` (asyncio's `task.cancel(msg)`; the first message
+    /// counts).
     ///
     /// ```
-    /// # use std::sync::{Arc, Mutex};
-    /// # fn spawn<F: std::future::Future + 'static>(f: F) -> (Arc<Mutex<Vec<tulip_task::TaskRunnable>>>, tulip_task::Task<F::Output>) where F::Output: 'static {
-    /// #     let q: Arc<Mutex<Vec<tulip_task::TaskRunnable>>> = Arc::default();
-    /// #     let q2 = q.clone();
-    /// #     let (r, t) = tulip_task::TaskBuilder::new().spawn_local(f, move |r| q2.lock().unwrap().push(r));
-    /// #     q.lock().unwrap().push(r);
-    /// #     (q, t)
-    /// # }
-    /// # fn run_all(q: &Arc<Mutex<Vec<tulip_task::TaskRunnable>>>) { loop { let r = q.lock().unwrap().pop(); match r { Some(r) => { r.run(); } None => break } } }
-    /// let (queue, task) = spawn(std::future::pending::<()>());
-    /// task.cancel_with("shutting down");
-    /// run_all(&queue);
-    /// match futures_lite::future::block_on(task) {
-    ///     Err(tulip_task::TaskError::Cancelled(e)) => assert_eq!(e.message.as_deref(), Some("shutting down")),
-    ///     other => panic!("{other:?}"),
-    /// }
+    /// tulip::run(async {
+    ///     let task = tulip::create_task(std::future::pending::<()>());
+    ///     task.cancel_with("shutting down");
+    ///     match task.await {
+    ///         Err(tulip::TaskError::Cancelled(e)) => assert_eq!(e.message.as_deref(), Some("shutting down")),
+    ///         other => panic!("{other:?}"),
+    ///     }
+    /// });
     /// ```
     pub fn cancel_with(&self, msg: &str) -> bool {
         self.this.cancel(Some(msg))
@@ -280,20 +268,13 @@ impl<T> Task<T> {
     /// The task's name (`Task-<id>` unless set).
     ///
     /// ```
-    /// # use std::sync::{Arc, Mutex};
-    /// # fn spawn<F: std::future::Future + 'static>(f: F) -> (Arc<Mutex<Vec<tulip_task::TaskRunnable>>>, tulip_task::Task<F::Output>) where F::Output: 'static {
-    /// #     let q: Arc<Mutex<Vec<tulip_task::TaskRunnable>>> = Arc::default();
-    /// #     let q2 = q.clone();
-    /// #     let (r, t) = tulip_task::TaskBuilder::new().spawn_local(f, move |r| q2.lock().unwrap().push(r));
-    /// #     q.lock().unwrap().push(r);
-    /// #     (q, t)
-    /// # }
-    /// # fn run_all(q: &Arc<Mutex<Vec<tulip_task::TaskRunnable>>>) { loop { let r = q.lock().unwrap().pop(); match r { Some(r) => { r.run(); } None => break } } }
-    /// let (_queue, task) = spawn(async {});
-    /// assert_eq!(task.name(), format!("Task-{}", task.id()));
-    /// task.set_name("worker");
-    /// assert_eq!(task.name(), "worker");
-    /// assert_eq!(task.task_ref().name(), "worker");
+    /// tulip::run(async {
+    ///     let task = tulip::create_task(async {});
+    ///     assert_eq!(task.name(), format!("Task-{}", task.id()));
+    ///     task.set_name("worker");
+    ///     assert_eq!(task.name(), "worker");
+    ///     assert_eq!(task.task_ref().name(), "worker");
+    /// });
     /// ```
     pub fn name(&self) -> String {
         self.this.name()

@@ -84,9 +84,10 @@ pub struct Timeout<F> {
 ///
 /// ```
 /// use std::time::Duration;
-/// // On tulip's loop: tulip::run(tulip::timeout(Duration::from_secs(1), work()))
-/// let quick = tulip_timer::timeout(Duration::from_secs(1), async { 5 });
-/// assert_eq!(futures_lite::future::block_on(quick), Ok(5));
+/// let quick = tulip::timeout(Duration::from_secs(1), async { 5 });
+/// assert_eq!(tulip::run(quick), Ok(5));
+/// let slow = tulip::timeout(Duration::from_millis(1), tulip::sleep(Duration::from_secs(60)));
+/// assert_eq!(tulip::run(slow), Err(tulip::TimeoutError));
 /// ```
 pub fn timeout<F: Future>(delay: Duration, future: F) -> Timeout<F> {
     Timeout {
@@ -103,9 +104,9 @@ pub fn timeout<F: Future>(delay: Duration, future: F) -> Timeout<F> {
 /// `None` means no limit.
 ///
 /// ```
-/// let t = tulip_timer::timeout_at(None, async { "no limit" });
+/// let t = tulip::timeout_at(None, async { "no limit" });
 /// assert_eq!(t.when(), None);
-/// assert_eq!(futures_lite::future::block_on(t), Ok("no limit"));
+/// assert_eq!(tulip::run(t), Ok("no limit"));
 /// ```
 pub fn timeout_at<F: Future>(deadline: Option<Instant>, future: F) -> Timeout<F> {
     let deadline = deadline.map_or(Deadline::Never, Deadline::At);
@@ -136,14 +137,17 @@ impl<F> Timeout<F> {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// let mut t = tulip_timer::timeout(Duration::from_secs(5), std::future::ready(1));
+    /// let mut t = tulip::timeout(Duration::from_secs(5), std::future::ready(1));
     /// assert_eq!(t.when(), None); // relative: fixed when it starts waiting
     /// let at = Instant::now() + Duration::from_secs(1);
     /// t.reschedule(Some(at)).unwrap();
     /// assert_eq!(t.when(), Some(at));
     /// t.reschedule(None).unwrap();
     /// assert_eq!(t.when(), None);
-    /// assert_eq!(futures_lite::future::block_on(&mut t), Ok(1));
+    /// let mut t = tulip::run(async move {
+    ///     assert_eq!((&mut t).await, Ok(1));
+    ///     t
+    /// });
     /// assert!(t.reschedule(Some(at)).is_err()); // the block has ended
     /// ```
     pub fn reschedule(&mut self, deadline: Option<Instant>) -> Result<(), TimeoutStateError> {
@@ -296,7 +300,7 @@ impl<F> Drop for Timeout<F> {
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// let mut t = tulip_timer::timeout(Duration::from_secs(5), async { 1 });
+/// let mut t = tulip::timeout(Duration::from_secs(5), std::future::ready(1));
 /// let h = t.handle();
 /// let later = Instant::now() + Duration::from_secs(60);
 /// h.reschedule(Some(later));
