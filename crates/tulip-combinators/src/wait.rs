@@ -51,7 +51,7 @@ impl<T> Unpin for Wait<T> {}
 /// with `.await` (at once), [`Task::result`] or [`Task::exception`]; a
 /// done task whose panic nobody reads is reported when dropped ("Task
 /// exception was never retrieved"). Plain futures are wrapped into tasks
-/// with [`create_task`](tulip_task::create_task) first, as asyncio's
+/// with `tulip::create_task` first, as asyncio's
 /// `ensure_future` does (asyncio 3.12 requires that too). An empty set is
 /// asyncio's `ValueError`.
 ///

@@ -19,13 +19,17 @@ use std::task::{self, Context};
 /// leaves it (the count goes down).
 ///
 /// ```
-/// use futures_lite::future::{block_on, poll_once};
-/// let barrier = tulip::sync::Barrier::new(2)?;
-/// let mut first = Box::pin(barrier.wait());
-/// assert!(block_on(poll_once(&mut first)).is_none());
-/// assert_eq!(block_on(barrier.wait()), Ok(1));
-/// assert_eq!(block_on(first), Ok(0));
-/// # Ok::<(), tulip::sync::ValueError>(())
+/// use std::rc::Rc;
+/// tulip::run(async {
+///     let barrier = Rc::new(tulip::Barrier::new(2)?);
+///     let b = barrier.clone();
+///     let first = tulip::create_task(async move { b.wait().await });
+///     tulip::sleep(std::time::Duration::ZERO).await; // `first` waits
+///     assert_eq!(barrier.wait().await, Ok(1));
+///     assert_eq!(first.await.unwrap(), Ok(0));
+///     Ok::<(), tulip::ValueError>(())
+/// })?;
+/// # Ok::<(), tulip::ValueError>(())
 /// ```
 pub struct Barrier {
     parties: usize,
@@ -91,9 +95,12 @@ impl Barrier {
     /// Waits until `parties` tasks are waiting; returns this task's index.
     ///
     /// ```
-    /// let b = tulip::sync::Barrier::new(1)?;
-    /// assert_eq!(futures_lite::future::block_on(b.wait()), Ok(0));
-    /// # Ok::<(), tulip::sync::ValueError>(())
+    /// tulip::run(async {
+    ///     let b = tulip::Barrier::new(1)?;
+    ///     assert_eq!(b.wait().await, Ok(0));
+    ///     Ok::<(), tulip::ValueError>(())
+    /// })?;
+    /// # Ok::<(), tulip::ValueError>(())
     /// ```
     pub fn wait(&self) -> Wait<'_> {
         Wait { barrier: self, key: None }
@@ -118,10 +125,13 @@ impl Barrier {
     /// Breaks the barrier: current and future waits fail with [`BrokenBarrierError`].
     ///
     /// ```
-    /// let b = tulip::sync::Barrier::new(2)?;
-    /// b.abort();
-    /// assert_eq!(futures_lite::future::block_on(b.wait()), Err(tulip::sync::BrokenBarrierError));
-    /// # Ok::<(), tulip::sync::ValueError>(())
+    /// tulip::run(async {
+    ///     let b = tulip::Barrier::new(2)?;
+    ///     b.abort();
+    ///     assert_eq!(b.wait().await, Err(tulip::BrokenBarrierError));
+    ///     Ok::<(), tulip::ValueError>(())
+    /// })?;
+    /// # Ok::<(), tulip::ValueError>(())
     /// ```
     pub fn abort(&self) {
         self.broken.set(true);

@@ -92,12 +92,17 @@ impl Event {
     /// Waits until the flag is set (returns at once if it is).
     ///
     /// ```
-    /// use futures_lite::future::{block_on, poll_once};
-    /// let ev = tulip::sync::Event::new();
-    /// let mut w = Box::pin(ev.wait());
-    /// assert!(block_on(poll_once(&mut w)).is_none());
-    /// ev.set();
-    /// assert!(block_on(poll_once(&mut w)).is_some());
+    /// use std::rc::Rc;
+    /// tulip::run(async {
+    ///     let ev = Rc::new(tulip::Event::new());
+    ///     let e = ev.clone();
+    ///     let waiter = tulip::create_task(async move { e.wait().await });
+    ///     tulip::sleep(std::time::Duration::ZERO).await;
+    ///     assert!(!waiter.done()); // waiting
+    ///     ev.set();
+    ///     waiter.await.unwrap();
+    ///     ev.wait().await; // set: returns at once
+    /// });
     /// ```
     pub fn wait(&self) -> Wait<'_> {
         Wait { event: self, key: None, generation: 0 }

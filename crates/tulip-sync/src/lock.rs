@@ -18,9 +18,8 @@ use std::task::{self, Context};
 /// ([`acquire_owned`](Lock::acquire_owned)).
 ///
 /// ```
-/// use futures_lite::future::block_on;
-/// let lock = tulip::sync::Lock::new();
-/// block_on(async {
+/// tulip::run(async {
+///     let lock = tulip::Lock::new();
 ///     let guard = lock.acquire().await;
 ///     assert!(lock.locked());
 ///     drop(guard);
@@ -243,10 +242,12 @@ impl OwnedLockGuard {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// let lock = Rc::new(tulip::sync::Lock::new());
-    /// let guard = futures_lite::future::block_on(lock.acquire_owned());
-    /// guard.release();
-    /// assert!(!lock.locked());
+    /// tulip::run(async {
+    ///     let lock = Rc::new(tulip::Lock::new());
+    ///     let guard = lock.acquire_owned().await;
+    ///     guard.release();
+    ///     assert!(!lock.locked());
+    /// });
     /// ```
     pub fn release(self) {}
 
@@ -254,9 +255,11 @@ impl OwnedLockGuard {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// let lock = Rc::new(tulip::sync::Lock::new());
-    /// let guard = futures_lite::future::block_on(lock.acquire_owned());
-    /// assert!(Rc::ptr_eq(guard.lock(), &lock));
+    /// tulip::run(async {
+    ///     let lock = Rc::new(tulip::Lock::new());
+    ///     let guard = lock.acquire_owned().await;
+    ///     assert!(Rc::ptr_eq(guard.lock(), &lock));
+    /// });
     /// ```
     pub fn lock(&self) -> &Rc<Lock> {
         &self.lock

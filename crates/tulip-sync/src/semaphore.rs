@@ -287,9 +287,11 @@ impl OwnedSemaphorePermit {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// let sem = Rc::new(tulip::sync::Semaphore::new(1));
-    /// futures_lite::future::block_on(sem.acquire_owned()).forget();
-    /// assert!(sem.locked());
+    /// tulip::run(async {
+    ///     let sem = Rc::new(tulip::Semaphore::new(1));
+    ///     sem.acquire_owned().await.forget();
+    ///     assert!(sem.locked());
+    /// });
     /// ```
     pub fn forget(mut self) {
         // The `Rc` is still dropped: only the release is skipped.
@@ -300,9 +302,11 @@ impl OwnedSemaphorePermit {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// let sem = Rc::new(tulip::sync::Semaphore::new(1));
-    /// futures_lite::future::block_on(sem.acquire_owned()).release();
-    /// assert!(!sem.locked());
+    /// tulip::run(async {
+    ///     let sem = Rc::new(tulip::Semaphore::new(1));
+    ///     sem.acquire_owned().await.release();
+    ///     assert!(!sem.locked());
+    /// });
     /// ```
     pub fn release(self) {}
 
@@ -310,9 +314,11 @@ impl OwnedSemaphorePermit {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// let sem = Rc::new(tulip::sync::Semaphore::new(1));
-    /// let permit = futures_lite::future::block_on(sem.acquire_owned());
-    /// assert!(Rc::ptr_eq(permit.semaphore(), &sem));
+    /// tulip::run(async {
+    ///     let sem = Rc::new(tulip::Semaphore::new(1));
+    ///     let permit = sem.acquire_owned().await;
+    ///     assert!(Rc::ptr_eq(permit.semaphore(), &sem));
+    /// });
     /// ```
     pub fn semaphore(&self) -> &Rc<Semaphore> {
         &self.sem

@@ -278,7 +278,7 @@ impl TaskMeta {
 /// It can name, inspect and cancel the task, but not take its output. Like
 /// [`Task`](crate::Task) it is `!Send`, as it belongs to the loop's thread;
 /// one made on another thread from a runnable
-/// ([`TaskRunnable::task_ref`](crate::TaskRunnable::task_ref)) is still safe
+/// (`TaskRunnable::task_ref`) is still safe
 /// to use there, as every method goes through the thread-safe [`TaskMeta`].
 #[derive(Clone)]
 pub struct TaskRef {

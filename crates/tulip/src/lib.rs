@@ -141,11 +141,14 @@
 
 pub use tulip_blocking::{run_in_executor, to_thread, ToThread};
 pub use tulip_combinators::{
-    as_completed, async_with, gather, gather_all, gather_local, gather_tasks, join, on_cancel, shield, stream,
-    try_gather, wait, wait_for, wait_for_task, AsCompleted, AsCompletedError, ChildError, Gather, GatherAll,
-    GatherLocal, GatherTasks, ReturnWhen, Shield, SpawnError, Stream, StreamExt, TaskGroup, TaskGroupError, TryGather,
-    Wait, WaitFor, WaitForError,
+    as_completed, async_with, gather, gather_all, gather_local, gather_tasks, join, on_cancel, shield, try_gather,
+    wait, wait_for, wait_for_task, AsCompleted, AsCompletedError, ChildError, Gather, GatherAll, GatherLocal,
+    GatherTasks, ReturnWhen, Shield, SpawnError, TaskGroup, TaskGroupError, TryGather, Wait, WaitFor, WaitForError,
 };
+/// Streams, asyncio's async iterators (futures-lite's, which tulip's own
+/// streams implement).
+#[doc(no_inline)]
+pub use tulip_combinators::{stream, Stream, StreamExt};
 /// asyncio's networking: sockets, `loop.sock_*`, streams and servers (the
 /// `tulip-net` crate; cargo feature `net`, on by default), and with the
 /// feature `tls` (on by default) `tulip::net::tls`, asyncio's `ssl`.
@@ -203,7 +206,10 @@ pub mod prelude {
     pub use crate::LoopSignals;
     #[cfg(feature = "net")]
     pub use crate::LoopSockets;
-    pub use crate::{create_task, get_event_loop, get_running_loop, run, sleep, EventLoop, StreamExt, Task, TaskError};
+    #[doc(no_inline)]
+    pub use crate::StreamExt;
+    pub use crate::{create_task, get_event_loop, get_running_loop, run, sleep, EventLoop, Task, TaskError};
+    #[doc(no_inline)]
     pub use std::time::Duration;
 }
 
