@@ -205,6 +205,12 @@ impl<R> Drop for Completions<R> {
             for task in self.tasks.iter().flatten() {
                 task.cancel();
             }
+        } else {
+            // Left running: detached explicitly, so that a drop during the
+            // owner's cancellation does not pass the cancellation on.
+            for task in self.tasks.iter_mut().filter_map(Option::take) {
+                task.detach();
+            }
         }
     }
 }
