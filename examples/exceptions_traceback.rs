@@ -29,8 +29,7 @@
 //! The uncaught exception is a panic (the simulated JSON's index panics with
 //! `KeyError: '…'`): the task ends with `Err(TaskError::Panicked)`, and
 //! `except:` is the `Err` arm. Rust has no traceback to format: the panic
-//! message is printed (stdout), and the panic hook has already printed
-//! where it happened (stderr). `done` is in the order the tasks finished.
+//! message is printed (stdout). `done` is in the order the tasks finished.
 #[path = "common/mod.rs"]
 mod common;
 #[path = "common/services.rs"]
