@@ -60,12 +60,10 @@ impl<F: StdFuture> StdFuture for WaitFor<F> {
         let Some(inner) = this.inner.as_mut() else {
             return Poll::Ready(Err(TimeoutError));
         };
-        // SAFETY: see above.
-        let out = unsafe { Pin::new_unchecked(inner) }.poll(cx);
-        if out.is_ready() {
-            this.inner = None;
-        }
-        out
+        // SAFETY: see above. Once ready, the `Timeout` has dropped the
+        // future itself; the rest goes with the `WaitFor` (dropping it here
+        // costs an out-of-line drop per call, measured by wait_for_1m).
+        unsafe { Pin::new_unchecked(inner) }.poll(cx)
     }
 }
 

@@ -28,6 +28,10 @@ const RETRIEVED: u16 = 64;
 const INTERNAL: u16 = 128;
 /// Done callbacks were registered (see `done_callbacks.rs`).
 const HAS_CALLBACKS: u16 = 256;
+/// The task's handle was awaited while the task was not done (and not
+/// detached since): dropping it while the awaiting task is cancelled
+/// cancels this task (asyncio cancels what a cancelled task awaits).
+const AWAITED: u16 = 512;
 
 /// Where a task is in its life (asyncio's task states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -158,6 +162,20 @@ impl TaskMeta {
 
     pub(crate) fn has_callbacks(&self) -> bool {
         self.has(HAS_CALLBACKS)
+    }
+
+    pub(crate) fn mark_awaited(&self) {
+        if !self.has(AWAITED) {
+            self.set(AWAITED);
+        }
+    }
+
+    pub(crate) fn clear_awaited(&self) {
+        self.flags.fetch_and(!AWAITED, Ordering::Release);
+    }
+
+    pub(crate) fn awaited(&self) -> bool {
+        self.has(AWAITED)
     }
 
     pub(crate) fn detached(&self) -> bool {

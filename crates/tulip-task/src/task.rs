@@ -11,7 +11,7 @@ use crate::meta::{TaskMeta, TaskRef, TaskState};
 use crate::shared::SharedTask;
 use crate::task_future::RawOutput;
 use async_task::FallibleTask;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::fmt;
 use std::future::Future as StdFuture;
 use std::pin::Pin;
@@ -43,14 +43,11 @@ use std::task::{Context, Poll, Waker};
 /// });
 /// ```
 pub struct Task<T> {
-    slot: RefCell<Slot<T>>,
+    slot: Cell<Slot<T>>,
     this: TaskRef,
     /// The [`TaskHost::host_id`](crate::TaskHost::host_id) of the loop that
     /// owns the task, 0 if none does (spawned by hand).
     owner: usize,
-    /// This handle was awaited and the task was not done then: dropping it
-    /// while the awaiting task is being cancelled cancels this one too.
-    awaited: Cell<bool>,
 }
 
 // Never pin-projected: the output is only moved, never pinned, so the
@@ -58,17 +55,19 @@ pub struct Task<T> {
 impl<T> Unpin for Task<T> {}
 
 /// Where the task's outcome is: still in the task, taken out into the
-/// handle (by `poll_done`, `result` or `exception`), or handed out.
+/// handle (by `poll_done`, `result` or `exception`; boxed, so that the
+/// handle stays two words plus the task's reference, whatever `T` is: a
+/// plain `.await` never boxes), or handed out.
 enum Slot<T> {
     Running(FallibleTask<RawOutput<T>, TaskMeta>),
-    Done(RawOutput<T>),
+    Done(Box<RawOutput<T>>),
     Taken,
 }
 
 impl<T> Task<T> {
     /// The handle of a task just spawned by the builder.
     pub(crate) fn new(handle: FallibleTask<RawOutput<T>, TaskMeta>, this: TaskRef) -> Self {
-        Task { slot: RefCell::new(Slot::Running(handle)), this, owner: 0, awaited: Cell::new(false) }
+        Task { slot: Cell::new(Slot::Running(handle)), this, owner: 0 }
     }
 
     /// Records which loop owns the task (see `spawn_on`).
@@ -82,17 +81,35 @@ impl<T> Task<T> {
     /// how `wait` watches tasks and leaves them to you, as asyncio's
     /// `wait` returns done tasks whose exceptions are still to retrieve.
     pub fn poll_done(&self, cx: &mut Context<'_>) -> Poll<()> {
-        let mut slot = self.slot.borrow_mut();
-        let Slot::Running(handle) = &mut *slot else { return Poll::Ready(()) };
-        let out = match Pin::new(handle).poll(cx) {
-            Poll::Pending => return Poll::Pending,
-            Poll::Ready(Some(out)) => out,
-            // The executor dropped the task without finishing it (it was
-            // closed or dropped with the task still queued).
-            Poll::Ready(None) => Err(Box::new(CancelledError::default().into())),
-        };
-        *slot = Slot::Done(out);
-        Poll::Ready(())
+        match self.poll_outcome(cx) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(None) => Poll::Ready(()),
+            Poll::Ready(Some(out)) => {
+                self.slot.set(Slot::Done(Box::new(out)));
+                Poll::Ready(())
+            }
+        }
+    }
+
+    /// Polls the task for its outcome, taking it out: `Ready(None)` if the
+    /// handle holds it already (`Slot::Done`, left in place) or gave it out.
+    fn poll_outcome(&self, cx: &mut Context<'_>) -> Poll<Option<RawOutput<T>>> {
+        match self.slot.replace(Slot::Taken) {
+            Slot::Running(mut handle) => match Pin::new(&mut handle).poll(cx) {
+                Poll::Pending => {
+                    self.slot.set(Slot::Running(handle));
+                    Poll::Pending
+                }
+                Poll::Ready(Some(out)) => Poll::Ready(Some(out)),
+                // The executor dropped the task without finishing it (it was
+                // closed or dropped with the task still queued).
+                Poll::Ready(None) => Poll::Ready(Some(Err(Box::new(CancelledError::default().into())))),
+            },
+            other => {
+                self.slot.set(other);
+                Poll::Ready(None)
+            }
+        }
     }
 
     /// The outcome, if the task is done, taken out of the task into the
@@ -101,7 +118,16 @@ impl<T> Task<T> {
         if self.this.done() {
             let _ = self.poll_done(&mut Context::from_waker(Waker::noop()));
         }
-        match &*self.slot.borrow() {
+        // Out of the cell while `f` looks (and back after, also if `f`
+        // unwinds: a `T::clone` that panics leaves the outcome in place).
+        struct PutBack<'a, T>(&'a Cell<Slot<T>>, Slot<T>);
+        impl<T> Drop for PutBack<'_, T> {
+            fn drop(&mut self) {
+                self.0.set(std::mem::replace(&mut self.1, Slot::Taken));
+            }
+        }
+        let held = PutBack(&self.slot, self.slot.replace(Slot::Taken));
+        match &held.1 {
             Slot::Done(out) => f(Some(out)),
             _ => f(None),
         }
@@ -298,7 +324,7 @@ impl<T> Task<T> {
     /// Lets the task run on without a handle (what dropping does too, but
     /// for the cancellation of an awaiting task: see [`Task`]).
     pub fn detach(self) {
-        self.awaited.set(false);
+        self.this.meta().clear_awaited();
     }
 }
 
@@ -351,10 +377,16 @@ impl<T: Clone> Task<T> {
 impl<T> Task<T> {
     /// Hands out the outcome that `poll_done` took out of the task.
     pub(crate) fn take_outcome(&self) -> Result<T, TaskError> {
-        let out = match std::mem::replace(&mut *self.slot.borrow_mut(), Slot::Taken) {
+        let out = match self.slot.replace(Slot::Taken) {
             Slot::Done(out) => out.map_err(|e| *e),
             // Polled after it gave its outcome.
-            Slot::Taken | Slot::Running(_) => Err(CancelledError::default().into()),
+            Slot::Taken => Err(CancelledError::default().into()),
+            // Only called once the outcome is out of the task: not reached,
+            // but the handle stays as it was.
+            Slot::Running(handle) => {
+                self.slot.set(Slot::Running(handle));
+                Err(CancelledError::default().into())
+            }
         };
         self.this.meta().mark_retrieved();
         out
@@ -365,14 +397,21 @@ impl<T> StdFuture for Task<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if self.poll_done(cx).is_pending() {
-            // Only an await that waits can hang: the check stays off the
-            // path of a task that is already done.
-            self.check_awaiter();
-            self.awaited.set(true);
-            return Poll::Pending;
+        match self.poll_outcome(cx) {
+            Poll::Pending => {
+                // Only an await that waits can hang: the check stays off
+                // the path of a task that is already done.
+                self.check_awaiter();
+                self.this.meta().mark_awaited();
+                Poll::Pending
+            }
+            // The common path: the outcome goes straight to the awaiter.
+            Poll::Ready(Some(out)) => {
+                self.this.meta().mark_retrieved();
+                Poll::Ready(out.map_err(|e| *e))
+            }
+            Poll::Ready(None) => Poll::Ready(self.take_outcome()),
         }
-        Poll::Ready(self.take_outcome())
     }
 }
 
@@ -399,7 +438,7 @@ impl<T> Drop for Task<T> {
         let meta = self.this.meta();
         let out = match std::mem::replace(self.slot.get_mut(), Slot::Taken) {
             Slot::Taken => return,
-            Slot::Done(out) => out,
+            Slot::Done(out) => *out,
             Slot::Running(mut handle) => {
                 if !handle.is_finished() {
                     meta.mark_detached();
@@ -407,7 +446,7 @@ impl<T> Drop for Task<T> {
                     // asyncio cancels what a cancelled task awaits: the
                     // awaiting task is being cancelled (its future is being
                     // dropped) while it waited on this handle.
-                    if self.awaited.get() && with_current_meta(|m| m.is_some_and(|m| m.cancel_pending())) {
+                    if meta.awaited() && with_current_meta(|m| m.is_some_and(|m| m.cancel_pending())) {
                         self.this.cancel(None);
                     }
                     return;

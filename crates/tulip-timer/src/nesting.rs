@@ -15,11 +15,8 @@ thread_local! {
 /// the poll unwinds).
 pub(crate) struct Entered(bool);
 
-pub(crate) fn enter(deadline: Option<Instant>) -> Entered {
-    match deadline {
-        Some(d) => Entered(ENCLOSING.try_with(|e| e.borrow_mut().push(d)).is_ok()),
-        None => Entered(false),
-    }
+pub(crate) fn enter(deadline: Instant) -> Entered {
+    Entered(ENCLOSING.try_with(|e| e.borrow_mut().push(deadline)).is_ok())
 }
 
 impl Drop for Entered {

@@ -73,8 +73,6 @@ pub struct Timeout<F> {
     inner: Option<F>,
     deadline: Deadline,
     expired: bool,
-    /// The block ended (the future finished, or the deadline passed).
-    finished: bool,
     timer: Option<(Rc<Timers>, TimerKey, Instant)>,
     shared: Option<Rc<Shared>>,
 }
@@ -90,14 +88,7 @@ pub struct Timeout<F> {
 /// assert_eq!(tulip::run(slow), Err(tulip::TimeoutError));
 /// ```
 pub fn timeout<F: Future>(delay: Duration, future: F) -> Timeout<F> {
-    Timeout {
-        inner: Some(future),
-        deadline: Deadline::After(delay),
-        expired: false,
-        finished: false,
-        timer: None,
-        shared: None,
-    }
+    Timeout { inner: Some(future), deadline: Deadline::After(delay), expired: false, timer: None, shared: None }
 }
 
 /// Runs `future` until `deadline` at the latest (asyncio's `timeout_at`);
@@ -110,7 +101,7 @@ pub fn timeout<F: Future>(delay: Duration, future: F) -> Timeout<F> {
 /// ```
 pub fn timeout_at<F: Future>(deadline: Option<Instant>, future: F) -> Timeout<F> {
     let deadline = deadline.map_or(Deadline::Never, Deadline::At);
-    Timeout { inner: Some(future), deadline, expired: false, finished: false, timer: None, shared: None }
+    Timeout { inner: Some(future), deadline, expired: false, timer: None, shared: None }
 }
 
 impl<F> Timeout<F> {
@@ -168,7 +159,8 @@ impl<F> Timeout<F> {
     }
 
     fn check_active(&self) -> Result<(), TimeoutStateError> {
-        match (self.expired, self.finished) {
+        // The future is dropped once the block ends (done or expired).
+        match (self.expired, self.inner.is_none()) {
             (true, _) => Err(TimeoutStateError("expired")),
             (false, true) => Err(TimeoutStateError("finished")),
             _ => Ok(()),
@@ -177,7 +169,6 @@ impl<F> Timeout<F> {
 
     /// The block ended: no more rescheduling.
     fn finish(&mut self) {
-        self.finished = true;
         if let Some(s) = &self.shared {
             s.finished.set(true);
         }
@@ -196,7 +187,7 @@ impl<F> Timeout<F> {
             Rc::new(Shared {
                 deadline: Cell::new(self.deadline),
                 expired: Cell::new(self.expired),
-                finished: Cell::new(self.finished),
+                finished: Cell::new(self.inner.is_none()),
                 waker: RefCell::new(None),
             })
         });
@@ -228,15 +219,22 @@ impl<F: Future> Future for Timeout<F> {
         let Some(inner) = this.inner.as_mut() else {
             return Poll::Ready(Err(TimeoutError));
         };
-        let entered = crate::nesting::enter(match this.shared.as_ref().map_or(this.deadline, |s| s.deadline.get()) {
-            Deadline::At(t) => Some(t),
-            _ => None,
-        });
         // SAFETY: see above.
-        let polled = unsafe { Pin::new_unchecked(inner) }.poll(cx);
-        drop(entered);
+        let inner = unsafe { Pin::new_unchecked(inner) };
+        // Only a fixed deadline can have passed: the first poll of a relative
+        // timeout (the path of a future ready at once) takes no guard.
+        let polled = match this.shared.as_ref().map_or(this.deadline, |s| s.deadline.get()) {
+            Deadline::At(t) => {
+                let _entered = crate::nesting::enter(t);
+                inner.poll(cx)
+            }
+            _ => inner.poll(cx),
+        };
         if let Poll::Ready(v) = polled {
             this.cancel_timer();
+            // The block has ended: the finished future goes (and with it
+            // the right to reschedule).
+            this.inner = None;
             this.finish();
             return Poll::Ready(Ok(v));
         }

@@ -135,6 +135,12 @@
 //!   (`wait_for(fut, None)`).
 //! * **No `yield` in async functions**: async iterators and generators are
 //!   [`Stream`]s ([`StreamExt`], [`stream::unfold`]).
+//! * **A cancellation cannot stop code midway and let it go on**: asyncio's
+//!   `TaskGroup` cancels the parent's body at a child's failure and resumes
+//!   it after the `async with`; in tulip the body runs until it awaits
+//!   [`TaskGroup::wait`] (put long work in a child). And as the group's
+//!   outputs are a `Vec<T>`, a child cancelled from outside is reported
+//!   ([`ChildError::Cancelled`]) rather than silently missing.
 //! * **Types decide what a timeout cancels**: [`wait_for`] drops a plain
 //!   future; a [`Task`] is timed out with [`wait_for_task`], which cancels
 //!   it (dropping a handle would only detach it).
