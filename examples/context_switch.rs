@@ -34,6 +34,6 @@ async fn bar() {
 fn main() {
     let ioloop = tulip::new_event_loop();
     let tasks = vec![ioloop.create_task(foo()), ioloop.create_task(bar())];
-    ioloop.run_until_complete(tulip::wait(tasks, tulip::ReturnWhen::AllCompleted));
+    ioloop.run_until_complete(tulip::wait(tasks)).expect("the set of tasks is not empty");
     ioloop.close();
 }

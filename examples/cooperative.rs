@@ -36,6 +36,6 @@ fn main() {
     let start = Instant::now();
     let ioloop = tulip::new_event_loop();
     let tasks = vec![ioloop.create_task(gr1(start)), ioloop.create_task(gr2(start)), ioloop.create_task(gr3(start))];
-    ioloop.run_until_complete(tulip::wait(tasks, tulip::ReturnWhen::AllCompleted));
+    ioloop.run_until_complete(tulip::wait(tasks)).expect("the set of tasks is not empty");
     ioloop.close();
 }

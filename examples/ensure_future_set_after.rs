@@ -50,9 +50,8 @@ async fn main_coro() {
 
     // Wait until *fut* has a result (1 second) and print it.
     match tulip::wait_for_task(fut, None).await {
-        Ok(Ok(result)) => println!("{result}"),
-        Ok(Err(e)) => println!("the task failed: {e}"),
-        Err(e) => println!("{e}"),
+        Ok(result) => println!("{result}"),
+        Err(e) => println!("the task failed: {e}"),
     }
 }
 

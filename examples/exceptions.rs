@@ -39,7 +39,6 @@ mod services;
 
 use services::Service;
 use std::time::Instant;
-use tulip::ReturnWhen;
 
 static SERVICES: [Service; 3] = [
     Service::new("ipify", "https://api.ipify.org?format=json", "ip"),
@@ -70,10 +69,10 @@ async fn fetch_ip(service: &Service) -> String {
 
 async fn asynchronous() {
     let futures: Vec<_> = SERVICES.iter().map(|s| tulip::create_task(fetch_ip(s))).collect();
-    let (done, _) = tulip::wait(futures, ReturnWhen::AllCompleted).await;
+    let (done, _) = tulip::wait(futures).await.expect("the set of tasks is not empty");
 
     for future in done {
-        match future.result() {
+        match future.await {
             Ok(result) => println!("{result}"),
             // `future.result()` re-raises: a panic is resumed, as Python re-raises.
             Err(tulip::TaskError::Panicked(panic)) => panic.resume(),

@@ -29,8 +29,7 @@
 //! The uncaught exception is a panic (the simulated JSON's index panics with
 //! `KeyError: '…'`): the task ends with `Err(TaskError::Panicked)`, and
 //! `except:` is the `Err` arm. Rust has no traceback to format: the panic
-//! message is printed (stdout), and the panic hook has already printed
-//! where it happened (stderr). `done` is in the order the tasks finished.
+//! message is printed (stdout). `done` is in the order the tasks finished.
 #[path = "common/mod.rs"]
 mod common;
 #[path = "common/services.rs"]
@@ -38,7 +37,6 @@ mod services;
 
 use services::Service;
 use std::time::Instant;
-use tulip::ReturnWhen;
 
 static SERVICES: [Service; 3] = [
     Service::new("ipify", "https://api.ipify.org?format=json", "ip"),
@@ -69,10 +67,10 @@ async fn fetch_ip(service: &Service) -> String {
 
 async fn asynchronous() {
     let futures: Vec<_> = SERVICES.iter().map(|s| tulip::create_task(fetch_ip(s))).collect();
-    let (done, _) = tulip::wait(futures, ReturnWhen::AllCompleted).await;
+    let (done, _) = tulip::wait(futures).await.expect("the set of tasks is not empty");
 
     for future in done {
-        match future.result() {
+        match future.await {
             Ok(result) => println!("{result}"),
             Err(e) => println!("Unexpected error: {e}"),
         }

@@ -64,13 +64,15 @@ async fn fetch_ip(service: &Service) -> Result<String, services::ClientConnector
 
 async fn asynchronous(forget: bool) {
     let futures: Vec<_> = SERVICES.iter().map(|s| tulip::create_task(fetch_ip(s))).collect();
-    let (mut done, pending) = tulip::wait(futures, ReturnWhen::FirstCompleted).await;
+    let (mut done, pending) =
+        tulip::wait(futures).return_when(ReturnWhen::FirstCompleted).await.expect("the set of tasks is not empty");
 
-    match done.pop().map(|d| d.result()) {
-        Some(Ok(Ok(result))) => println!("{result}"),
-        Some(Ok(Err(e))) => println!("{e}"),
-        Some(Err(e)) => println!("{e}"),
-        None => {}
+    if let Some(first) = done.pop() {
+        match first.await {
+            Ok(Ok(result)) => println!("{result}"),
+            Ok(Err(e)) => println!("{e}"),
+            Err(e) => println!("{e}"),
+        }
     }
 
     if forget {

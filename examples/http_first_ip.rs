@@ -64,16 +64,18 @@ async fn fetch_ip(service: Service) -> Result<String, ClientError> {
 
 async fn asynchronous(services: Vec<Service>, timeout: Option<Duration>) {
     let futures: Vec<_> = services.into_iter().map(|s| tulip::create_task(fetch_ip(s))).collect();
-    let mut wait = tulip::wait(futures, ReturnWhen::FirstCompleted);
+    let mut wait = tulip::wait(futures).return_when(ReturnWhen::FirstCompleted);
     if let Some(t) = timeout {
         wait = wait.timeout(t);
     }
-    let (mut done, pending) = wait.await;
+    let (mut done, pending) = wait.await.expect("the set of tasks is not empty");
 
-    match done.pop().map(|d| d.result()) {
-        Some(Ok(Ok(result))) => println!("{result}"),
-        Some(Ok(Err(e))) => println!("{e}"),
-        Some(Err(e)) => println!("{e}"),
+    match done.pop() {
+        Some(first) => match first.await {
+            Ok(Ok(result)) => println!("{result}"),
+            Ok(Err(e)) => println!("{e}"),
+            Err(e) => println!("{e}"),
+        },
         None => println!("no IP within the timeout"),
     }
 

@@ -115,7 +115,7 @@ fn synchronous(url: &Rc<str>) {
 async fn asynchronous(url: Rc<str>) {
     let start = Instant::now();
     let tasks: Vec<_> = (1..=MAX_CLIENTS).map(|i| tulip::create_task(fetch_async(url.clone(), i))).collect();
-    tulip::wait(tasks, ReturnWhen::AllCompleted).await;
+    let _ = tulip::wait(tasks).return_when(ReturnWhen::AllCompleted).await;
     println!("Process took: {:.2} seconds", common::tutorial_secs(start.elapsed()));
 }
 

@@ -79,10 +79,11 @@ async fn fetch_ip(service: Service) -> String {
 
 async fn asynchronous(services: Vec<Service>) {
     let futures: Vec<_> = services.into_iter().map(|s| tulip::create_task(fetch_ip(s))).collect();
-    let (done, _) = tulip::wait(futures, ReturnWhen::AllCompleted).await;
+    let (done, _) =
+        tulip::wait(futures).return_when(ReturnWhen::AllCompleted).await.expect("the set of tasks is not empty");
 
     for future in done {
-        match future.result() {
+        match future.await {
             Ok(line) => println!("{line}"),
             Err(e) => println!("Unexpected error: {e}"),
         }

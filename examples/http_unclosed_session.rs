@@ -66,13 +66,15 @@ async fn fetch_ip(session: ClientSession, service: Service) -> Result<String, Cl
 async fn asynchronous(services: Vec<Service>) {
     let session = ClientSession::new();
     let futures: Vec<_> = services.into_iter().map(|s| tulip::create_task(fetch_ip(session.clone(), s))).collect();
-    let (mut done, pending) = tulip::wait(futures, ReturnWhen::FirstCompleted).await;
+    let (mut done, pending) =
+        tulip::wait(futures).return_when(ReturnWhen::FirstCompleted).await.expect("the set of tasks is not empty");
 
-    match done.pop().map(|d| d.result()) {
-        Some(Ok(Ok(result))) => println!("{result}"),
-        Some(Ok(Err(e))) => println!("{e}"),
-        Some(Err(e)) => println!("{e}"),
-        None => {}
+    if let Some(first) = done.pop() {
+        match first.await {
+            Ok(Ok(result)) => println!("{result}"),
+            Ok(Err(e)) => println!("{e}"),
+            Err(e) => println!("{e}"),
+        }
     }
     // Neither `session.close().await` nor `cancel()`: the pending task
     // keeps the last clone of the session until the loop closes.

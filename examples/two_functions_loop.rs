@@ -18,8 +18,6 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use tulip::ReturnWhen;
-
 async fn fun1(x: i32) {
     println!("{}", x.pow(2));
     tulip::sleep(common::secs(3.0)).await;
@@ -38,7 +36,7 @@ fn main() {
     let ev = tulip::new_event_loop();
     let task1 = ev.create_task(fun1(4));
     let task2 = ev.create_task(fun2(4));
-    ev.run_until_complete(tulip::wait([task1, task2], ReturnWhen::AllCompleted));
+    ev.run_until_complete(tulip::wait([task1, task2])).expect("the set of tasks is not empty");
 
     println!("{}", common::clock_time());
 }

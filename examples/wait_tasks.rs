@@ -31,6 +31,6 @@ fn main() {
     let delays: Vec<_> = (1..10).map(|_| random_delay(&mut seed)).collect();
     tulip::run(async move {
         let tasks: Vec<_> = (1..10).zip(delays).map(|(i, d)| tulip::ensure_future(task_coro(i, d))).collect();
-        tulip::wait(tasks, tulip::ReturnWhen::AllCompleted).await;
+        tulip::wait(tasks).await.expect("the set of tasks is not empty");
     });
 }

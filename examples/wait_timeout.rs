@@ -106,14 +106,18 @@ async fn asynchronous(timeout: f64) {
     let mut response = Response { message: "Result from asynchronous.", ip: "not available".to_string() };
 
     let futures: Vec<_> = SERVICES.iter().map(|s| tulip::create_task(fetch_ip(s))).collect();
-    let (done, pending) = tulip::wait(futures, ReturnWhen::FirstCompleted).timeout(common::secs(timeout)).await;
+    let (done, pending) = tulip::wait(futures)
+        .return_when(ReturnWhen::FirstCompleted)
+        .timeout(common::secs(timeout))
+        .await
+        .expect("the set of tasks is not empty");
 
     for future in &pending {
         future.cancel();
     }
 
     for future in done {
-        if let Ok(ip) = future.result() {
+        if let Ok(ip) = future.await {
             response.ip = ip;
         }
     }

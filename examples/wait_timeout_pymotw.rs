@@ -15,10 +15,10 @@ fn main() {
         let tasks: Vec<_> = (0..3).map(|i| tulip::create_task(phase(i))).collect();
         println!("waiting {timeout} seconds for phases to complete");
         let (done, pending) =
-            tulip::wait(tasks, tulip::ReturnWhen::AllCompleted).timeout(Duration::from_secs_f64(timeout)).await;
+            tulip::wait(tasks).timeout(Duration::from_secs_f64(timeout)).await.expect("the set of tasks is not empty");
         println!("{} completed and {} pending", done.len(), pending.len());
         for d in done {
-            if let Ok(r) = d.result() {
+            if let Ok(r) = d.await {
                 println!("{r}");
             }
         }

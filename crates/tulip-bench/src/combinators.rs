@@ -87,7 +87,10 @@ mod wait_first {
                     })
                     .collect();
                 while !pending.is_empty() {
-                    let (done, rest) = tulip::wait(pending, tulip::ReturnWhen::FirstCompleted).await;
+                    let Ok((done, rest)) = tulip::wait(pending).return_when(tulip::ReturnWhen::FirstCompleted).await
+                    else {
+                        break;
+                    };
                     std::hint::black_box(done.len());
                     pending = rest;
                 }

@@ -32,8 +32,9 @@ impl<T> Unpin for AsCompleted<T> {}
 /// [`AsCompletedError::Timeout`] instead, and the stream ends after them.
 ///
 /// Use it as a [`Stream`] or with the inherent [`next`](AsCompleted::next).
-/// Dropping it cancels the children it has not yielded yet (asyncio leaves
-/// them running; in Rust the owner of a set of futures decides their fate).
+/// Dropping it (or the timeout expiring) leaves the children it has not
+/// yielded running, detached, as asyncio does; a panic of one of them is
+/// then reported as "Task exception was never retrieved".
 ///
 /// # Panics
 /// If no loop is running on this thread.
@@ -63,7 +64,7 @@ where
     T: 'static,
 {
     let futs = futs.into_iter();
-    let mut children = Completions::new(true);
+    let mut children = Completions::new(false);
     children.reserve(futs.size_hint().0);
     for f in futs {
         children.spawn(f);

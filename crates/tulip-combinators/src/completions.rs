@@ -180,6 +180,18 @@ impl<R> Completions<R> {
         self.tasks.get(index)?.as_ref().map(Task::task_ref)
     }
 
+    /// Lets every child not handed out yet run on, detached, with a panic
+    /// it ends with counted as retrieved: asyncio's gather, once finished,
+    /// marks its children's later exceptions retrieved.
+    pub(crate) fn detach_all_retrieved(&mut self) {
+        self.cancel_on_drop = false;
+        for task in self.tasks.iter_mut().filter_map(Option::take) {
+            task.set_exception_retrieved();
+            task.detach();
+        }
+        self.forget_parent();
+    }
+
     /// Stops waking the parent (it finished or went away).
     pub(crate) fn forget_parent(&self) {
         self.hub.borrow_mut().parent = None;
@@ -192,6 +204,12 @@ impl<R> Drop for Completions<R> {
         if self.cancel_on_drop {
             for task in self.tasks.iter().flatten() {
                 task.cancel();
+            }
+        } else {
+            // Left running: detached explicitly, so that a drop during the
+            // owner's cancellation does not pass the cancellation on.
+            for task in self.tasks.iter_mut().filter_map(Option::take) {
+                task.detach();
             }
         }
     }

@@ -6,7 +6,7 @@ use super::ChildError;
 use std::future::Future as StdFuture;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use tulip_task::TaskError;
+use tulip_task::{Task, TaskError};
 
 /// Collects outputs in input order; fails at the first child `split` calls
 /// a failure. Dropped before it finishes, it cancels the children.
@@ -53,11 +53,11 @@ impl<R: 'static, T> Collect<R, T> {
     }
 
     /// asyncio's fail-fast: the error goes to the caller at once and the
-    /// other children are left running, not cancelled.
+    /// other children are left running, not cancelled; a later panic of
+    /// one of them counts as retrieved (asyncio's gather marks it so).
     fn finish_early<X>(&mut self, e: X) -> X {
         self.finished = true;
-        self.children.cancel_on_drop = false;
-        self.children.forget_parent();
+        self.children.detach_all_retrieved();
         e
     }
 }
@@ -114,6 +114,46 @@ impl<T: 'static> StdFuture for Gather<T> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         self.inner.poll(cx, |r| r)
+    }
+}
+
+/// The future returned by [`gather_tasks`].
+#[must_use = "futures do nothing unless awaited (the tasks run anyway)"]
+pub struct GatherTasks<T> {
+    inner: Collect<Result<T, TaskError>, T>,
+}
+
+// Never pin-projected (see `Gather`).
+impl<T> Unpin for GatherTasks<T> {}
+
+/// asyncio's `gather(*tasks)` for tasks you created: their outputs in input
+/// order, or — fail-fast — the first [`TaskError`] of a task that panicked
+/// or was cancelled, one level of `Result` as asyncio has one raise.
+/// Dropping the gather before it resolves cancels the tasks.
+///
+/// ```
+/// use tulip::{create_task, gather_tasks};
+/// tulip::run(async {
+///     let tasks = [1, 2, 3].map(|n| create_task(async move { n * 10 }));
+///     assert_eq!(gather_tasks(tasks).await.unwrap(), [10, 20, 30]);
+///     let failing = [create_task(async { 1 }), create_task(async { panic!("boom") })];
+///     assert!(gather_tasks(failing).await.unwrap_err().is_panic());
+/// });
+/// ```
+#[track_caller]
+pub fn gather_tasks<I, T>(tasks: I) -> GatherTasks<T>
+where
+    I: IntoIterator<Item = Task<T>>,
+    T: 'static,
+{
+    GatherTasks { inner: Collect::new(tasks) }
+}
+
+impl<T: 'static> StdFuture for GatherTasks<T> {
+    type Output = Result<Vec<T>, TaskError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.inner.poll(cx, |r| r.and_then(|inner| inner))
     }
 }
 
@@ -220,7 +260,7 @@ pub mod support {
     use std::pin::Pin;
     use std::rc::Rc;
     use std::task::{Context, Poll};
-    use tulip_task::TaskError;
+    use tulip_task::{Task, TaskError};
 
     /// Where one child of `gather!` leaves its output.
     pub struct Slot<T>(Rc<RefCell<Option<T>>>);
@@ -234,7 +274,9 @@ pub mod support {
         }
     }
 
-    type Child = Pin<Box<dyn StdFuture<Output = ()>>>;
+    /// A child's own failure (a [`Task`] passed in that panicked or was
+    /// cancelled) comes out as its output, to fail the gather fast.
+    type Child = Pin<Box<dyn StdFuture<Output = Result<(), TaskError>>>>;
 
     /// Children of mixed types, each erased to a future writing its slot.
     #[derive(Default)]
@@ -245,7 +287,19 @@ pub mod support {
         pub fn add<F: StdFuture + 'static>(&mut self, fut: F) -> Slot<F::Output> {
             let slot = Rc::new(RefCell::new(None));
             let s = slot.clone();
-            self.0.push(Box::pin(async move { *s.borrow_mut() = Some(fut.await) }));
+            self.0.push(Box::pin(async move {
+                *s.borrow_mut() = Some(fut.await);
+                Ok(())
+            }));
+            Slot(slot)
+        }
+
+        /// Adds a task: its output goes in the slot, its failure fails the
+        /// gather (asyncio awaits a task passed to gather as is).
+        pub fn add_task<T: 'static>(&mut self, task: Task<T>) -> Slot<T> {
+            let slot = Rc::new(RefCell::new(None));
+            let s = slot.clone();
+            self.0.push(Box::pin(async move { task.await.map(|v| *s.borrow_mut() = Some(v)) }));
             Slot(slot)
         }
 
@@ -257,9 +311,52 @@ pub mod support {
         }
     }
 
+    /// One argument of `gather!`, sorted by type through method lookup:
+    /// `(&&Arg(x)).add_to(b)` finds [`AddTask`] for a [`Task`] (the impl on
+    /// `&Arg<Task<T>>` needs no auto-deref) before [`AddFuture`] (on `Arg<F>`).
+    pub struct Arg<F>(pub RefCell<Option<F>>);
+
+    impl<F> Arg<F> {
+        /// Wraps one argument.
+        pub fn new(f: F) -> Self {
+            Arg(RefCell::new(Some(f)))
+        }
+
+        fn take(&self) -> F {
+            match self.0.borrow_mut().take() {
+                Some(f) => f,
+                None => unreachable!("gather!: an argument added twice"),
+            }
+        }
+    }
+
+    /// `gather!` of a [`Task`]: awaited as is.
+    pub trait AddTask<T> {
+        /// Adds the task to the builder.
+        fn add_to(&self, b: &mut Builder) -> Slot<T>;
+    }
+
+    impl<T: 'static> AddTask<T> for &Arg<Task<T>> {
+        fn add_to(&self, b: &mut Builder) -> Slot<T> {
+            b.add_task(self.take())
+        }
+    }
+
+    /// `gather!` of any other future: run as a task.
+    pub trait AddFuture<T> {
+        /// Adds the future to the builder.
+        fn add_to(&self, b: &mut Builder) -> Slot<T>;
+    }
+
+    impl<F: StdFuture + 'static> AddFuture<F::Output> for Arg<F> {
+        fn add_to(&self, b: &mut Builder) -> Slot<F::Output> {
+            b.add(self.take())
+        }
+    }
+
     /// The future `gather!` expands to.
     pub struct Run<S> {
-        inner: Collect<(), ()>,
+        inner: Collect<Result<(), TaskError>, ()>,
         slots: Option<S>,
     }
 
@@ -267,7 +364,7 @@ pub mod support {
         type Output = Result<S::Output, TaskError>;
 
         fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-            match self.inner.poll(cx, |r| r) {
+            match self.inner.poll(cx, |r| r.and_then(|inner| inner)) {
                 Poll::Pending => Poll::Pending,
                 Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
                 Poll::Ready(Ok(_)) => match self.slots.take() {
@@ -314,20 +411,29 @@ pub mod support {
 /// asyncio's `gather(a, b, c)` for futures of different types: runs each as
 /// a task and resolves to `Result<(A, B, C), TaskError>` — the outputs as a
 /// tuple in argument order, or the first panic/cancellation (fail-fast, the
-/// others keep running). Up to 12 futures. Must be used inside a running
-/// loop; dropping it before it resolves cancels the children.
+/// others keep running). A [`Task`] argument is awaited as is: its output
+/// goes in the tuple and its panic or cancellation fails the gather (as
+/// asyncio's gather takes a task). Up to 12 futures. Must be used inside a
+/// running loop; dropping it before it resolves cancels the children.
 ///
 /// ```
-/// use tulip::{gather, EventLoop};
-/// let ev = EventLoop::new();
-/// let (n, s) = ev.run_until_complete(async { gather!(async { 1 }, async { "two" }).await }).unwrap();
-/// assert_eq!((n, s), (1, "two"));
+/// tulip::run(async {
+///     let (n, s) = tulip::gather!(async { 1 }, async { "two" }).await.unwrap();
+///     assert_eq!((n, s), (1, "two"));
+///     let task = tulip::create_task(async { 3 });
+///     let (t, f) = tulip::gather!(task, async { 4.5 }).await.unwrap();
+///     assert_eq!((t, f), (3, 4.5));
+///     let broken = tulip::create_task(async { panic!("boom") });
+///     assert!(tulip::gather!(broken, tulip::sleep(std::time::Duration::from_secs(9))).await.is_err());
+/// });
 /// ```
 #[macro_export]
 macro_rules! gather {
     ($($fut:expr),+ $(,)?) => {{
+        #[allow(unused_imports)]
+        use $crate::__gather_support::{AddFuture as _, AddTask as _};
         let mut __builder = $crate::__gather_support::Builder::default();
-        let __slots = ($(__builder.add($fut),)+);
+        let __slots = ($((&&$crate::__gather_support::Arg::new($fut)).add_to(&mut __builder),)+);
         __builder.run(__slots)
     }};
 }

@@ -28,21 +28,29 @@
 //! ([`try_gather`], [`TaskGroup`]), giving [`ChildError<E>`].
 
 mod as_completed;
+mod cleanup;
 mod completions;
 mod gather;
+mod join;
 mod shield;
 mod taskgroups;
 mod wait;
 mod wait_for;
 
 pub use as_completed::{as_completed, AsCompleted};
+pub use cleanup::{async_with, on_cancel};
+/// Streams (`async for`): futures-lite's, as tulip's own streams implement them.
+pub use futures_lite::stream::{self, Stream, StreamExt};
 #[doc(hidden)]
 pub use gather::support as __gather_support;
-pub use gather::{gather, gather_all, try_gather, Gather, GatherAll, TryGather};
+pub use gather::{gather, gather_all, gather_tasks, try_gather, Gather, GatherAll, GatherTasks, TryGather};
+#[doc(hidden)]
+pub use join::support as __join_support;
+pub use join::{gather_local, GatherLocal};
 pub use shield::{shield, Shield};
 pub use taskgroups::TaskGroup;
-pub use wait::{wait, Completed, ReturnWhen, Wait};
-pub use wait_for::{wait_for, wait_for_task, WaitFor};
+pub use wait::{wait, ReturnWhen, Wait};
+pub use wait_for::{wait_for, wait_for_task, WaitFor, WaitForError};
 
 use std::fmt;
 use tulip_task::{CancelledError, PanicError, TaskError};

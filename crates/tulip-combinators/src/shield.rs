@@ -8,7 +8,8 @@ use tulip_task::{Task, TaskError, TaskRef};
 /// The future returned by [`shield`].
 #[must_use = "futures do nothing unless awaited (the task runs anyway)"]
 pub struct Shield<T> {
-    task: Task<T>,
+    task: Option<Task<T>>,
+    this: TaskRef,
 }
 
 /// asyncio's `shield(task)`: awaits `task`, but if the awaiting side is
@@ -18,9 +19,8 @@ pub struct Shield<T> {
 ///
 /// A plain future is shielded by making it a task first:
 /// `shield(create_task(fut))` (asyncio's `shield(coro)` does that too).
-/// Awaiting a bare [`Task`] behaves the same in tulip (dropping a handle
-/// detaches); `shield` states the intent and survives refactorings to
-/// cancel-on-drop wrappers such as [`wait_for_task`](crate::wait_for_task).
+/// Without `shield`, a task awaiting a bare [`Task`] that is cancelled
+/// cancels the awaited task too, as in asyncio.
 ///
 /// ```
 /// use std::time::Duration;
@@ -39,13 +39,13 @@ pub struct Shield<T> {
 /// });
 /// ```
 pub fn shield<T>(task: Task<T>) -> Shield<T> {
-    Shield { task }
+    Shield { this: task.task_ref(), task: Some(task) }
 }
 
 impl<T> Shield<T> {
     /// The shielded task.
     pub fn task_ref(&self) -> TaskRef {
-        self.task.task_ref()
+        self.this.clone()
     }
 }
 
@@ -53,6 +53,21 @@ impl<T> StdFuture for Shield<T> {
     type Output = Result<T, TaskError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        Pin::new(&mut self.task).poll(cx)
+        let Some(task) = self.task.as_mut() else {
+            panic!("shield polled after completion");
+        };
+        let out = std::task::ready!(Pin::new(task).poll(cx));
+        self.task = None;
+        Poll::Ready(out)
+    }
+}
+
+impl<T> Drop for Shield<T> {
+    /// Detaches the task: unlike dropping an awaited handle while the
+    /// awaiting task is cancelled, this never cancels it.
+    fn drop(&mut self) {
+        if let Some(task) = self.task.take() {
+            task.detach();
+        }
     }
 }

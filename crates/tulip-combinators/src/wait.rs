@@ -1,11 +1,11 @@
 //! asyncio's `wait`: wait for a set of tasks until a condition holds.
 
-use std::fmt;
 use std::future::Future as StdFuture;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 use std::time::Duration;
-use tulip_task::{Task, TaskError, TaskRef};
+use tulip_sync::ValueError;
+use tulip_task::Task;
 use tulip_timer::Sleep;
 
 /// When [`wait`] returns (asyncio's `FIRST_COMPLETED`, `FIRST_EXCEPTION`,
@@ -22,42 +22,11 @@ pub enum ReturnWhen {
     AllCompleted,
 }
 
-/// A task [`wait`] saw finish: its handle's identity and its outcome (the
-/// output has been taken out of the task, which is why `done` holds these
-/// rather than [`Task`]s).
-pub struct Completed<T> {
-    task: TaskRef,
-    result: Result<T, TaskError>,
-}
-
-impl<T> Completed<T> {
-    /// The finished task (name, id, state).
-    pub fn task(&self) -> &TaskRef {
-        &self.task
-    }
-
-    /// The outcome, by reference.
-    pub fn outcome(&self) -> &Result<T, TaskError> {
-        &self.result
-    }
-
-    /// The outcome (asyncio's `task.result()`): the output, or how it failed.
-    pub fn result(self) -> Result<T, TaskError> {
-        self.result
-    }
-}
-
-impl<T> fmt::Debug for Completed<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.task, f)
-    }
-}
-
 /// The future returned by [`wait`]: resolves to `(done, pending)`.
 #[must_use = "futures do nothing unless awaited"]
 pub struct Wait<T> {
     pending: Vec<Task<T>>,
-    done: Vec<Completed<T>>,
+    done: Vec<Task<T>>,
     return_when: ReturnWhen,
     timeout: Option<Duration>,
     timer: Option<Pin<Box<Sleep>>>,
@@ -71,17 +40,20 @@ pub struct Wait<T> {
 // moved while not pinned by us, so the wrapper is `Unpin` whatever `T` is.
 impl<T> Unpin for Wait<T> {}
 
-/// asyncio's `wait(tasks, return_when=...)`: waits until `return_when`
-/// holds (or the [`timeout`](Wait::timeout) expires) and resolves to
+/// asyncio's `wait(tasks)`: waits until every task is done — or, with
+/// [`return_when`](Wait::return_when), until the first one finishes or
+/// panics — or the [`timeout`](Wait::timeout) expires, and resolves to
 /// `(done, pending)`. Nothing is cancelled — not on timeout, not when the
 /// `Wait` is dropped: the pending tasks come back to you (or, if dropped,
 /// run on detached).
 ///
-/// It takes [`Task`]s, so that `pending` holds handles you can cancel or
-/// wait on again; plain futures are wrapped into tasks with
-/// [`create_task`](tulip_task::create_task) first, as asyncio's `ensure_future`
-/// does (asyncio 3.12 requires that too). An empty set resolves at once to
-/// two empty vectors (asyncio raises `ValueError`).
+/// Both vectors hold the [`Task`]s, as asyncio's sets do: read a done one
+/// with `.await` (at once), [`Task::result`] or [`Task::exception`]; a
+/// done task whose panic nobody reads is reported when dropped ("Task
+/// exception was never retrieved"). Plain futures are wrapped into tasks
+/// with `tulip::create_task` first, as asyncio's
+/// `ensure_future` does (asyncio 3.12 requires that too). An empty set is
+/// asyncio's `ValueError`.
 ///
 /// ```
 /// use std::time::Duration;
@@ -91,21 +63,22 @@ impl<T> Unpin for Wait<T> {}
 ///     let tasks: Vec<_> = [3u64, 1, 2]
 ///         .map(|s| create_task(async move { tulip::sleep(Duration::from_secs(s)).await; s }))
 ///         .into();
-///     let (done, pending) = wait(tasks, ReturnWhen::FirstCompleted).await;
-///     assert_eq!(done.into_iter().map(|d| d.result().unwrap()).collect::<Vec<_>>(), [1]);
+///     let (done, pending) = wait(tasks).return_when(ReturnWhen::FirstCompleted).await.unwrap();
+///     assert_eq!(done.iter().map(|t| t.result().unwrap()).collect::<Vec<_>>(), [1]);
 ///     assert_eq!(pending.len(), 2);
-///     let (done, pending) = wait(pending, ReturnWhen::AllCompleted).timeout(Duration::from_millis(1500)).await;
+///     let (done, pending) = wait(pending).timeout(Duration::from_millis(1500)).await.unwrap();
 ///     assert_eq!((done.len(), pending.len()), (1, 1));
+///     assert!(wait(Vec::<tulip::Task<()>>::new()).await.is_err());
 /// });
 /// ```
-pub fn wait<I, T>(tasks: I, return_when: ReturnWhen) -> Wait<T>
+pub fn wait<I, T>(tasks: I) -> Wait<T>
 where
     I: IntoIterator<Item = Task<T>>,
 {
     Wait {
         pending: tasks.into_iter().collect(),
         done: Vec::new(),
-        return_when,
+        return_when: ReturnWhen::AllCompleted,
         timeout: None,
         timer: None,
         registered: None,
@@ -114,6 +87,13 @@ where
 }
 
 impl<T> Wait<T> {
+    /// When to return (asyncio's `return_when=`; the default is
+    /// [`ReturnWhen::AllCompleted`]).
+    pub fn return_when(mut self, return_when: ReturnWhen) -> Self {
+        self.return_when = return_when;
+        self
+    }
+
     /// Returns after `d` at the latest (asyncio's `timeout=`), whatever has
     /// finished by then; the clock starts at the first poll.
     pub fn timeout(mut self, d: Duration) -> Self {
@@ -125,39 +105,39 @@ impl<T> Wait<T> {
     /// flag is set), moving finished ones to `done` in order. Returns
     /// whether any finished.
     fn collect(&mut self, cx: &mut Context<'_>, only_done: bool) -> bool {
-        let done = &mut self.done;
-        let before = done.len();
-        self.pending.retain_mut(|task| {
-            if only_done && !task.done() {
-                return true;
+        let before = self.done.len();
+        let pending = std::mem::take(&mut self.pending);
+        self.pending.reserve(pending.len());
+        for task in pending {
+            if (!only_done || task.done()) && task.poll_done(cx).is_ready() {
+                self.done.push(task);
+            } else {
+                self.pending.push(task);
             }
-            match Pin::new(&mut *task).poll(cx) {
-                Poll::Pending => true,
-                Poll::Ready(result) => {
-                    done.push(Completed { task: task.task_ref(), result });
-                    false
-                }
-            }
-        });
-        done.len() > before
+        }
+        self.done.len() > before
     }
 
     fn satisfied(&self) -> bool {
         match self.return_when {
             _ if self.pending.is_empty() => true,
             ReturnWhen::FirstCompleted => !self.done.is_empty(),
-            ReturnWhen::FirstException => self.done.iter().any(|d| matches!(d.result, Err(TaskError::Panicked(_)))),
+            ReturnWhen::FirstException => self.done.iter().any(Task::panicked),
             ReturnWhen::AllCompleted => false,
         }
     }
 }
 
 impl<T> StdFuture for Wait<T> {
-    type Output = (Vec<Completed<T>>, Vec<Task<T>>);
+    type Output = Result<(Vec<Task<T>>, Vec<Task<T>>), ValueError>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
         assert!(!this.finished, "wait polled after completion");
+        if this.pending.is_empty() && this.done.is_empty() {
+            this.finished = true;
+            return Poll::Ready(Err(ValueError("Set of Tasks/Futures is empty.")));
+        }
         let same_waker = this.registered.as_ref().is_some_and(|w| w.will_wake(cx.waker()));
         // Every pending task already holds our waker: only finished ones
         // need a poll. Otherwise poll all, to (re)register it.
@@ -181,6 +161,6 @@ impl<T> StdFuture for Wait<T> {
         this.finished = true;
         this.timer = None;
         this.registered = None;
-        Poll::Ready((std::mem::take(&mut this.done), std::mem::take(&mut this.pending)))
+        Poll::Ready(Ok((std::mem::take(&mut this.done), std::mem::take(&mut this.pending))))
     }
 }

@@ -77,3 +77,25 @@ fn as_completed_yields_a_panic_as_a_task_error_in_its_turn() {
     assert!(matches!(&items[0], Err(AsCompletedError::Task(e)) if e.is_panic()));
     assert_eq!(*items[1].as_ref().unwrap(), 2);
 }
+
+/// asyncio's as_completed leaves the children it has not yielded running
+/// when the iteration stops.
+#[test]
+fn dropping_as_completed_leaves_the_other_children_running() {
+    let ev = EventLoop::builder().virtual_clock().build().unwrap();
+    let finished = std::rc::Rc::new(std::cell::Cell::new(0));
+    let f = finished.clone();
+    ev.run_until_complete(async move {
+        let mut it = as_completed([1u64, 2, 3].map(|s| {
+            let f = f.clone();
+            async move {
+                tulip::sleep(std::time::Duration::from_secs(s)).await;
+                f.set(f.get() + 1);
+            }
+        }));
+        assert!(it.next().await.unwrap().is_ok());
+        drop(it);
+        tulip::sleep(std::time::Duration::from_secs(5)).await;
+    });
+    assert_eq!(finished.get(), 3, "the two not yielded ran to the end");
+}

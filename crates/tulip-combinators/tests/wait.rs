@@ -19,8 +19,8 @@ fn sleeper(s: u64) -> Task<u64> {
     })
 }
 
-fn values(done: Vec<tulip::Completed<u64>>) -> Vec<u64> {
-    let mut v: Vec<u64> = done.into_iter().map(|d| d.result().unwrap()).collect();
+fn values(done: Vec<Task<u64>>) -> Vec<u64> {
+    let mut v: Vec<u64> = done.iter().map(|d| d.result().unwrap()).collect();
     v.sort();
     v
 }
@@ -28,8 +28,10 @@ fn values(done: Vec<tulip::Completed<u64>>) -> Vec<u64> {
 #[test]
 fn wait_first_completed_returns_everything_done_at_that_point() {
     vloop().run_until_complete(async {
-        let (done, pending) =
-            wait(vec![sleeper(2), sleeper(1), sleeper(1), sleeper(3)], ReturnWhen::FirstCompleted).await;
+        let (done, pending) = wait(vec![sleeper(2), sleeper(1), sleeper(1), sleeper(3)])
+            .return_when(ReturnWhen::FirstCompleted)
+            .await
+            .unwrap();
         assert_eq!(values(done), [1, 1]);
         assert_eq!(pending.len(), 2);
     });
@@ -38,7 +40,7 @@ fn wait_first_completed_returns_everything_done_at_that_point() {
 #[test]
 fn wait_all_completed_waits_for_every_task() {
     vloop().run_until_complete(async {
-        let (done, pending) = wait(vec![sleeper(2), sleeper(1), sleeper(3)], ReturnWhen::AllCompleted).await;
+        let (done, pending) = wait(vec![sleeper(2), sleeper(1), sleeper(3)]).await.unwrap();
         assert_eq!(values(done), [1, 2, 3]);
         assert!(pending.is_empty());
     });
@@ -51,9 +53,10 @@ fn wait_first_exception_returns_at_the_first_panic() {
             sleep(Duration::from_secs(2)).await;
             panic!("boom")
         });
-        let (done, pending) = wait(vec![sleeper(1), boom, sleeper(5)], ReturnWhen::FirstException).await;
+        let (done, pending) =
+            wait(vec![sleeper(1), boom, sleeper(5)]).return_when(ReturnWhen::FirstException).await.unwrap();
         assert_eq!(done.len(), 2);
-        assert!(done.iter().any(|d| matches!(d.outcome(), Err(e) if e.is_panic())));
+        assert!(done.iter().any(|d| d.panicked() && d.exception().unwrap().is_some()));
         assert_eq!(pending.len(), 1);
     });
 }
@@ -61,7 +64,7 @@ fn wait_first_exception_returns_at_the_first_panic() {
 #[test]
 fn wait_first_exception_without_exception_is_all_completed() {
     vloop().run_until_complete(async {
-        let (done, pending) = wait(vec![sleeper(1), sleeper(2)], ReturnWhen::FirstException).await;
+        let (done, pending) = wait(vec![sleeper(1), sleeper(2)]).return_when(ReturnWhen::FirstException).await.unwrap();
         assert_eq!((done.len(), pending.len()), (2, 0));
     });
 }
@@ -69,8 +72,7 @@ fn wait_first_exception_without_exception_is_all_completed() {
 #[test]
 fn wait_timeout_does_not_cancel_the_pending_tasks() {
     vloop().run_until_complete(async {
-        let (done, pending) =
-            wait(vec![sleeper(1), sleeper(5)], ReturnWhen::AllCompleted).timeout(Duration::from_secs(2)).await;
+        let (done, pending) = wait(vec![sleeper(1), sleeper(5)]).timeout(Duration::from_secs(2)).await.unwrap();
         assert_eq!(values(done), [1]);
         assert_eq!(pending.len(), 1);
         let t = pending.into_iter().next().unwrap();
@@ -83,7 +85,7 @@ fn wait_timeout_does_not_cancel_the_pending_tasks() {
 fn wait_accepts_plain_futures_wrapped_into_tasks() {
     vloop().run_until_complete(async {
         let futs = [1, 2].map(|n| async move { n });
-        let (done, _) = wait(futs.into_iter().map(create_task), ReturnWhen::AllCompleted).await;
+        let (done, _) = wait(futs.into_iter().map(create_task)).await.unwrap();
         assert_eq!(done.len(), 2);
     });
 }
@@ -152,7 +154,30 @@ fn wait_for_task_cancels_the_task_and_waits_for_it_to_finish_cancelling() {
 #[test]
 fn wait_for_task_in_time_returns_the_task_outcome() {
     let r = vloop().run_until_complete(async { wait_for_task(sleeper(1), Some(Duration::from_secs(2))).await });
-    assert_eq!(r.unwrap().unwrap(), 1);
+    assert_eq!(r.unwrap(), 1);
+}
+
+#[test]
+fn wait_of_an_empty_set_is_a_value_error() {
+    let r = vloop().run_until_complete(async { wait(Vec::<Task<()>>::new()).await.map(|_| ()) });
+    assert_eq!(r, Err(tulip::ValueError("Set of Tasks/Futures is empty.")));
+}
+
+#[test]
+fn a_panic_that_went_through_wait_and_was_dropped_unread_is_reported() {
+    let ev = vloop();
+    let reports = Rc::new(std::cell::RefCell::new(Vec::new()));
+    let r = reports.clone();
+    ev.set_exception_handler(move |ctx| r.borrow_mut().push((ctx.message.clone(), ctx.exception.clone())));
+    ev.run_until_complete(async {
+        let boom = create_task(async { panic!("lost boom") });
+        let (done, _) = wait(vec![boom]).await.unwrap();
+        drop(done);
+    });
+    let reports = reports.borrow();
+    assert_eq!(reports.len(), 1);
+    assert_eq!(reports[0].0, "Task exception was never retrieved");
+    assert!(reports[0].1.as_ref().unwrap().to_string().starts_with("lost boom"));
 }
 
 #[test]

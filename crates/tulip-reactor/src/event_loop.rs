@@ -57,7 +57,7 @@ impl LoopBuilder {
         let debug =
             self.debug.unwrap_or_else(|| std::env::var_os("TULIP_DEBUG").is_some_and(|v| v != "0" && !v.is_empty()));
         let state = LoopState::new(Shared::new()?, Timers::new(clock), debug);
-        Ok(EventLoop { handle: LoopHandle { state: Rc::new(state) } })
+        Ok(EventLoop { handle: LoopHandle { state: Rc::new(state) }, owner: true })
     }
 }
 
@@ -79,6 +79,9 @@ impl LoopBuilder {
 /// ```
 pub struct EventLoop {
     handle: LoopHandle,
+    /// False for what `get_event_loop()` returns: the same loop, owned by
+    /// the thread (or by whoever runs it), not closed when this is dropped.
+    owner: bool,
 }
 
 struct Entered {
@@ -322,7 +325,7 @@ impl EventLoop {
                 for t in &pending {
                     // The runtime's own tasks, and tasks already being
                     // cancelled, are on their way out: not worth a report.
-                    if !t.meta().internal() && !t.meta().cancelling() {
+                    if !t.meta().internal() && !t.meta().cancel_pending() {
                         state.report(ExceptionContext {
                             message: "Task was destroyed but it is pending!".into(),
                             exception: None,
@@ -352,6 +355,14 @@ impl EventLoop {
     }
 }
 
+impl EventLoop {
+    /// Another `EventLoop` for the loop of `handle`, which does not close it
+    /// when dropped (what `get_event_loop()` returns).
+    pub(crate) fn alias(handle: LoopHandle) -> EventLoop {
+        EventLoop { handle, owner: false }
+    }
+}
+
 impl Default for EventLoop {
     fn default() -> Self {
         EventLoop::new()
@@ -368,7 +379,7 @@ impl Deref for EventLoop {
 
 impl Drop for EventLoop {
     fn drop(&mut self) {
-        if !self.handle.state.running.get() {
+        if self.owner && !self.handle.state.running.get() {
             self.close();
         }
     }

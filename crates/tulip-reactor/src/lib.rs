@@ -59,7 +59,7 @@ pub use loop_handle::LoopHandle;
 pub use remote::RemoteHandle;
 pub use runners::run;
 pub use running::{
-    all_tasks, create_task, create_task_named, current_task, ensure_future, get_running_loop, new_event_loop,
-    try_get_running_loop,
+    all_tasks, create_task, create_task_named, current_task, ensure_future, get_event_loop, get_running_loop,
+    new_event_loop, try_get_running_loop,
 };
 pub use threadsafe::{run_coroutine_threadsafe, ConcurrentFuture};

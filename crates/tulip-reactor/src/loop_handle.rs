@@ -314,6 +314,33 @@ impl LoopHandle {
         self.state.debug.set(enabled);
     }
 
+    /// Whether a panic in a task is printed the moment it happens (Rust's
+    /// panic hook) or, as asyncio does with exceptions, only once nobody
+    /// handled it: through the exception handler's "Task exception was never
+    /// retrieved" (with the panic's message and location), or printed when
+    /// it propagates out of `run_until_complete`. Quiet is the default;
+    /// `set_print_task_panics(true)` restores the hook's immediate output.
+    ///
+    /// ```
+    /// let ev = tulip::EventLoop::new();
+    /// assert!(!ev.print_task_panics());
+    /// let r = ev.run_until_complete(async {
+    ///     // Nothing is printed here: the awaiter handles the panic.
+    ///     tulip::create_task(async { panic!("handled") }).await
+    /// });
+    /// assert!(r.unwrap_err().is_panic());
+    /// ev.set_print_task_panics(true);
+    /// assert!(ev.print_task_panics());
+    /// ```
+    pub fn set_print_task_panics(&self, print: bool) {
+        self.state.quiet_task_panics.set(!print);
+    }
+
+    /// See [`set_print_task_panics`](Self::set_print_task_panics).
+    pub fn print_task_panics(&self) -> bool {
+        !self.state.quiet_task_panics.get()
+    }
+
     /// True in debug mode.
     pub fn get_debug(&self) -> bool {
         self.state.debug.get()

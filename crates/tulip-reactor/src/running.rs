@@ -150,6 +150,40 @@ where
     create_task(future)
 }
 
+thread_local! {
+    /// The thread's event loop of `get_event_loop()` (asyncio's policy
+    /// keeps one per thread); closed when the thread ends.
+    static THREAD_LOOP: RefCell<Option<EventLoop>> = const { RefCell::new(None) };
+}
+
+/// asyncio's `get_event_loop()`: the loop running on this thread, else the
+/// thread's own loop, created on first use and kept until the thread ends
+/// (asyncio's policy does this for the main thread). What it returns does
+/// not close the loop when dropped; `close()` does, and the thread's loop
+/// then stays closed, as in asyncio.
+///
+/// ```
+/// let ev = tulip::get_event_loop();
+/// let n = ev.run_until_complete(async {
+///     // Inside, the same loop.
+///     assert!(tulip::get_event_loop().same_loop(&tulip::get_running_loop()));
+///     7
+/// });
+/// assert_eq!(n, 7);
+/// assert!(tulip::get_event_loop().same_loop(&ev));
+/// ev.close();
+/// ```
+pub fn get_event_loop() -> EventLoop {
+    if let Some(running) = try_get_running_loop() {
+        return EventLoop::alias(running);
+    }
+    THREAD_LOOP.with(|l| {
+        let mut l = l.borrow_mut();
+        let ev = l.get_or_insert_with(EventLoop::new);
+        EventLoop::alias(ev.handle())
+    })
+}
+
 /// A new loop (asyncio's `new_event_loop`).
 ///
 /// ```

@@ -37,6 +37,8 @@ pub(crate) struct LoopState {
     pub(crate) running: Cell<bool>,
     pub(crate) closed: Cell<bool>,
     pub(crate) debug: Cell<bool>,
+    /// Task panics go only to their handlers, unprinted (on by default).
+    pub(crate) quiet_task_panics: Cell<bool>,
     pub(crate) slow_callback_duration: Cell<Duration>,
     pub(crate) exception_handler: RefCell<Option<ExceptionHandler>>,
     /// The registered I/O sources, by poller key.
@@ -61,6 +63,7 @@ impl LoopState {
             running: Cell::new(false),
             closed: Cell::new(false),
             debug: Cell::new(debug),
+            quiet_task_panics: Cell::new(true),
             slow_callback_duration: Cell::new(Duration::from_millis(100)),
             exception_handler: RefCell::new(None),
             sources: Sources::default(),
@@ -287,6 +290,10 @@ impl LoopHooks for LoopState {
 
     fn call_exception_handler(&self, ctx: ExceptionContext) {
         self.report(ctx);
+    }
+
+    fn quiet_task_panics(&self) -> bool {
+        self.quiet_task_panics.get()
     }
 }
 

@@ -19,13 +19,17 @@ use std::task::{self, Context};
 /// leaves it (the count goes down).
 ///
 /// ```
-/// use futures_lite::future::{block_on, poll_once};
-/// let barrier = tulip_sync::Barrier::new(2)?;
-/// let mut first = Box::pin(barrier.wait());
-/// assert!(block_on(poll_once(&mut first)).is_none());
-/// assert_eq!(block_on(barrier.wait()), Ok(1));
-/// assert_eq!(block_on(first), Ok(0));
-/// # Ok::<(), tulip_sync::ValueError>(())
+/// use std::rc::Rc;
+/// tulip::run(async {
+///     let barrier = Rc::new(tulip::Barrier::new(2)?);
+///     let b = barrier.clone();
+///     let first = tulip::create_task(async move { b.wait().await });
+///     tulip::sleep(std::time::Duration::ZERO).await; // `first` waits
+///     assert_eq!(barrier.wait().await, Ok(1));
+///     assert_eq!(first.await.unwrap(), Ok(0));
+///     Ok::<(), tulip::ValueError>(())
+/// })?;
+/// # Ok::<(), tulip::ValueError>(())
 /// ```
 pub struct Barrier {
     parties: usize,
@@ -47,7 +51,7 @@ impl Barrier {
     /// A barrier for `parties` tasks; [`ValueError`] if `parties` is 0 (as in asyncio).
     ///
     /// ```
-    /// use tulip_sync::Barrier;
+    /// use tulip::sync::Barrier;
     /// assert_eq!(Barrier::new(3).map(|b| b.parties()), Ok(3));
     /// assert!(Barrier::new(0).is_err());
     /// ```
@@ -61,7 +65,7 @@ impl Barrier {
     /// The number of tasks needed to pass the barrier.
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Barrier::new(2).map(|b| b.parties()), Ok(2));
+    /// assert_eq!(tulip::sync::Barrier::new(2).map(|b| b.parties()), Ok(2));
     /// ```
     pub fn parties(&self) -> usize {
         self.parties
@@ -70,7 +74,7 @@ impl Barrier {
     /// The number of tasks waiting in the current round.
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Barrier::new(2).map(|b| b.n_waiting()), Ok(0));
+    /// assert_eq!(tulip::sync::Barrier::new(2).map(|b| b.n_waiting()), Ok(0));
     /// ```
     pub fn n_waiting(&self) -> usize {
         self.waiters.borrow().len()
@@ -79,10 +83,10 @@ impl Barrier {
     /// Whether the barrier is broken (by [`abort`](Self::abort)).
     ///
     /// ```
-    /// let b = tulip_sync::Barrier::new(2)?;
+    /// let b = tulip::sync::Barrier::new(2)?;
     /// b.abort();
     /// assert!(b.broken());
-    /// # Ok::<(), tulip_sync::ValueError>(())
+    /// # Ok::<(), tulip::sync::ValueError>(())
     /// ```
     pub fn broken(&self) -> bool {
         self.broken.get()
@@ -91,9 +95,12 @@ impl Barrier {
     /// Waits until `parties` tasks are waiting; returns this task's index.
     ///
     /// ```
-    /// let b = tulip_sync::Barrier::new(1)?;
-    /// assert_eq!(futures_lite::future::block_on(b.wait()), Ok(0));
-    /// # Ok::<(), tulip_sync::ValueError>(())
+    /// tulip::run(async {
+    ///     let b = tulip::Barrier::new(1)?;
+    ///     assert_eq!(b.wait().await, Ok(0));
+    ///     Ok::<(), tulip::ValueError>(())
+    /// })?;
+    /// # Ok::<(), tulip::ValueError>(())
     /// ```
     pub fn wait(&self) -> Wait<'_> {
         Wait { barrier: self, key: None }
@@ -103,11 +110,11 @@ impl Barrier {
     /// barrier to its empty, unbroken state.
     ///
     /// ```
-    /// let b = tulip_sync::Barrier::new(2)?;
+    /// let b = tulip::sync::Barrier::new(2)?;
     /// b.abort();
     /// b.reset();
     /// assert!(!b.broken());
-    /// # Ok::<(), tulip_sync::ValueError>(())
+    /// # Ok::<(), tulip::sync::ValueError>(())
     /// ```
     pub fn reset(&self) {
         self.broken.set(false);
@@ -118,10 +125,13 @@ impl Barrier {
     /// Breaks the barrier: current and future waits fail with [`BrokenBarrierError`].
     ///
     /// ```
-    /// let b = tulip_sync::Barrier::new(2)?;
-    /// b.abort();
-    /// assert_eq!(futures_lite::future::block_on(b.wait()), Err(tulip_sync::BrokenBarrierError));
-    /// # Ok::<(), tulip_sync::ValueError>(())
+    /// tulip::run(async {
+    ///     let b = tulip::Barrier::new(2)?;
+    ///     b.abort();
+    ///     assert_eq!(b.wait().await, Err(tulip::BrokenBarrierError));
+    ///     Ok::<(), tulip::ValueError>(())
+    /// })?;
+    /// # Ok::<(), tulip::ValueError>(())
     /// ```
     pub fn abort(&self) {
         self.broken.set(true);

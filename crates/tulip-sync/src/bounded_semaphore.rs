@@ -14,7 +14,7 @@ use std::fmt;
 /// `release`; everything else is the semaphore's.
 ///
 /// ```
-/// let sem = tulip_sync::BoundedSemaphore::new(1);
+/// let sem = tulip::sync::BoundedSemaphore::new(1);
 /// assert!(sem.release().is_err());
 /// ```
 pub struct BoundedSemaphore {
@@ -31,7 +31,7 @@ impl BoundedSemaphore {
     /// A bounded semaphore with `value` permits (also its bound).
     ///
     /// ```
-    /// assert_eq!(tulip_sync::BoundedSemaphore::new(2).value(), 2);
+    /// assert_eq!(tulip::sync::BoundedSemaphore::new(2).value(), 2);
     /// ```
     pub fn new(value: usize) -> Self {
         Self { sem: Semaphore::capped(value, value) }
@@ -40,7 +40,7 @@ impl BoundedSemaphore {
     /// The number of free permits.
     ///
     /// ```
-    /// assert_eq!(tulip_sync::BoundedSemaphore::new(2).value(), 2);
+    /// assert_eq!(tulip::sync::BoundedSemaphore::new(2).value(), 2);
     /// ```
     pub fn value(&self) -> usize {
         self.sem.value()
@@ -49,7 +49,7 @@ impl BoundedSemaphore {
     /// Whether [`acquire`](Self::acquire) would wait.
     ///
     /// ```
-    /// assert!(tulip_sync::BoundedSemaphore::new(0).locked());
+    /// assert!(tulip::sync::BoundedSemaphore::new(0).locked());
     /// ```
     pub fn locked(&self) -> bool {
         self.sem.locked()
@@ -58,7 +58,7 @@ impl BoundedSemaphore {
     /// The number of tasks waiting in [`acquire`](Self::acquire).
     ///
     /// ```
-    /// assert_eq!(tulip_sync::BoundedSemaphore::new(1).n_waiting(), 0);
+    /// assert_eq!(tulip::sync::BoundedSemaphore::new(1).n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
         self.sem.n_waiting()
@@ -67,8 +67,8 @@ impl BoundedSemaphore {
     /// Waits (FIFO) for a permit; see [`Semaphore::acquire`].
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let sem = tulip_sync::BoundedSemaphore::new(1);
+    /// tulip::run(async move {
+    ///     let sem = tulip::sync::BoundedSemaphore::new(1);
     ///     let _permit = sem.acquire().await;
     ///     assert!(sem.locked());
     /// });
@@ -80,7 +80,7 @@ impl BoundedSemaphore {
     /// Takes a permit if one is free, without waiting.
     ///
     /// ```
-    /// let sem = tulip_sync::BoundedSemaphore::new(1);
+    /// let sem = tulip::sync::BoundedSemaphore::new(1);
     /// assert!(sem.try_acquire().is_some());
     /// ```
     pub fn try_acquire(&self) -> Option<SemaphorePermit<'_>> {
@@ -91,10 +91,10 @@ impl BoundedSemaphore {
     /// [`ValueError`] if the value is already at its bound.
     ///
     /// ```
-    /// let sem = tulip_sync::BoundedSemaphore::new(1);
+    /// let sem = tulip::sync::BoundedSemaphore::new(1);
     /// sem.try_acquire().unwrap().forget();
     /// assert!(sem.release().is_ok());
-    /// assert_eq!(sem.release(), Err(tulip_sync::ValueError("BoundedSemaphore released too many times")));
+    /// assert_eq!(sem.release(), Err(tulip::sync::ValueError("BoundedSemaphore released too many times")));
     /// ```
     pub fn release(&self) -> Result<(), ValueError> {
         if self.sem.value() >= self.sem.cap() {

@@ -1,5 +1,6 @@
 //! [`Condition`]: asyncio's condition variable over a [`Lock`].
 
+use crate::error::NotifyError;
 use crate::lock::{self, Lock, LockGuard};
 use crate::waitq::{Poll, WaitQueue};
 use std::cell::RefCell;
@@ -21,11 +22,14 @@ use std::task::{self, Context, Waker};
 ///
 /// ```
 /// use std::rc::Rc;
-/// futures_lite::future::block_on(async {
-///     let cond = Rc::new(tulip_sync::Condition::new());
+/// tulip::run(async move {
+///     let cond = Rc::new(tulip::sync::Condition::new());
 ///     let guard = cond.acquire().await;
 ///     let waiting = cond.wait(guard); // releases the lock
-///     cond.notify(1); // normally done by another task holding the lock
+///     // Normally another task: it holds the lock to notify.
+///     let other = cond.acquire().await;
+///     cond.notify(1).unwrap();
+///     drop(other);
 ///     let guard = waiting.await; // lock held again
 ///     assert!(cond.locked());
 ///     drop(guard);
@@ -51,7 +55,7 @@ impl Condition {
     /// A condition with its own, unlocked [`Lock`].
     ///
     /// ```
-    /// assert!(!tulip_sync::Condition::new().locked());
+    /// assert!(!tulip::sync::Condition::new().locked());
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -60,7 +64,7 @@ impl Condition {
     /// The underlying lock.
     ///
     /// ```
-    /// let cond = tulip_sync::Condition::new();
+    /// let cond = tulip::sync::Condition::new();
     /// assert!(!cond.lock().locked());
     /// ```
     pub fn lock(&self) -> &Lock {
@@ -72,15 +76,17 @@ impl Condition {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// use tulip_sync::{Condition, Lock};
-    /// futures_lite::future::block_on(async {
+    /// use tulip::sync::{Condition, Lock};
+    /// tulip::run(async move {
     ///     let lock = Rc::new(Lock::new());
     ///     let (not_empty, not_full) = (Condition::with_lock(lock.clone()), Condition::with_lock(lock.clone()));
     ///     let guard = not_empty.acquire().await;
     ///     assert!(not_full.locked() && lock.locked());
     ///     let waiting = not_full.wait(guard);
     ///     assert!(!lock.locked());
-    ///     not_full.notify(1);
+    ///     let other = lock.acquire().await;
+    ///     not_full.notify(1).unwrap();
+    ///     drop(other);
     ///     let _guard = waiting.await;
     ///     assert!(lock.locked());
     /// });
@@ -92,8 +98,8 @@ impl Condition {
     /// Acquires the underlying lock (`async with cond:`).
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let cond = tulip_sync::Condition::new();
+    /// tulip::run(async move {
+    ///     let cond = tulip::sync::Condition::new();
     ///     let _g = cond.acquire().await;
     ///     assert!(cond.locked());
     /// });
@@ -105,7 +111,7 @@ impl Condition {
     /// Whether the underlying lock is held.
     ///
     /// ```
-    /// let cond = tulip_sync::Condition::new();
+    /// let cond = tulip::sync::Condition::new();
     /// let _g = cond.lock().try_acquire();
     /// assert!(cond.locked());
     /// ```
@@ -116,7 +122,7 @@ impl Condition {
     /// The number of tasks waiting for a notification.
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Condition::new().n_waiting(), 0);
+    /// assert_eq!(tulip::sync::Condition::new().n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
         self.waiters.borrow().len()
@@ -138,11 +144,13 @@ impl Condition {
     /// next task waiting for it; nothing is lost and the lock is never leaked.
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let cond = tulip_sync::Condition::new();
+    /// tulip::run(async move {
+    ///     let cond = tulip::sync::Condition::new();
     ///     let w = cond.wait(cond.acquire().await);
     ///     assert!(!cond.locked());
-    ///     cond.notify_all();
+    ///     let notifier = cond.acquire().await;
+    ///     cond.notify_all().unwrap();
+    ///     drop(notifier);
     ///     let _guard = w.await;
     ///     assert!(cond.locked());
     /// });
@@ -179,8 +187,8 @@ impl Condition {
     ///
     /// ```
     /// use std::cell::Cell;
-    /// futures_lite::future::block_on(async {
-    ///     let cond = tulip_sync::Condition::new();
+    /// tulip::run(async move {
+    ///     let cond = tulip::sync::Condition::new();
     ///     let ready = Cell::new(true);
     ///     let _g = cond.wait_for(cond.acquire().await, || ready.get()).await;
     /// });
@@ -200,13 +208,30 @@ impl Condition {
     }
 
     /// Wakes up to `n` waiters, oldest first; returns how many were woken.
-    /// As in asyncio, call it with the lock held (not checked here).
+    ///
+    /// # Errors
+    /// [`NotifyError`] if the lock is not held (asyncio's `RuntimeError:
+    /// cannot notify on un-acquired lock`; like asyncio it checks that the
+    /// lock is held, not by whom).
     ///
     /// ```
-    /// let cond = tulip_sync::Condition::new();
-    /// assert_eq!(cond.notify(1), 0); // nobody waits
+    /// tulip::run(async move {
+    ///     let cond = tulip::sync::Condition::new();
+    ///     assert!(cond.notify(1).is_err()); // the lock is not held
+    ///     let _guard = cond.acquire().await;
+    ///     assert_eq!(cond.notify(1), Ok(0)); // nobody waits
+    /// });
     /// ```
-    pub fn notify(&self, n: usize) -> usize {
+    pub fn notify(&self, n: usize) -> Result<usize, NotifyError> {
+        if !self.locked() {
+            return Err(NotifyError);
+        }
+        Ok(self.wake(n))
+    }
+
+    /// Wakes up to `n` waiters (the lock is known to be held, or a
+    /// cancelled waiter passes its notification on).
+    fn wake(&self, n: usize) -> usize {
         let mut woken = 0;
         while woken < n {
             let granted = self.waiters.borrow_mut().grant_front(());
@@ -221,10 +246,17 @@ impl Condition {
 
     /// Wakes every waiter; returns how many were woken.
     ///
+    /// # Errors
+    /// [`NotifyError`] if the lock is not held, as [`notify`](Self::notify).
+    ///
     /// ```
-    /// assert_eq!(tulip_sync::Condition::new().notify_all(), 0);
+    /// tulip::run(async move {
+    ///     let cond = tulip::sync::Condition::new();
+    ///     let _guard = cond.acquire().await;
+    ///     assert_eq!(cond.notify_all(), Ok(0));
+    /// });
     /// ```
-    pub fn notify_all(&self) -> usize {
+    pub fn notify_all(&self) -> Result<usize, NotifyError> {
         self.notify(usize::MAX)
     }
 }
@@ -256,7 +288,7 @@ impl Drop for Notified<'_> {
         if let Some(key) = self.key {
             let granted = self.cond.waiters.borrow_mut().cancel(key);
             if granted.is_some() {
-                self.cond.notify(1);
+                self.cond.wake(1);
             }
         }
     }

@@ -9,6 +9,12 @@ use thiserror::Error;
 #[error("ValueError: {0}")]
 pub struct ValueError(pub &'static str);
 
+/// asyncio's `RuntimeError: cannot notify on un-acquired lock`:
+/// [`Condition::notify`](crate::Condition::notify) without the lock held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[error("RuntimeError: cannot notify on un-acquired lock")]
+pub struct NotifyError;
+
 /// asyncio's `BrokenBarrierError`: the [`Barrier`](crate::Barrier) was aborted
 /// or reset while (or before) waiting on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
@@ -47,7 +53,7 @@ impl<T> PutNowaitError<T> {
     /// The item that could not be put.
     ///
     /// ```
-    /// let q = tulip_sync::Queue::new(1);
+    /// let q = tulip::sync::Queue::new(1);
     /// q.put_nowait(1).unwrap();
     /// assert_eq!(q.put_nowait(2).unwrap_err().into_inner(), 2);
     /// ```

@@ -15,8 +15,8 @@ use std::task::{self, Context, Waker};
 /// event is cleared again before they run); [`clear`](Event::clear) resets it.
 ///
 /// ```
-/// futures_lite::future::block_on(async {
-///     let ev = tulip_sync::Event::new();
+/// tulip::run(async move {
+///     let ev = tulip::sync::Event::new();
 ///     ev.set();
 ///     ev.wait().await;
 ///     assert!(ev.is_set());
@@ -43,7 +43,7 @@ impl Event {
     /// A new, unset event.
     ///
     /// ```
-    /// assert!(!tulip_sync::Event::new().is_set());
+    /// assert!(!tulip::sync::Event::new().is_set());
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -52,7 +52,7 @@ impl Event {
     /// Whether the flag is set.
     ///
     /// ```
-    /// let ev = tulip_sync::Event::new();
+    /// let ev = tulip::sync::Event::new();
     /// ev.set();
     /// assert!(ev.is_set());
     /// ```
@@ -63,7 +63,7 @@ impl Event {
     /// Sets the flag and wakes every waiter.
     ///
     /// ```
-    /// let ev = tulip_sync::Event::new();
+    /// let ev = tulip::sync::Event::new();
     /// ev.set();
     /// ev.set(); // idempotent
     /// assert!(ev.is_set());
@@ -80,7 +80,7 @@ impl Event {
     /// Clears the flag; later [`wait`](Self::wait)s block until the next `set`.
     ///
     /// ```
-    /// let ev = tulip_sync::Event::new();
+    /// let ev = tulip::sync::Event::new();
     /// ev.set();
     /// ev.clear();
     /// assert!(!ev.is_set());
@@ -92,12 +92,17 @@ impl Event {
     /// Waits until the flag is set (returns at once if it is).
     ///
     /// ```
-    /// use futures_lite::future::{block_on, poll_once};
-    /// let ev = tulip_sync::Event::new();
-    /// let mut w = Box::pin(ev.wait());
-    /// assert!(block_on(poll_once(&mut w)).is_none());
-    /// ev.set();
-    /// assert!(block_on(poll_once(&mut w)).is_some());
+    /// use std::rc::Rc;
+    /// tulip::run(async {
+    ///     let ev = Rc::new(tulip::Event::new());
+    ///     let e = ev.clone();
+    ///     let waiter = tulip::create_task(async move { e.wait().await });
+    ///     tulip::sleep(std::time::Duration::ZERO).await;
+    ///     assert!(!waiter.done()); // waiting
+    ///     ev.set();
+    ///     waiter.await.unwrap();
+    ///     ev.wait().await; // set: returns at once
+    /// });
     /// ```
     pub fn wait(&self) -> Wait<'_> {
         Wait { event: self, key: None, generation: 0 }
@@ -106,7 +111,7 @@ impl Event {
     /// The number of tasks waiting.
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Event::new().n_waiting(), 0);
+    /// assert_eq!(tulip::sync::Event::new().n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
         self.waiters.borrow().len()

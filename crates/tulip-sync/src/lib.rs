@@ -120,7 +120,9 @@ mod waitq;
 pub use barrier::Barrier;
 pub use bounded_semaphore::BoundedSemaphore;
 pub use condition::Condition;
-pub use error::{BrokenBarrierError, GetNowaitError, PutNowaitError, QueueEmpty, QueueFull, QueueShutDown, ValueError};
+pub use error::{
+    BrokenBarrierError, GetNowaitError, NotifyError, PutNowaitError, QueueEmpty, QueueFull, QueueShutDown, ValueError,
+};
 pub use event::Event;
 pub use lock::{Lock, LockGuard, OwnedLockGuard};
 pub use queue::{BaseQueue, LifoQueue, PriorityQueue, Queue};

@@ -18,9 +18,8 @@ use std::task::{self, Context};
 /// ([`acquire_owned`](Lock::acquire_owned)).
 ///
 /// ```
-/// use futures_lite::future::block_on;
-/// let lock = tulip_sync::Lock::new();
-/// block_on(async {
+/// tulip::run(async {
+///     let lock = tulip::Lock::new();
 ///     let guard = lock.acquire().await;
 ///     assert!(lock.locked());
 ///     drop(guard);
@@ -54,7 +53,7 @@ impl Lock {
     /// A new, unlocked lock.
     ///
     /// ```
-    /// assert!(!tulip_sync::Lock::new().locked());
+    /// assert!(!tulip::sync::Lock::new().locked());
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -63,7 +62,7 @@ impl Lock {
     /// Whether the lock is held (asyncio's `locked()`).
     ///
     /// ```
-    /// let lock = tulip_sync::Lock::new();
+    /// let lock = tulip::sync::Lock::new();
     /// let g = lock.try_acquire().unwrap();
     /// assert!(lock.locked());
     /// g.release();
@@ -78,8 +77,8 @@ impl Lock {
     /// if the lock had already been handed to it, it passes to the next waiter.
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let lock = tulip_sync::Lock::new();
+    /// tulip::run(async move {
+    ///     let lock = tulip::sync::Lock::new();
     ///     let _guard = lock.acquire().await;
     ///     assert!(lock.locked());
     /// });
@@ -96,12 +95,12 @@ impl Lock {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// use tulip_sync::{Lock, OwnedLockGuard};
+    /// use tulip::sync::{Lock, OwnedLockGuard};
     /// // A guard that lives on after the function that took it returns.
     /// async fn take(lock: &Rc<Lock>) -> OwnedLockGuard {
     ///     lock.acquire_owned().await
     /// }
-    /// futures_lite::future::block_on(async {
+    /// tulip::run(async move {
     ///     let lock = Rc::new(Lock::new());
     ///     let guard = take(&lock).await;
     ///     assert!(lock.locked() && Rc::ptr_eq(guard.lock(), &lock));
@@ -116,7 +115,7 @@ impl Lock {
     /// Takes the lock if it is free and nobody waits, without waiting.
     ///
     /// ```
-    /// let lock = tulip_sync::Lock::new();
+    /// let lock = tulip::sync::Lock::new();
     /// let g = lock.try_acquire();
     /// assert!(g.is_some());
     /// assert!(lock.try_acquire().is_none());
@@ -184,7 +183,7 @@ impl<'a> LockGuard<'a> {
     /// Releases the lock now (asyncio's `lock.release()`); same as dropping.
     ///
     /// ```
-    /// let lock = tulip_sync::Lock::new();
+    /// let lock = tulip::sync::Lock::new();
     /// lock.try_acquire().unwrap().release();
     /// assert!(!lock.locked());
     /// ```
@@ -193,7 +192,7 @@ impl<'a> LockGuard<'a> {
     /// The lock this guard holds.
     ///
     /// ```
-    /// let lock = tulip_sync::Lock::new();
+    /// let lock = tulip::sync::Lock::new();
     /// let g = lock.try_acquire().unwrap();
     /// assert!(std::ptr::eq(g.lock(), &lock));
     /// ```
@@ -215,8 +214,8 @@ impl Drop for LockGuard<'_> {
 ///
 /// ```
 /// use std::rc::Rc;
-/// futures_lite::future::block_on(async {
-///     let lock = Rc::new(tulip_sync::Lock::new());
+/// tulip::run(async move {
+///     let lock = Rc::new(tulip::sync::Lock::new());
 ///     let guard = lock.acquire_owned().await;
 ///     let holder = async move {
 ///         // The guard moved here with its own reference to the lock.
@@ -243,10 +242,12 @@ impl OwnedLockGuard {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// let lock = Rc::new(tulip_sync::Lock::new());
-    /// let guard = futures_lite::future::block_on(lock.acquire_owned());
-    /// guard.release();
-    /// assert!(!lock.locked());
+    /// tulip::run(async {
+    ///     let lock = Rc::new(tulip::Lock::new());
+    ///     let guard = lock.acquire_owned().await;
+    ///     guard.release();
+    ///     assert!(!lock.locked());
+    /// });
     /// ```
     pub fn release(self) {}
 
@@ -254,9 +255,11 @@ impl OwnedLockGuard {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// let lock = Rc::new(tulip_sync::Lock::new());
-    /// let guard = futures_lite::future::block_on(lock.acquire_owned());
-    /// assert!(Rc::ptr_eq(guard.lock(), &lock));
+    /// tulip::run(async {
+    ///     let lock = Rc::new(tulip::Lock::new());
+    ///     let guard = lock.acquire_owned().await;
+    ///     assert!(Rc::ptr_eq(guard.lock(), &lock));
+    /// });
     /// ```
     pub fn lock(&self) -> &Rc<Lock> {
         &self.lock

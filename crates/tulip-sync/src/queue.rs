@@ -26,8 +26,8 @@ pub type PriorityQueue<T> = BaseQueue<T, Priority<T>>;
 /// or a slot passes it on; nothing is lost or duplicated.
 ///
 /// ```
-/// futures_lite::future::block_on(async {
-///     let q = tulip_sync::Queue::new(2);
+/// tulip::run(async move {
+///     let q = tulip::sync::Queue::new(2);
 ///     q.put(1).await.unwrap();
 ///     q.put(2).await.unwrap();
 ///     assert!(q.full());
@@ -53,7 +53,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// A queue holding at most `maxsize` items (0: unbounded).
     ///
     /// ```
-    /// let q: tulip_sync::PriorityQueue<u32> = tulip_sync::PriorityQueue::new(0);
+    /// let q: tulip::sync::PriorityQueue<u32> = tulip::sync::PriorityQueue::new(0);
     /// assert_eq!(q.maxsize(), 0);
     /// ```
     pub fn new(maxsize: usize) -> Self {
@@ -76,7 +76,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// The capacity given to [`new`](Self::new) (0: unbounded).
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Queue::<u8>::new(5).maxsize(), 5);
+    /// assert_eq!(tulip::sync::Queue::<u8>::new(5).maxsize(), 5);
     /// ```
     pub fn maxsize(&self) -> usize {
         self.state.borrow().maxsize
@@ -86,7 +86,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// getter that has not run yet, as in asyncio).
     ///
     /// ```
-    /// let q = tulip_sync::LifoQueue::new(0);
+    /// let q = tulip::sync::LifoQueue::new(0);
     /// q.put_nowait('a').unwrap();
     /// assert_eq!(q.qsize(), 1);
     /// ```
@@ -97,7 +97,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// Whether the queue holds no item.
     ///
     /// ```
-    /// assert!(tulip_sync::Queue::<u8>::new(0).empty());
+    /// assert!(tulip::sync::Queue::<u8>::new(0).empty());
     /// ```
     pub fn empty(&self) -> bool {
         self.qsize() == 0
@@ -107,7 +107,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// (a slot reserved for a woken putter counts as taken). Never for `maxsize == 0`.
     ///
     /// ```
-    /// let q = tulip_sync::Queue::new(1);
+    /// let q = tulip::sync::Queue::new(1);
     /// q.put_nowait(()).unwrap();
     /// assert!(q.full());
     /// ```
@@ -118,8 +118,8 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// Puts an item without waiting: [`QueueFull`](crate::QueueFull) or [`QueueShutDown`] give it back.
     ///
     /// ```
-    /// use tulip_sync::{PutNowaitError, QueueFull};
-    /// let q = tulip_sync::Queue::new(1);
+    /// use tulip::sync::{PutNowaitError, QueueFull};
+    /// let q = tulip::sync::Queue::new(1);
     /// assert_eq!(q.put_nowait(1), Ok(()));
     /// assert_eq!(q.put_nowait(2), Err(PutNowaitError::Full(QueueFull(2))));
     /// ```
@@ -131,8 +131,8 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// once a shut-down queue is empty.
     ///
     /// ```
-    /// use tulip_sync::{GetNowaitError, QueueEmpty};
-    /// let q = tulip_sync::PriorityQueue::new(0);
+    /// use tulip::sync::{GetNowaitError, QueueEmpty};
+    /// let q = tulip::sync::PriorityQueue::new(0);
     /// q.put_nowait(3).unwrap();
     /// q.put_nowait(1).unwrap();
     /// assert_eq!(q.get_nowait(), Ok(1));
@@ -147,8 +147,8 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// [`QueueShutDown`] (giving the item back) if the queue is or gets shut down.
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let q = tulip_sync::Queue::new(1);
+    /// tulip::run(async move {
+    ///     let q = tulip::sync::Queue::new(1);
     ///     q.put("x").await.unwrap();
     ///     assert_eq!(q.qsize(), 1);
     /// });
@@ -161,8 +161,8 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// [`QueueShutDown`] once the queue is shut down and empty.
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let q = tulip_sync::LifoQueue::new(0);
+    /// tulip::run(async move {
+    ///     let q = tulip::sync::LifoQueue::new(0);
     ///     q.put_nowait(1).unwrap();
     ///     q.put_nowait(2).unwrap();
     ///     assert_eq!(q.get().await, Ok(2));
@@ -176,7 +176,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// every put item is. [`ValueError`] if called more times than items were put.
     ///
     /// ```
-    /// let q = tulip_sync::Queue::new(0);
+    /// let q = tulip::sync::Queue::new(0);
     /// q.put_nowait(1).unwrap();
     /// q.get_nowait().unwrap();
     /// assert!(q.task_done().is_ok());
@@ -198,8 +198,8 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// Waits until every item put has been marked [`task_done`](Self::task_done).
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let q = tulip_sync::Queue::<u8>::new(0);
+    /// tulip::run(async move {
+    ///     let q = tulip::sync::Queue::<u8>::new(0);
     ///     q.join().await; // nothing unfinished
     /// });
     /// ```
@@ -213,8 +213,8 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// counting as done, so [`join`](Self::join) can return).
     ///
     /// ```
-    /// use tulip_sync::{GetNowaitError, QueueShutDown};
-    /// let q = tulip_sync::Queue::new(0);
+    /// use tulip::sync::{GetNowaitError, QueueShutDown};
+    /// let q = tulip::sync::Queue::new(0);
     /// q.put_nowait(1).unwrap();
     /// q.shutdown(false);
     /// assert!(q.put_nowait(2).is_err());
@@ -246,7 +246,7 @@ impl<T, S: QueueStore<T>> BaseQueue<T, S> {
     /// Whether [`shutdown`](Self::shutdown) was called.
     ///
     /// ```
-    /// let q = tulip_sync::Queue::<u8>::new(0);
+    /// let q = tulip::sync::Queue::<u8>::new(0);
     /// q.shutdown(true);
     /// assert!(q.is_shutdown());
     /// ```

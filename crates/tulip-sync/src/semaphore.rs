@@ -17,8 +17,8 @@ use std::task::{self, Context};
 /// explicit style: [`SemaphorePermit::forget`] then [`Semaphore::release`].
 ///
 /// ```
-/// futures_lite::future::block_on(async {
-///     let sem = tulip_sync::Semaphore::new(2);
+/// tulip::run(async move {
+///     let sem = tulip::sync::Semaphore::new(2);
 ///     let a = sem.acquire().await;
 ///     let _b = sem.acquire().await;
 ///     assert!(sem.locked());
@@ -53,7 +53,7 @@ impl Semaphore {
     /// A semaphore with `value` permits.
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Semaphore::new(3).value(), 3);
+    /// assert_eq!(tulip::sync::Semaphore::new(3).value(), 3);
     /// ```
     pub fn new(value: usize) -> Self {
         Self { permits: Permits::new(value, usize::MAX) }
@@ -73,7 +73,7 @@ impl Semaphore {
     /// The number of free permits.
     ///
     /// ```
-    /// let sem = tulip_sync::Semaphore::new(1);
+    /// let sem = tulip::sync::Semaphore::new(1);
     /// let _p = sem.try_acquire().unwrap();
     /// assert_eq!(sem.value(), 0);
     /// ```
@@ -84,7 +84,7 @@ impl Semaphore {
     /// Whether [`acquire`](Self::acquire) would wait: no free permit (asyncio's `locked()`).
     ///
     /// ```
-    /// let sem = tulip_sync::Semaphore::new(0);
+    /// let sem = tulip::sync::Semaphore::new(0);
     /// assert!(sem.locked());
     /// ```
     pub fn locked(&self) -> bool {
@@ -94,7 +94,7 @@ impl Semaphore {
     /// The number of tasks waiting in [`acquire`](Self::acquire).
     ///
     /// ```
-    /// assert_eq!(tulip_sync::Semaphore::new(1).n_waiting(), 0);
+    /// assert_eq!(tulip::sync::Semaphore::new(1).n_waiting(), 0);
     /// ```
     pub fn n_waiting(&self) -> usize {
         self.permits.n_waiting()
@@ -104,8 +104,8 @@ impl Semaphore {
     /// permit already handed to it goes to the next waiter.
     ///
     /// ```
-    /// futures_lite::future::block_on(async {
-    ///     let sem = tulip_sync::Semaphore::new(1);
+    /// tulip::run(async move {
+    ///     let sem = tulip::sync::Semaphore::new(1);
     ///     let permit = sem.acquire().await;
     ///     assert!(sem.locked());
     ///     drop(permit);
@@ -124,8 +124,8 @@ impl Semaphore {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// use tulip_sync::{OwnedSemaphorePermit, Semaphore};
-    /// futures_lite::future::block_on(async {
+    /// use tulip::sync::{OwnedSemaphorePermit, Semaphore};
+    /// tulip::run(async move {
     ///     let sem = Rc::new(Semaphore::new(2));
     ///     // Permits kept past the borrow that took them, e.g. by workers.
     ///     let mut held: Vec<OwnedSemaphorePermit> = Vec::new();
@@ -144,7 +144,7 @@ impl Semaphore {
     /// Takes a permit if one is free, without waiting.
     ///
     /// ```
-    /// let sem = tulip_sync::Semaphore::new(1);
+    /// let sem = tulip::sync::Semaphore::new(1);
     /// let p = sem.try_acquire();
     /// assert!(p.is_some() && sem.try_acquire().is_none());
     /// ```
@@ -156,7 +156,7 @@ impl Semaphore {
     /// or increments the counter. May raise the value above its initial one.
     ///
     /// ```
-    /// let sem = tulip_sync::Semaphore::new(1);
+    /// let sem = tulip::sync::Semaphore::new(1);
     /// sem.try_acquire().unwrap().forget();
     /// assert_eq!(sem.value(), 0);
     /// sem.release();
@@ -226,7 +226,7 @@ impl SemaphorePermit<'_> {
     /// give it back later with `release()` on the semaphore.
     ///
     /// ```
-    /// let sem = tulip_sync::Semaphore::new(1);
+    /// let sem = tulip::sync::Semaphore::new(1);
     /// sem.try_acquire().unwrap().forget();
     /// assert!(sem.locked());
     /// ```
@@ -237,7 +237,7 @@ impl SemaphorePermit<'_> {
     /// Releases the permit now; same as dropping it.
     ///
     /// ```
-    /// let sem = tulip_sync::Semaphore::new(1);
+    /// let sem = tulip::sync::Semaphore::new(1);
     /// sem.try_acquire().unwrap().release();
     /// assert!(!sem.locked());
     /// ```
@@ -257,8 +257,8 @@ impl Drop for SemaphorePermit<'_> {
 ///
 /// ```
 /// use std::rc::Rc;
-/// futures_lite::future::block_on(async {
-///     let sem = Rc::new(tulip_sync::Semaphore::new(1));
+/// tulip::run(async move {
+///     let sem = Rc::new(tulip::sync::Semaphore::new(1));
 ///     let permit = sem.acquire_owned().await;
 ///     let worker = async move {
 ///         let _permit = permit; // released when the worker ends
@@ -287,9 +287,11 @@ impl OwnedSemaphorePermit {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// let sem = Rc::new(tulip_sync::Semaphore::new(1));
-    /// futures_lite::future::block_on(sem.acquire_owned()).forget();
-    /// assert!(sem.locked());
+    /// tulip::run(async {
+    ///     let sem = Rc::new(tulip::Semaphore::new(1));
+    ///     sem.acquire_owned().await.forget();
+    ///     assert!(sem.locked());
+    /// });
     /// ```
     pub fn forget(mut self) {
         // The `Rc` is still dropped: only the release is skipped.
@@ -300,9 +302,11 @@ impl OwnedSemaphorePermit {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// let sem = Rc::new(tulip_sync::Semaphore::new(1));
-    /// futures_lite::future::block_on(sem.acquire_owned()).release();
-    /// assert!(!sem.locked());
+    /// tulip::run(async {
+    ///     let sem = Rc::new(tulip::Semaphore::new(1));
+    ///     sem.acquire_owned().await.release();
+    ///     assert!(!sem.locked());
+    /// });
     /// ```
     pub fn release(self) {}
 
@@ -310,9 +314,11 @@ impl OwnedSemaphorePermit {
     ///
     /// ```
     /// use std::rc::Rc;
-    /// let sem = Rc::new(tulip_sync::Semaphore::new(1));
-    /// let permit = futures_lite::future::block_on(sem.acquire_owned());
-    /// assert!(Rc::ptr_eq(permit.semaphore(), &sem));
+    /// tulip::run(async {
+    ///     let sem = Rc::new(tulip::Semaphore::new(1));
+    ///     let permit = sem.acquire_owned().await;
+    ///     assert!(Rc::ptr_eq(permit.semaphore(), &sem));
+    /// });
     /// ```
     pub fn semaphore(&self) -> &Rc<Semaphore> {
         &self.sem

@@ -17,7 +17,7 @@ fn wait_releases_and_reacquires() {
     assert!(w.poll().is_none());
     assert_eq!(cond.n_waiting(), 1);
     let other = cond.lock().try_acquire().unwrap();
-    assert_eq!(cond.notify(5), 1);
+    assert_eq!(cond.notify(5), Ok(1));
     assert!(w.poll().is_none(), "must re-acquire the lock first");
     drop(other);
     let g = w.poll().unwrap();
@@ -33,9 +33,11 @@ fn notify_wakes_oldest_first() {
     for w in &mut ws {
         assert!(w.poll().is_none());
     }
-    assert_eq!(cond.notify(1), 1);
+    let held = cond.lock().try_acquire().unwrap();
+    assert_eq!(cond.notify(1), Ok(1));
     assert_eq!(ws.iter().map(|w| w.woken()).collect::<Vec<_>>(), [1, 0, 0]);
-    assert_eq!(cond.notify_all(), 2);
+    assert_eq!(cond.notify_all(), Ok(2));
+    drop(held);
     let g0 = ws[0].poll().unwrap();
     assert!(ws[1].poll().is_none());
     drop(g0);
@@ -60,7 +62,7 @@ fn wait_for_predicate() {
             tulip::sleep(Duration::ZERO).await;
             let _g = cond.acquire().await;
             value.set(i);
-            cond.notify_all();
+            cond.notify_all().unwrap();
         }
         assert_eq!(t.await.unwrap(), 3);
     });
@@ -76,7 +78,7 @@ fn condition_wait_cancelled_reacquires_lock() {
     let mut a = Driven::new(cond.wait(cond.lock().try_acquire().unwrap()));
     assert!(a.poll().is_none());
     let holder = cond.lock().try_acquire().unwrap();
-    cond.notify(1);
+    cond.notify(1).unwrap();
     assert!(a.poll().is_none()); // queued on the lock
     let mut late = Driven::new(cond.acquire());
     assert!(late.poll().is_none());
@@ -90,7 +92,9 @@ fn condition_wait_cancelled_reacquires_lock() {
     let mut x = Driven::new(cond.wait(cond.lock().try_acquire().unwrap()));
     let mut y = Driven::new(cond.wait(cond.lock().try_acquire().unwrap()));
     assert!(x.poll().is_none() && y.poll().is_none());
-    cond.notify(1);
+    let held = cond.lock().try_acquire().unwrap();
+    cond.notify(1).unwrap();
+    drop(held);
     drop(x);
     assert_eq!(y.woken(), 1);
     assert!(y.poll().is_some());
@@ -107,7 +111,7 @@ fn condition_wait_cancelled_reacquires_lock() {
         });
         tulip::sleep(Duration::ZERO).await;
         let g = cond.acquire().await;
-        cond.notify_all();
+        cond.notify_all().unwrap();
         t.cancel();
         tulip::sleep(Duration::ZERO).await;
         drop(g);
@@ -145,12 +149,29 @@ fn conditions_sharing_a_lock() {
     let mut wb = Driven::new(b.wait(b.lock().try_acquire().unwrap()));
     assert!(wa.poll().is_none() && wb.poll().is_none());
     assert_eq!((a.n_waiting(), b.n_waiting()), (1, 1));
-    assert_eq!(b.notify_all(), 1); // only b's waiter
+    let held = lock.try_acquire().unwrap();
+    assert_eq!(b.notify_all(), Ok(1)); // only b's waiter
+    drop(held);
     assert!(wa.poll().is_none());
     let g = wb.poll().unwrap();
     assert!(a.locked());
-    assert_eq!(a.notify(1), 1);
+    assert_eq!(a.notify(1), Ok(1));
     assert!(wa.poll().is_none(), "the lock is still held by b's waiter");
     drop(g);
     assert!(wa.poll().is_some());
+}
+
+/// asyncio raises `RuntimeError: cannot notify on un-acquired lock`.
+#[test]
+fn notify_without_the_lock_is_an_error() {
+    let cond = Condition::new();
+    let mut w = Driven::new(cond.wait(cond.lock().try_acquire().unwrap()));
+    assert!(w.poll().is_none());
+    assert_eq!(cond.notify(1), Err(tulip_sync::NotifyError));
+    assert_eq!(cond.notify_all(), Err(tulip_sync::NotifyError));
+    assert_eq!(w.woken(), 0, "a refused notify wakes nobody");
+    let held = cond.lock().try_acquire().unwrap();
+    assert_eq!(cond.notify(1), Ok(1));
+    drop(held);
+    assert!(w.poll().is_some());
 }

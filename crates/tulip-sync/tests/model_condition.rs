@@ -90,7 +90,8 @@ proptest! {
                     held.push(cond.lock().try_acquire().unwrap());
                     m.locked = true;
                 }
-                Op::Notify(n) => assert_eq!(cond.notify(n), m.notify(n)),
+                Op::Notify(n) if m.locked => assert_eq!(cond.notify(n), Ok(m.notify(n))),
+                Op::Notify(n) => assert_eq!(cond.notify(n), Err(tulip_sync::NotifyError)),
                 Op::Poll(i) if !waiters.is_empty() => {
                     let i = i % waiters.len();
                     let id = waiters[i].0;

@@ -46,7 +46,14 @@ pub enum FutureError {
 /// A panic caught inside a task: the analogue of an uncaught exception.
 pub struct PanicError {
     message: String,
-    payload: Box<dyn Any + Send + 'static>,
+    /// In a mutex only so that the error is `Sync` (it goes into
+    /// `Box<dyn Error + Send + Sync>` with `?`); never locked but to take it.
+    payload: std::sync::Mutex<Box<dyn Any + Send + 'static>>,
+    /// The panic hook printed it when it happened (false for a panic kept
+    /// quiet by the loop until someone handles it).
+    printed: bool,
+    /// Where it happened (`file:line:col`), when the hook saw it.
+    location: Option<String>,
 }
 
 /// The message of a caught panic: the `&str` or `String` that `panic!`
@@ -74,11 +81,37 @@ impl PanicError {
     ///
     /// ```
     /// let payload = std::panic::catch_unwind(|| panic!("boom")).unwrap_err();
-    /// assert_eq!(tulip_task::PanicError::new(payload).message(), "boom");
+    /// assert_eq!(tulip::PanicError::new(payload).message(), "boom");
     /// ```
     pub fn new(payload: Box<dyn Any + Send + 'static>) -> Self {
         let message = panic_message(&*payload).to_owned();
-        PanicError { message, payload }
+        PanicError { message, payload: std::sync::Mutex::new(payload), printed: true, location: None }
+    }
+
+    /// A panic a task's poll caught, with what the panic hook saw of it.
+    pub(crate) fn caught(payload: Box<dyn Any + Send + 'static>) -> Self {
+        let seen = crate::panics::take_unwinding();
+        PanicError { printed: seen.printed, location: seen.location, ..PanicError::new(payload) }
+    }
+
+    /// Takes `other`'s printed flag and location.
+    pub(crate) fn copy_origin(&mut self, other: &PanicError) {
+        self.printed = other.printed;
+        self.location.clone_from(&other.location);
+    }
+
+    /// Where the panic happened (`file:line:col`), if known.
+    pub fn location(&self) -> Option<&str> {
+        self.location.as_deref()
+    }
+
+    /// The panic as an [`Exception`]: its message and where it happened,
+    /// what reports and [`Task::exception`](crate::Task::exception) carry.
+    pub fn to_exception(&self) -> Exception {
+        match &self.location {
+            Some(at) => Exception::msg(format!("{} (panicked at {at})", self.message)),
+            None => Exception::msg(self.message.clone()),
+        }
     }
 
     /// The panic message (`"Box<dyn Any>"` if the payload was not a string).
@@ -88,12 +121,26 @@ impl PanicError {
 
     /// The payload, to re-raise with [`std::panic::resume_unwind`].
     pub fn into_payload(self) -> Box<dyn Any + Send + 'static> {
-        self.payload
+        self.payload.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Re-raises the panic on the current thread.
+    /// Re-raises the panic on the current thread (Python's bare `raise`).
+    ///
+    /// A panic the loop kept quiet is printed now if it leaves the tasks
+    /// here (as Python prints an exception that propagates out of
+    /// `asyncio.run`); re-raised inside a task it stays quiet and travels
+    /// on to whoever handles that task.
     pub fn resume(self) -> ! {
-        std::panic::resume_unwind(self.payload)
+        let mut printed = self.printed;
+        if crate::panics::print_on_resume(printed) {
+            let thread = std::thread::current();
+            let name = thread.name().unwrap_or("<unnamed>");
+            let at = self.location.as_deref().unwrap_or("<unknown>");
+            eprintln!("thread '{name}' panicked at {at}:\n{}", self.message);
+            printed = true;
+        }
+        crate::panics::set_unwinding(crate::panics::Unwinding { printed, location: self.location.clone() });
+        std::panic::resume_unwind(self.into_payload())
     }
 }
 
@@ -122,6 +169,24 @@ pub enum TaskError {
     /// [`PanicError::resume`] if you want asyncio's "the exception propagates".
     #[error(transparent)]
     Panicked(#[from] PanicError),
+}
+
+impl From<TaskError> for std::io::Error {
+    /// A cancelled task is `Interrupted`, a panicked one `Other`: `?` on a
+    /// task's outcome in a function returning `io::Result`.
+    fn from(e: TaskError) -> Self {
+        let kind = match e {
+            TaskError::Cancelled(_) => std::io::ErrorKind::Interrupted,
+            TaskError::Panicked(_) => std::io::ErrorKind::Other,
+        };
+        std::io::Error::new(kind, e)
+    }
+}
+
+impl From<CancelledError> for std::io::Error {
+    fn from(e: CancelledError) -> Self {
+        std::io::Error::new(std::io::ErrorKind::Interrupted, e)
+    }
 }
 
 impl TaskError {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 /// error. Convert any `std::error::Error` into it with `into()`.
 ///
 /// ```
-/// use tulip_task::Exception;
+/// use tulip::Exception;
 /// let e: Exception = std::io::Error::other("boom").into();
 /// assert_eq!(e.to_string(), "boom");
 /// assert!(e.downcast_ref::<std::io::Error>().is_some());

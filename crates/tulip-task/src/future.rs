@@ -58,12 +58,12 @@ struct Inner<T> {
 /// own (e.g. with `futures_lite::future::block_on`).
 ///
 /// ```
-/// use tulip_task::{Future, FutureError};
+/// use tulip::{Future, FutureError};
 /// let fut = Future::new();
 /// let waiter = fut.clone();
 /// assert!(!fut.done());
 /// fut.set_result("hello").unwrap();
-/// assert_eq!(futures_lite::future::block_on(waiter).unwrap(), "hello");
+/// assert_eq!(tulip::run(waiter).unwrap(), "hello");
 /// // A second set is an error, as in asyncio.
 /// assert!(fut.set_result("again").is_err());
 /// ```
@@ -127,7 +127,7 @@ impl<T: 'static> Future<T> {
     /// done already.
     ///
     /// ```
-    /// use tulip_task::{Future, FutureError};
+    /// use tulip::{Future, FutureError};
     /// let fut: Future<u8> = Future::new();
     /// fut.set_exception(std::io::Error::other("disk on fire")).unwrap();
     /// assert!(matches!(fut.result(), Err(FutureError::Exception(_))));
@@ -142,7 +142,7 @@ impl<T: 'static> Future<T> {
     /// callbacks.
     ///
     /// ```
-    /// use tulip_task::{Future, FutureError};
+    /// use tulip::{Future, FutureError};
     /// let fut: Future<()> = Future::new();
     /// assert!(fut.cancel(Some("no longer needed")));
     /// assert!(!fut.cancel(None));
@@ -205,7 +205,7 @@ impl<T: 'static> Future<T> {
     /// (0 or 1), like asyncio.
     ///
     /// ```
-    /// use tulip_task::Future;
+    /// use tulip::Future;
     /// let fut: Future<i32> = Future::new();
     /// let id = fut.add_done_callback(|_| unreachable!("removed"));
     /// assert_eq!(fut.remove_done_callback(id), 1);
@@ -243,7 +243,7 @@ impl<T: Clone + 'static> Future<T> {
     /// or `InvalidStateError` while pending.
     ///
     /// ```
-    /// use tulip_task::{Future, FutureError};
+    /// use tulip::{Future, FutureError};
     /// let fut = Future::new();
     /// assert!(matches!(fut.result(), Err(FutureError::InvalidState(_))));
     /// fut.set_result(42).unwrap();

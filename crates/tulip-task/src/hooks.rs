@@ -13,6 +13,13 @@ pub trait LoopHooks {
     fn call_soon(&self, f: Box<dyn FnOnce()>);
     /// Reports a problem nobody handled (asyncio's `call_exception_handler`).
     fn call_exception_handler(&self, ctx: ExceptionContext);
+    /// Whether a panic inside a task's poll goes only to whoever handles
+    /// the task (its awaiter, or the exception handler's report), instead
+    /// of being printed by the panic hook the moment it happens. asyncio
+    /// prints nothing until an exception goes unretrieved; loops say yes.
+    fn quiet_task_panics(&self) -> bool {
+        false
+    }
 }
 
 thread_local! {
@@ -54,6 +61,7 @@ impl Drop for HooksGuard {
 /// fut.set_result(1).unwrap();
 /// ```
 pub fn enter_hooks(hooks: Rc<dyn LoopHooks>) -> HooksGuard {
+    crate::panics::install_filter();
     let previous = CURRENT.with(|c| c.borrow_mut().replace(hooks));
     HooksGuard { previous }
 }
@@ -62,6 +70,16 @@ fn current() -> Option<Rc<dyn LoopHooks>> {
     // `try_with`: reports made while the thread is being torn down (a task
     // dropped by a thread-local's destructor) go to the default handler.
     CURRENT.try_with(|c| c.borrow().clone()).ok().flatten()
+}
+
+/// The installed loop's [`LoopHooks::quiet_task_panics`]; false with no
+/// loop. Called from the panic hook: never panics, never waits.
+pub(crate) fn current_quiet_task_panics() -> bool {
+    CURRENT
+        .try_with(|c| c.try_borrow().ok().and_then(|h| h.as_ref().map(|h| h.quiet_task_panics())))
+        .ok()
+        .flatten()
+        .unwrap_or(false)
 }
 
 /// Schedules `f` on the thread's loop (asyncio's `call_soon`), or runs it

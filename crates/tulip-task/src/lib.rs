@@ -32,6 +32,7 @@
 
 mod builder;
 mod current;
+mod done_callbacks;
 mod error;
 mod exception;
 mod extra;
@@ -39,7 +40,9 @@ mod future;
 mod hooks;
 mod host;
 mod meta;
+mod panics;
 mod runnable;
+mod shared;
 mod spawn;
 mod task;
 mod task_future;
@@ -48,6 +51,7 @@ mod waker_set;
 
 pub use builder::TaskBuilder;
 pub use current::with_current_meta;
+pub use done_callbacks::TaskCallbackId;
 pub use error::{panic_message, CancelledError, FutureError, InvalidStateError, PanicError, TaskError};
 pub use exception::{default_exception_handler, Exception, ExceptionContext, TaskInfo};
 pub use future::{CallbackId, Future};
@@ -55,6 +59,7 @@ pub use hooks::{call_soon, enter_hooks, report, HooksGuard, LoopHooks};
 pub use host::{enter_task_host, HostGuard, Scheduler, TaskHost};
 pub use meta::{TaskMeta, TaskRef, TaskState};
 pub use runnable::TaskRunnable;
+pub use shared::SharedTask;
 pub use spawn::{create_task, spawn_on};
 pub use task::Task;
 pub use waker_set::WakerSet;

@@ -7,7 +7,7 @@ use std::cell::Cell;
 use std::fmt;
 use std::panic::Location;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::task::Waker;
 
 // Flag bits. Every change is an atomic `fetch_or`: a runnable (`Send`) and
@@ -15,14 +15,23 @@ use std::task::Waker;
 // changes other bits. Set with release and read with acquire, so that what
 // was written before a bit was set (a cancellation message) is seen by
 // whoever sees the bit.
-const STARTED: u8 = 1;
-const DONE: u8 = 2;
-const CANCELLED: u8 = 4;
-const CANCEL_REQUESTED: u8 = 8;
-const DETACHED: u8 = 16;
-const PANICKED: u8 = 32;
-const RETRIEVED: u8 = 64;
-const INTERNAL: u8 = 128;
+const STARTED: u16 = 1;
+const DONE: u16 = 2;
+const CANCELLED: u16 = 4;
+const CANCEL_REQUESTED: u16 = 8;
+const DETACHED: u16 = 16;
+const PANICKED: u16 = 32;
+/// The panic (if any) is taken care of: read, or owned by a combinator
+/// that has finished (asyncio's gather marks its children's exceptions
+/// retrieved); set before the task finishes, it silences the report.
+const RETRIEVED: u16 = 64;
+const INTERNAL: u16 = 128;
+/// Done callbacks were registered (see `done_callbacks.rs`).
+const HAS_CALLBACKS: u16 = 256;
+/// The task's handle was awaited while the task was not done (and not
+/// detached since): dropping it while the awaiting task is cancelled
+/// cancels this task (asyncio cancels what a cancelled task awaits).
+const AWAITED: u16 = 512;
 
 /// Where a task is in its life (asyncio's task states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,7 +57,10 @@ pub enum TaskState {
 pub struct TaskMeta {
     id: u64,
     slot: u32,
-    flags: AtomicU8,
+    flags: AtomicU16,
+    /// asyncio's `_num_cancels_requested`: `cancel()` calls while not done,
+    /// minus `uncancel()` calls.
+    cancels: AtomicU16,
     created_at: &'static Location<'static>,
     extra: ExtraCell,
 }
@@ -71,7 +83,14 @@ impl TaskMeta {
             n.set(id + 1);
             id
         });
-        TaskMeta { id, slot, flags: AtomicU8::new(0), created_at, extra: ExtraCell::new(name) }
+        TaskMeta {
+            id,
+            slot,
+            flags: AtomicU16::new(0),
+            cancels: AtomicU16::new(0),
+            created_at,
+            extra: ExtraCell::new(name),
+        }
     }
 
     /// The task's id: unique among the tasks created on this thread.
@@ -89,15 +108,15 @@ impl TaskMeta {
         self.created_at
     }
 
-    fn flags(&self) -> u8 {
+    fn flags(&self) -> u16 {
         self.flags.load(Ordering::Acquire)
     }
 
-    fn has(&self, bit: u8) -> bool {
+    fn has(&self, bit: u16) -> bool {
         self.flags() & bit != 0
     }
 
-    fn set(&self, bits: u8) {
+    fn set(&self, bits: u16) {
         self.flags.fetch_or(bits, Ordering::Release);
     }
 
@@ -137,8 +156,35 @@ impl TaskMeta {
         self.set(RETRIEVED);
     }
 
+    pub(crate) fn mark_has_callbacks(&self) {
+        self.set(HAS_CALLBACKS);
+    }
+
+    pub(crate) fn has_callbacks(&self) -> bool {
+        self.has(HAS_CALLBACKS)
+    }
+
+    pub(crate) fn mark_awaited(&self) {
+        if !self.has(AWAITED) {
+            self.set(AWAITED);
+        }
+    }
+
+    pub(crate) fn clear_awaited(&self) {
+        self.flags.fetch_and(!AWAITED, Ordering::Release);
+    }
+
+    pub(crate) fn awaited(&self) -> bool {
+        self.has(AWAITED)
+    }
+
     pub(crate) fn detached(&self) -> bool {
         self.has(DETACHED)
+    }
+
+    /// A panic the task ends with is taken care of (see `RETRIEVED`).
+    pub(crate) fn retrieved(&self) -> bool {
+        self.has(RETRIEVED)
     }
 
     pub(crate) fn unretrieved_panic(&self) -> bool {
@@ -155,8 +201,33 @@ impl TaskMeta {
         self.has(CANCELLED)
     }
 
-    /// True if `cancel` was called and the task has not finished yet.
-    pub fn cancelling(&self) -> bool {
+    /// True if the task finished by panicking.
+    pub fn panicked(&self) -> bool {
+        self.has(PANICKED)
+    }
+
+    /// asyncio's `task.cancelling()`: how many cancellation requests are
+    /// pending — `cancel()` calls made while the task was not done, minus
+    /// [`uncancel`](Self::uncancel) calls. Cleanup code of a cancelled task
+    /// (a destructor run by the cancellation) reads it through
+    /// `tulip::current_task()`.
+    pub fn cancelling(&self) -> u32 {
+        u32::from(self.cancels.load(Ordering::Acquire))
+    }
+
+    /// asyncio's `task.uncancel()`: takes back one cancellation request and
+    /// returns how many remain. As in asyncio 3.11 it only changes the
+    /// count: a requested cancellation still happens (structured code such
+    /// as a timeout uses the count to tell its own cancellation from one of
+    /// the caller).
+    pub fn uncancel(&self) -> u32 {
+        let prev = self.cancels.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| Some(n.saturating_sub(1)));
+        u32::from(prev.unwrap_or(0).saturating_sub(1))
+    }
+
+    /// True if `cancel` was called and the task has not finished yet: it
+    /// is on its way out (or its cleanup code is running).
+    pub fn cancel_pending(&self) -> bool {
         self.flags() & (CANCEL_REQUESTED | DONE) == CANCEL_REQUESTED
     }
 
@@ -196,16 +267,21 @@ impl TaskMeta {
         if self.done() {
             return false;
         }
-        if let Some(m) = msg {
+        // The first message is the one delivered (asyncio: the first
+        // `cancel(msg)` cancels what the task awaits, with that message).
+        if let (Some(m), false) = (msg, self.cancel_requested()) {
             let m: Box<str> = m.into();
             let old = self.extra.write(|e| e.cancel_message.replace(m));
             drop(old);
         }
+        let _ = self.cancels.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| Some(n.saturating_add(1)));
         self.set(CANCEL_REQUESTED);
         true
     }
 
-    pub(crate) fn cancel_message(&self) -> Option<String> {
+    /// The message given to the first `cancel(msg)` of this task, if any:
+    /// what its `CancelledError` carries (readable from cleanup code).
+    pub fn cancel_message(&self) -> Option<String> {
         self.extra.read(|e| e.cancel_message.as_deref().map(str::to_owned)).flatten()
     }
 
@@ -220,7 +296,7 @@ impl TaskMeta {
 /// It can name, inspect and cancel the task, but not take its output. Like
 /// [`Task`](crate::Task) it is `!Send`, as it belongs to the loop's thread;
 /// one made on another thread from a runnable
-/// ([`TaskRunnable::task_ref`](crate::TaskRunnable::task_ref)) is still safe
+/// (`TaskRunnable::task_ref`) is still safe
 /// to use there, as every method goes through the thread-safe [`TaskMeta`].
 #[derive(Clone)]
 pub struct TaskRef {
@@ -256,6 +332,21 @@ impl TaskRef {
     /// The task's id.
     pub fn id(&self) -> u64 {
         self.meta().id()
+    }
+
+    /// asyncio's `task.cancelling()` (see [`TaskMeta::cancelling`]).
+    pub fn cancelling(&self) -> u32 {
+        self.meta().cancelling()
+    }
+
+    /// asyncio's `task.uncancel()` (see [`TaskMeta::uncancel`]).
+    pub fn uncancel(&self) -> u32 {
+        self.meta().uncancel()
+    }
+
+    /// The message of the first `cancel(msg)` (see [`TaskMeta::cancel_message`]).
+    pub fn cancel_message(&self) -> Option<String> {
+        self.meta().cancel_message()
     }
 
     /// The task's name.
@@ -298,7 +389,7 @@ impl fmt::Debug for TaskRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let meta = self.meta();
         let state = match meta.state() {
-            _ if meta.cancelling() => "cancelling",
+            _ if meta.cancel_pending() => "cancelling",
             TaskState::Pending => "pending",
             TaskState::Running => "running",
             TaskState::Done => "finished",

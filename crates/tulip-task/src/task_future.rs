@@ -4,10 +4,11 @@
 //! marked current on its thread while it runs.
 
 use crate::current::CurrentGuard;
+use crate::done_callbacks;
 use crate::error::{CancelledError, PanicError, TaskError};
-use crate::exception::{Exception, ExceptionContext};
+use crate::exception::ExceptionContext;
 use crate::hooks;
-use crate::meta::TaskMeta;
+use crate::meta::{TaskMeta, TaskRef};
 use std::any::Any;
 use std::future::Future as StdFuture;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -64,9 +65,10 @@ impl<F: StdFuture> StdFuture for TaskFuture<F> {
             // Dropping the future is the cancellation: its destructors are
             // the `finally:` blocks.
             if let Err(payload) = drop_in_place(&mut this.inner) {
-                report_panic(meta, PanicError::new(payload), "Exception while cancelling a task");
+                report_panic(meta, PanicError::caught(payload), "Exception while cancelling a task");
             }
             meta.mark_done(true, false);
+            finished(meta, cx);
             return Poll::Ready(Err(Box::new(CancelledError { message: meta.cancel_message() }.into())));
         }
         meta.mark_started();
@@ -77,21 +79,50 @@ impl<F: StdFuture> StdFuture for TaskFuture<F> {
             Ok(Poll::Ready(value)) => match drop_in_place(&mut this.inner) {
                 Ok(()) => {
                     meta.mark_done(false, false);
+                    finished(meta, cx);
                     Poll::Ready(Ok(value))
                 }
                 Err(payload) => {
                     drop_quietly(value);
-                    panicked(meta, payload)
+                    let out = panicked(meta, payload);
+                    finished(meta, cx);
+                    out
                 }
             },
             Err(payload) => {
+                // What the hook saw of this panic, before a second one (from
+                // the destructor) overwrites it.
+                let first = PanicError::caught(payload);
                 // The future may be in a broken state: drop it now; a second
                 // panic from its destructor is dropped, the first one counts.
                 if let Err(second) = drop_in_place(&mut this.inner) {
+                    let _ = crate::panics::take_unwinding();
                     drop_quietly(second);
                 }
-                panicked(meta, payload)
+                let out = panicked_with(meta, first);
+                finished(meta, cx);
+                out
             }
+        }
+    }
+}
+
+/// The task just finished: its done callbacks are scheduled. The waker in
+/// `cx` is the task's own (async-task polls a task with its waker).
+fn finished(meta: &TaskMeta, cx: &Context<'_>) {
+    if meta.has_callbacks() {
+        done_callbacks::fire(&TaskRef::new(cx.waker().clone(), meta));
+    }
+}
+
+impl<F> Drop for TaskFuture<F> {
+    fn drop(&mut self) {
+        // SAFETY: see the `meta` field: valid while `self` is.
+        let meta = unsafe { self.meta.as_ref() };
+        if !meta.done() {
+            // Torn down unfinished (its executor went away): the callbacks
+            // will never run.
+            drop_quietly(done_callbacks::take(meta));
         }
     }
 }
@@ -110,12 +141,21 @@ fn drop_quietly<T>(value: T) {
     }
 }
 
-/// The task's future panicked (in `poll` or in its destructor).
+/// The task's future panicked (in its destructor).
 fn panicked<T>(meta: &TaskMeta, payload: Box<dyn Any + Send>) -> Poll<RawOutput<T>> {
+    panicked_with(meta, PanicError::caught(payload))
+}
+
+/// The task's future panicked with `err`. With no handle left to hand it to,
+/// it is reported now, unless its owner said it is taken care of.
+fn panicked_with<T>(meta: &TaskMeta, err: PanicError) -> Poll<RawOutput<T>> {
     meta.mark_done(false, true);
-    let err = PanicError::new(payload);
     if meta.detached() {
-        report_panic(meta, err, "Task exception was never retrieved");
+        if meta.retrieved() {
+            drop_quietly(err);
+        } else {
+            report_panic(meta, err, "Task exception was never retrieved");
+        }
         return Poll::Ready(Err(Box::new(CancelledError::default().into())));
     }
     Poll::Ready(Err(Box::new(err.into())))
@@ -126,7 +166,7 @@ fn panicked<T>(meta: &TaskMeta, payload: Box<dyn Any + Send>) -> Poll<RawOutput<
 fn report_panic(meta: &TaskMeta, err: PanicError, message: &str) {
     let ctx = ExceptionContext {
         message: message.into(),
-        exception: Some(Exception::msg(err.message().to_owned())),
+        exception: Some(err.to_exception()),
         task: Some(meta.info()),
         source: Some(meta.created_at()),
     };

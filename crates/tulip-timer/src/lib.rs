@@ -46,6 +46,7 @@
 mod clock;
 mod driver;
 mod heap;
+mod nesting;
 mod queue;
 mod sleep;
 mod timeout;
@@ -56,4 +57,4 @@ pub use driver::{EnterGuard, TimerEntry, Timers};
 pub use heap::{HeapKey, HeapTimerQueue};
 pub use queue::{TimerKey, TimerQueue};
 pub use sleep::{sleep, sleep_until, Sleep};
-pub use timeout::{timeout, timeout_at, Timeout, TimeoutError, TimeoutHandle};
+pub use timeout::{timeout, timeout_at, Timeout, TimeoutError, TimeoutHandle, TimeoutStateError};

@@ -37,15 +37,18 @@ pub struct Sleep {
 /// # Panics
 /// When polled outside a running tulip event loop (for a non-zero delay).
 ///
-/// A loop is what advances timers (see the crate docs for driving
-/// [`Timers`] by hand); with tulip: `tulip::run(async { tulip::sleep(d).await })`.
+/// A loop is what advances timers (the `tulip-timer` crate's docs show
+/// how to drive them by hand). `sleep(Duration::ZERO)` yields exactly once
+/// (asyncio's `sleep(0)`).
 ///
 /// ```
 /// use std::time::Duration;
-/// // sleep(ZERO) needs no loop: it yields once and is ready.
-/// futures_lite::future::block_on(tulip_timer::sleep(Duration::ZERO));
-/// let s = tulip_timer::sleep(Duration::from_millis(10));
-/// assert_eq!(s.deadline(), None); // fixed when first polled
+/// tulip::run(async {
+///     tulip::sleep(Duration::ZERO).await;
+///     let s = tulip::sleep(Duration::from_millis(10));
+///     assert_eq!(s.deadline(), None); // fixed when first polled
+///     s.await;
+/// });
 /// ```
 pub fn sleep(delay: Duration) -> Sleep {
     let due = if delay.is_zero() { Due::Yield } else { Due::After(delay) };
@@ -57,7 +60,7 @@ pub fn sleep(delay: Duration) -> Sleep {
 /// ```
 /// use std::time::{Duration, Instant};
 /// let when = Instant::now() + Duration::from_millis(5);
-/// let s = tulip_timer::sleep_until(when);
+/// let s = tulip::sleep_until(when);
 /// assert_eq!(s.deadline(), Some(when));
 /// ```
 pub fn sleep_until(deadline: Instant) -> Sleep {
@@ -80,7 +83,7 @@ impl Sleep {
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// let mut s = tulip_timer::sleep(Duration::from_secs(1));
+    /// let mut s = tulip::sleep(Duration::from_secs(1));
     /// let when = Instant::now() + Duration::from_secs(60);
     /// s.reset(when);
     /// assert_eq!(s.deadline(), Some(when));

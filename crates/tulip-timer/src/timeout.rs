@@ -10,11 +10,40 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
+use tulip_task::CancelledError;
 
-/// The deadline passed (asyncio's `TimeoutError`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, thiserror::Error)]
-#[error("timed out")]
+/// The deadline passed (asyncio's `TimeoutError`). Its
+/// [`source`](std::error::Error::source) is the cancellation of the work it
+/// gave up on, as asyncio raises `TimeoutError` from the `CancelledError`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TimeoutError;
+
+impl std::fmt::Display for TimeoutError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("timed out")
+    }
+}
+
+/// What a timeout does to the work it gives up on: cancels it (drops it).
+static CANCELLED: CancelledError = CancelledError { message: None };
+
+impl std::error::Error for TimeoutError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&CANCELLED)
+    }
+}
+
+impl From<TimeoutError> for std::io::Error {
+    fn from(e: TimeoutError) -> Self {
+        std::io::Error::new(std::io::ErrorKind::TimedOut, e)
+    }
+}
+
+/// [`Timeout::reschedule`] after the timeout finished or expired (asyncio's
+/// `RuntimeError: Cannot change state of expired Timeout`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("RuntimeError: Cannot change state of {0} Timeout")]
+pub struct TimeoutStateError(pub &'static str);
 
 #[derive(Debug, Clone, Copy)]
 enum Deadline {
@@ -29,6 +58,7 @@ enum Deadline {
 struct Shared {
     deadline: Cell<Deadline>,
     expired: Cell<bool>,
+    finished: Cell<bool>,
     waker: RefCell<Option<Waker>>,
 }
 
@@ -52,9 +82,10 @@ pub struct Timeout<F> {
 ///
 /// ```
 /// use std::time::Duration;
-/// // On tulip's loop: tulip::run(tulip::timeout(Duration::from_secs(1), work()))
-/// let quick = tulip_timer::timeout(Duration::from_secs(1), async { 5 });
-/// assert_eq!(futures_lite::future::block_on(quick), Ok(5));
+/// let quick = tulip::timeout(Duration::from_secs(1), async { 5 });
+/// assert_eq!(tulip::run(quick), Ok(5));
+/// let slow = tulip::timeout(Duration::from_millis(1), tulip::sleep(Duration::from_secs(60)));
+/// assert_eq!(tulip::run(slow), Err(tulip::TimeoutError));
 /// ```
 pub fn timeout<F: Future>(delay: Duration, future: F) -> Timeout<F> {
     Timeout { inner: Some(future), deadline: Deadline::After(delay), expired: false, timer: None, shared: None }
@@ -64,9 +95,9 @@ pub fn timeout<F: Future>(delay: Duration, future: F) -> Timeout<F> {
 /// `None` means no limit.
 ///
 /// ```
-/// let t = tulip_timer::timeout_at(None, async { "no limit" });
+/// let t = tulip::timeout_at(None, async { "no limit" });
 /// assert_eq!(t.when(), None);
-/// assert_eq!(futures_lite::future::block_on(t), Ok("no limit"));
+/// assert_eq!(tulip::run(t), Ok("no limit"));
 /// ```
 pub fn timeout_at<F: Future>(deadline: Option<Instant>, future: F) -> Timeout<F> {
     let deadline = deadline.map_or(Deadline::Never, Deadline::At);
@@ -89,21 +120,31 @@ impl<F> Timeout<F> {
 
     /// Moves the deadline (`None`: no limit). A timer already registered
     /// moves with it, so an earlier deadline fires on time even if the
-    /// timeout is not polled again before then. No effect once completed.
+    /// timeout is not polled again before then.
+    ///
+    /// # Errors
+    /// [`TimeoutStateError`] once the block has ended (the future finished
+    /// or the deadline passed), as asyncio raises `RuntimeError`.
     ///
     /// ```
     /// use std::time::{Duration, Instant};
-    /// let mut t = tulip_timer::timeout(Duration::from_secs(5), async { 1 });
+    /// let mut t = tulip::timeout(Duration::from_secs(5), std::future::ready(1));
     /// assert_eq!(t.when(), None); // relative: fixed when it starts waiting
     /// let at = Instant::now() + Duration::from_secs(1);
-    /// t.reschedule(Some(at));
+    /// t.reschedule(Some(at)).unwrap();
     /// assert_eq!(t.when(), Some(at));
-    /// t.reschedule(None);
+    /// t.reschedule(None).unwrap();
     /// assert_eq!(t.when(), None);
+    /// let mut t = tulip::run(async move {
+    ///     assert_eq!((&mut t).await, Ok(1));
+    ///     t
+    /// });
+    /// assert!(t.reschedule(Some(at)).is_err()); // the block has ended
     /// ```
-    pub fn reschedule(&mut self, deadline: Option<Instant>) {
+    pub fn reschedule(&mut self, deadline: Option<Instant>) -> Result<(), TimeoutStateError> {
+        self.check_active()?;
         self.set_deadline(deadline.map_or(Deadline::Never, Deadline::At));
-        let Some((timers, key, _)) = self.timer.take() else { return };
+        let Some((timers, key, _)) = self.timer.take() else { return Ok(()) };
         match deadline {
             Some(at) => {
                 if let Some(key) = timers.reschedule(key, at) {
@@ -113,6 +154,23 @@ impl<F> Timeout<F> {
             None => {
                 timers.cancel(key);
             }
+        }
+        Ok(())
+    }
+
+    fn check_active(&self) -> Result<(), TimeoutStateError> {
+        // The future is dropped once the block ends (done or expired).
+        match (self.expired, self.inner.is_none()) {
+            (true, _) => Err(TimeoutStateError("expired")),
+            (false, true) => Err(TimeoutStateError("finished")),
+            _ => Ok(()),
+        }
+    }
+
+    /// The block ended: no more rescheduling.
+    fn finish(&mut self) {
+        if let Some(s) = &self.shared {
+            s.finished.set(true);
         }
     }
 
@@ -126,7 +184,12 @@ impl<F> Timeout<F> {
     /// asyncio.timeout(d) as cm: ... cm.reschedule(...)`.
     pub fn handle(&mut self) -> TimeoutHandle {
         let shared = self.shared.get_or_insert_with(|| {
-            Rc::new(Shared { deadline: Cell::new(self.deadline), expired: Cell::new(false), waker: RefCell::new(None) })
+            Rc::new(Shared {
+                deadline: Cell::new(self.deadline),
+                expired: Cell::new(self.expired),
+                finished: Cell::new(self.inner.is_none()),
+                waker: RefCell::new(None),
+            })
         });
         TimeoutHandle { shared: shared.clone() }
     }
@@ -157,8 +220,22 @@ impl<F: Future> Future for Timeout<F> {
             return Poll::Ready(Err(TimeoutError));
         };
         // SAFETY: see above.
-        if let Poll::Ready(v) = unsafe { Pin::new_unchecked(inner) }.poll(cx) {
+        let inner = unsafe { Pin::new_unchecked(inner) };
+        // Only a fixed deadline can have passed: the first poll of a relative
+        // timeout (the path of a future ready at once) takes no guard.
+        let polled = match this.shared.as_ref().map_or(this.deadline, |s| s.deadline.get()) {
+            Deadline::At(t) => {
+                let _entered = crate::nesting::enter(t);
+                inner.poll(cx)
+            }
+            _ => inner.poll(cx),
+        };
+        if let Poll::Ready(v) = polled {
             this.cancel_timer();
+            // The block has ended: the finished future goes (and with it
+            // the right to reschedule).
+            this.inner = None;
+            this.finish();
             return Poll::Ready(Ok(v));
         }
         if let Some(s) = &this.shared {
@@ -180,8 +257,16 @@ impl<F: Future> Future for Timeout<F> {
             Some((timers, _, _)) => timers.clone(),
             None => Timers::current_for("timeout"),
         };
-        if timers.now() >= deadline {
+        let now = timers.now();
+        if now >= deadline && crate::nesting::enclosing_expired(now) {
+            // An enclosing timeout expired too: it reports the timeout, as
+            // asyncio lets the cancellation through the inner block; it is
+            // checked right after this poll returns.
+            return Poll::Pending;
+        }
+        if now >= deadline {
             this.cancel_timer();
+            this.finish();
             // Dropping the future is the cancellation; it happens before the
             // error is returned, so its destructors have already run.
             this.inner = None;
@@ -213,7 +298,7 @@ impl<F> Drop for Timeout<F> {
 ///
 /// ```
 /// use std::time::{Duration, Instant};
-/// let mut t = tulip_timer::timeout(Duration::from_secs(5), async { 1 });
+/// let mut t = tulip::timeout(Duration::from_secs(5), std::future::ready(1));
 /// let h = t.handle();
 /// let later = Instant::now() + Duration::from_secs(60);
 /// h.reschedule(Some(later));
@@ -235,11 +320,22 @@ impl TimeoutHandle {
     }
 
     /// Moves the deadline (`None`: no limit); the timeout notices at once.
-    pub fn reschedule(&self, deadline: Option<Instant>) {
+    ///
+    /// # Errors
+    /// [`TimeoutStateError`] once the block has ended, as
+    /// [`Timeout::reschedule`].
+    pub fn reschedule(&self, deadline: Option<Instant>) -> Result<(), TimeoutStateError> {
+        if self.shared.expired.get() {
+            return Err(TimeoutStateError("expired"));
+        }
+        if self.shared.finished.get() {
+            return Err(TimeoutStateError("finished"));
+        }
         self.shared.deadline.set(deadline.map_or(Deadline::Never, Deadline::At));
         if let Some(w) = self.shared.waker.borrow().as_ref() {
             w.wake_by_ref();
         }
+        Ok(())
     }
 
     /// True once the deadline passed.

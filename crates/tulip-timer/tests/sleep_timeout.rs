@@ -228,14 +228,14 @@ fn reschedule_moves_a_registered_deadline_earlier_later_or_away() {
         assert!(futures_lite::future::poll_once(&mut t).await.is_none());
         let t0 = Timers::with_current(|t| t.now()).unwrap();
         assert_eq!(t.when(), Some(t0 + Duration::from_secs(10)));
-        t.reschedule(Some(t0 + Duration::from_secs(2)));
+        t.reschedule(Some(t0 + Duration::from_secs(2))).unwrap();
         let out = (&mut t).await;
         l.borrow_mut().push(out);
         assert!(t.expired());
 
         let mut never = timeout(Duration::from_secs(1), sleep(Duration::from_secs(3)));
         assert!(futures_lite::future::poll_once(&mut never).await.is_none());
-        never.reschedule(None);
+        never.reschedule(None).unwrap();
         let out = never.await;
         l.borrow_mut().push(out);
     });
@@ -269,7 +269,7 @@ fn timeout_handle_reschedules_from_inside() {
         // Not started waiting yet, so no fixed deadline: set one.
         assert_eq!(h.when(), None);
         let now = Timers::with_current(|t| t.now()).unwrap();
-        h.reschedule(Some(now + Duration::from_secs(10)));
+        h.reschedule(Some(now + Duration::from_secs(10))).unwrap();
         sleep(Duration::from_secs(5)).await;
         "made it"
     });

@@ -31,6 +31,7 @@
 //! |---|---|
 //! | `asyncio.run(main())` | [`run`]`(main())` → the future's output |
 //! | `asyncio.new_event_loop()` | [`new_event_loop`], [`EventLoop::new`] |
+//! | `asyncio.get_event_loop()` | [`get_event_loop`]: the running loop, else the thread's own |
 //! | `asyncio.get_running_loop()` | [`get_running_loop`] → [`LoopHandle`] |
 //! | `loop.run_until_complete(aw)` | [`EventLoop::run_until_complete`] |
 //! | `loop.run_forever()`, `loop.stop()` | [`EventLoop::run_forever`], [`LoopHandle::stop`] |
@@ -48,22 +49,27 @@
 //! | `asyncio.create_task(coro, name=)` | [`create_task`], [`create_task_named`] → [`Task`] |
 //! | `asyncio.ensure_future(aw)` | [`ensure_future`] |
 //! | `task.cancel()`, `cancelled()`, `done()`, `get_name()`, `set_name()` | [`Task::cancel`], [`Task::cancelled`], [`Task::done`], [`Task::name`], [`Task::set_name`] |
-//! | `await task` | `task.await` → `Result<T, `[`TaskError`]`>` (cancelled or panicked) |
+//! | `task.result()`, `exception()`, `add_done_callback(cb)`, `remove_done_callback(cb)` | [`Task::result`], [`Task::exception`], [`Task::add_done_callback`] → [`TaskCallbackId`], [`Task::remove_done_callback`] |
+//! | `task.cancelling()`, `uncancel()`, the `CancelledError`'s message | [`Task::cancelling`], [`Task::uncancel`], [`TaskRef::cancel_message`] (also from cleanup code, via [`current_task`]) |
+//! | `await task` | `task.await` → `Result<T, `[`TaskError`]`>` (cancelled or panicked); [`Task::propagate`] re-raises the panic; [`Task::shared`] for several awaiters |
 //! | `asyncio.current_task()`, `all_tasks()` | [`current_task`], [`all_tasks`] → [`TaskRef`] |
 //! | `asyncio.sleep(d)`, `sleep(0)` | [`sleep`]`(d)`; `sleep(Duration::ZERO)` yields exactly once |
 //! | `CancelledError`, `InvalidStateError` | [`CancelledError`], [`InvalidStateError`] |
-//! | `asyncio.gather(*aws)` | [`gather()`]`(iter)` → outputs in input order; [`gather!`]`(a, b, c)` → a tuple; [`try_gather`] for `Result` children |
+//! | `asyncio.gather(*aws)` | [`gather()`]`(iter)` → outputs in input order; [`gather!`]`(a, b, c)` → a tuple (a [`Task`] argument is awaited as is); [`gather_tasks`] for tasks; [`try_gather`] for `Result` children |
 //! | `gather(..., return_exceptions=True)` | [`gather_all`] → every outcome in place |
-//! | `asyncio.wait(aws, timeout=, return_when=)` | [`wait`]`(tasks, `[`ReturnWhen`]`::..)` (`.timeout(d)`) → `(done, pending)` |
+//! | `asyncio.wait(aws, timeout=, return_when=)` | [`wait`]`(tasks)` (`.return_when(`[`ReturnWhen`]`::..)`, `.timeout(d)`) → `Ok((done, pending))` tasks, [`ValueError`] if empty |
 //! | `asyncio.as_completed(aws, timeout=)` | [`as_completed`] (`.timeout(d)`): a `Stream`, or `while let Some(r) = it.next().await` |
 //! | `async with asyncio.timeout(d)`, `timeout_at(when)` | [`timeout`]`(d, fut)`, [`timeout_at`]`(Some(when), fut)` → [`Timeout`] (`when()`, `reschedule()`, `expired()`, [`TimeoutHandle`]) |
-//! | `asyncio.wait_for(aw, timeout)` | [`wait_for`]`(fut, Some(d))`, [`wait_for_task`] → `Err(TimeoutError)`; the inner work is cancelled |
+//! | `asyncio.wait_for(aw, timeout)` | [`wait_for`]`(fut, Some(d))` → `Err(TimeoutError)`, [`wait_for_task`] → `Err(`[`WaitForError`]`)`; the inner work is cancelled |
 //! | `asyncio.shield(aw)` | [`shield`]`(task)` |
+//! | `except CancelledError:` around an await | [`on_cancel`]`(fut, cleanup)` |
+//! | `async with resource:` (an `__aexit__` that awaits) | [`async_with`]`(resource, body, exit)` |
+//! | `async for x in aiter:`, async generators | [`StreamExt`] (`while let Some(x) = s.next().await`), [`stream::unfold`] |
 //! | `async with asyncio.TaskGroup() as tg` | [`TaskGroup::new`], [`TaskGroup::create_task`], `tg.wait().await` → [`TaskGroupError`] with every failure |
 //! | `asyncio.Lock()`, `async with lock:`, `lock.locked()` | [`Lock::new`], `let _g = lock.acquire().await` → [`LockGuard`] (drop or `release()`), [`Lock::locked`] |
 //! | `asyncio.Semaphore(n)`, `BoundedSemaphore(n)` | [`Semaphore::new`], [`BoundedSemaphore::new`]: `acquire().await` → [`SemaphorePermit`]; `forget()` + `release()`; over-release → [`ValueError`] |
 //! | `asyncio.Event()`: `set`, `clear`, `is_set`, `wait` | [`Event`]: same names |
-//! | `asyncio.Condition()`: `wait`, `wait_for`, `notify(n)`, `notify_all` | [`Condition`]: `guard = cond.wait(guard).await`, [`Condition::wait_for`], [`Condition::notify`], [`Condition::notify_all`] |
+//! | `asyncio.Condition()`: `wait`, `wait_for`, `notify(n)`, `notify_all` | [`Condition`]: `guard = cond.wait(guard).await`, [`Condition::wait_for`], [`Condition::notify`], [`Condition::notify_all`] ([`NotifyError`] without the lock) |
 //! | `asyncio.Barrier(n)`: `wait`, `reset`, `abort`, `parties`, `n_waiting`, `broken` | [`Barrier`]: same names → `Result<usize, `[`BrokenBarrierError`]`>` |
 //! | `asyncio.Queue(maxsize)`, `LifoQueue`, `PriorityQueue` | [`Queue`], [`LifoQueue`], [`PriorityQueue`] (`put`/`get`, `*_nowait` → [`QueueFull`]/[`QueueEmpty`], `task_done`, `join`, `shutdown` → [`QueueShutDown`]); all in [`sync`] |
 //!
@@ -92,26 +98,67 @@
 //!
 //! Beyond asyncio: [`EventLoop::builder`]`().virtual_clock()` gives a loop
 //! whose clock jumps to the next timer when nothing else can run (trio's
-//! `MockClock`), for fast, deterministic tests of timing code.
+//! `MockClock`), for fast, deterministic tests of timing code; [`join!`]
+//! and [`gather_local`] run futures concurrently in place, borrowing the
+//! caller's data.
 //! [`Runtime`] and [`run_per_core`] run a loop per core (pinned threads,
 //! [`RuntimeHandle::spawn_on`] to start work on loop k from anywhere), the
 //! thread-per-core shape of asyncio's one process per core.
 //!
 //! ## What differs, and why
 //!
-//! * A panic in a task is its uncaught exception: awaiting the task gives
-//!   `Err(TaskError::Panicked(..))` (re-raise it with `PanicError::resume`);
-//!   if nobody awaits it, the loop reports "Task exception was never retrieved".
-//! * Dropping a [`Task`] handle detaches the task; it does not cancel it.
-//! * Cancellation drops the task's future at its next scheduling point: its
-//!   destructors are the `finally:` blocks.
+//! Only what Rust itself rules out; each with the idiom that replaces it
+//! (the guide `docs/python-idioms.md` has a runnable program for each).
+//!
+//! * **No exceptions.** A task's uncaught exception is a panic: awaiting
+//!   the task gives `Err(`[`TaskError::Panicked`]`(..))`, or
+//!   [`Task::propagate`] re-raises it in the awaiter. Expected failures are
+//!   `Result`s; `?` converts tulip's errors into `std::io::Error`. The loop
+//!   prints a task's panic only once nobody handled it, as asyncio prints
+//!   an unretrieved exception ([`LoopHandle::set_print_task_panics`]).
+//! * **Cancellation is dropping the future**, at its next scheduling point:
+//!   it cannot be caught and swallowed. `finally:` is a `Drop` guard,
+//!   `except CancelledError:` is [`on_cancel`]; work that must survive the
+//!   caller's cancellation goes in a task awaited through [`shield`].
+//! * **No async destructors.** Cleanup that awaits goes in
+//!   [`async_with`]'s exit, which is awaited after the body returns or
+//!   panics; if the caller is cancelled inside the body, only the
+//!   resource's `Drop` runs.
+//! * **Ownership.** A task's future is `'static` (move owned values in,
+//!   share with `Rc`); [`join!`] and [`gather_local`] poll borrowed futures
+//!   in place instead. Awaiting a [`Task`] takes its output: read it with
+//!   [`Task::result`] (a clone), or await a [`Task::shared`] handle from
+//!   several places. Dropping a handle detaches the task (there is no
+//!   garbage collector to take it away); a task cancelled while awaiting a
+//!   handle cancels the awaited task, as asyncio does.
+//! * **Closures cannot be compared**: `remove_done_callback` takes the
+//!   [`CallbackId`] / [`TaskCallbackId`] that `add_done_callback` returned.
+//! * **No variadic or keyword arguments**: [`gather!`] (and [`join!`]) take
+//!   futures of different types and give a tuple; options are builder
+//!   methods (`wait(tasks).return_when(..).timeout(d)`) and `Option`s
+//!   (`wait_for(fut, None)`).
+//! * **No `yield` in async functions**: async iterators and generators are
+//!   [`Stream`]s ([`StreamExt`], [`stream::unfold`]).
+//! * **A cancellation cannot stop code midway and let it go on**: asyncio's
+//!   `TaskGroup` cancels the parent's body at a child's failure and resumes
+//!   it after the `async with`; in tulip the body runs until it awaits
+//!   [`TaskGroup::wait`] (put long work in a child). And as the group's
+//!   outputs are a `Vec<T>`, a child cancelled from outside is reported
+//!   ([`ChildError::Cancelled`]) rather than silently missing.
+//! * **Types decide what a timeout cancels**: [`wait_for`] drops a plain
+//!   future; a [`Task`] is timed out with [`wait_for_task`], which cancels
+//!   it (dropping a handle would only detach it).
 
 pub use tulip_blocking::{run_in_executor, to_thread, ToThread};
 pub use tulip_combinators::{
-    as_completed, gather, gather_all, shield, try_gather, wait, wait_for, wait_for_task, AsCompleted, AsCompletedError,
-    ChildError, Completed, Gather, GatherAll, ReturnWhen, Shield, SpawnError, TaskGroup, TaskGroupError, TryGather,
-    Wait, WaitFor,
+    as_completed, async_with, gather, gather_all, gather_local, gather_tasks, join, on_cancel, shield, try_gather,
+    wait, wait_for, wait_for_task, AsCompleted, AsCompletedError, ChildError, Gather, GatherAll, GatherLocal,
+    GatherTasks, ReturnWhen, Shield, SpawnError, TaskGroup, TaskGroupError, TryGather, Wait, WaitFor, WaitForError,
 };
+/// Streams, asyncio's async iterators (futures-lite's, which tulip's own
+/// streams implement).
+#[doc(no_inline)]
+pub use tulip_combinators::{stream, Stream, StreamExt};
 /// aiohttp's HTTP client: `ClientSession`, `request`, `TcpConnector`,
 /// `ClientTimeout` (the `tulip-http` crate; cargo feature `http`, on by
 /// default).
@@ -135,9 +182,9 @@ pub use tulip_process as process;
 #[cfg(feature = "process")]
 pub use tulip_process::{create_subprocess_exec, create_subprocess_shell, signals, LoopSignals, Process};
 pub use tulip_reactor::{
-    all_tasks, create_task, create_task_named, current_task, ensure_future, get_running_loop, new_event_loop, run,
-    run_coroutine_threadsafe, try_get_running_loop, ConcurrentFuture, EventLoop, Handle, IoSource, LoopBuilder,
-    LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
+    all_tasks, create_task, create_task_named, current_task, ensure_future, get_event_loop, get_running_loop,
+    new_event_loop, run, run_coroutine_threadsafe, try_get_running_loop, ConcurrentFuture, EventLoop, Handle, IoSource,
+    LoopBuilder, LoopHandle, RemoteHandle, RuntimeError, TimerHandle,
 };
 /// A loop per core (the `tulip-runtime` crate; cargo feature `runtime`, on
 /// by default): [`Runtime`], [`run_per_core`].
@@ -147,14 +194,16 @@ pub use tulip_runtime::{run_per_core, IndexError, Runtime, RuntimeBuilder, Runti
 pub use tulip_sync as sync;
 pub use tulip_sync::{
     Barrier, BaseQueue, BoundedSemaphore, BrokenBarrierError, Condition, Event, GetNowaitError, LifoQueue, Lock,
-    LockGuard, OwnedLockGuard, OwnedSemaphorePermit, PriorityQueue, PutNowaitError, Queue, QueueEmpty, QueueFull,
-    QueueShutDown, Semaphore, SemaphorePermit, ValueError,
+    LockGuard, NotifyError, OwnedLockGuard, OwnedSemaphorePermit, PriorityQueue, PutNowaitError, Queue, QueueEmpty,
+    QueueFull, QueueShutDown, Semaphore, SemaphorePermit, ValueError,
 };
 pub use tulip_task::{
-    CallbackId, CancelledError, Exception, ExceptionContext, Future, FutureError, InvalidStateError, PanicError, Task,
-    TaskError, TaskInfo, TaskRef, TaskState,
+    CallbackId, CancelledError, Exception, ExceptionContext, Future, FutureError, InvalidStateError, PanicError,
+    SharedTask, Task, TaskCallbackId, TaskError, TaskInfo, TaskRef, TaskState,
 };
-pub use tulip_timer::{sleep, sleep_until, timeout, timeout_at, Sleep, Timeout, TimeoutError, TimeoutHandle};
+pub use tulip_timer::{
+    sleep, sleep_until, timeout, timeout_at, Sleep, Timeout, TimeoutError, TimeoutHandle, TimeoutStateError,
+};
 
 /// The names most programs need: `use tulip::prelude::*;`.
 ///
@@ -176,6 +225,14 @@ pub mod prelude {
     pub use crate::LoopSignals;
     #[cfg(feature = "net")]
     pub use crate::LoopSockets;
-    pub use crate::{create_task, get_running_loop, run, sleep, EventLoop, Task, TaskError};
+    #[doc(no_inline)]
+    pub use crate::StreamExt;
+    pub use crate::{create_task, get_event_loop, get_running_loop, run, sleep, EventLoop, Task, TaskError};
+    #[doc(no_inline)]
     pub use std::time::Duration;
 }
+
+/// docs/python-idioms.md: each of its Rust snippets runs as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/python-idioms.md")]
+pub struct PythonIdiomsGuide;

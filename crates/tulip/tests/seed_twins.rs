@@ -244,8 +244,7 @@ fn ensure_future_set_after() {
         ev.run_until_complete(async move {
             let fut = tulip::ensure_future(set_after(secs(1.0), "... world"));
             o.print("hello ...");
-            let result =
-                if just_await { fut.await.unwrap() } else { tulip::wait_for_task(fut, None).await.unwrap().unwrap() };
+            let result = if just_await { fut.await.unwrap() } else { tulip::wait_for_task(fut, None).await.unwrap() };
             o.print(result);
         });
         ev.close();
@@ -394,7 +393,7 @@ fn two_functions() {
         if as_tasks {
             let task1 = ev.create_task(fun1(o.clone(), 4));
             let task2 = ev.create_task(fun2(o.clone(), 4));
-            ev.run_until_complete(tulip::wait([task1, task2], ReturnWhen::AllCompleted));
+            ev.run_until_complete(tulip::wait([task1, task2])).expect("the set of tasks is not empty");
         } else {
             ev.run_until_complete(async move {
                 fun1(o.clone(), 4).await;
@@ -494,8 +493,9 @@ fn first_ip_service() {
     let ev = virtual_loop();
     ev.run_until_complete(async move {
         let futures: Vec<_> = TWO_SERVICES.iter().map(|s| tulip::create_task(fetch_ip(o.clone(), s))).collect();
-        let (mut done, pending) = tulip::wait(futures, ReturnWhen::FirstCompleted).await;
-        o.print(done.pop().unwrap().result().unwrap());
+        let (mut done, pending) =
+            tulip::wait(futures).return_when(ReturnWhen::FirstCompleted).await.expect("the set of tasks is not empty");
+        o.print(done.pop().unwrap().await.unwrap());
         for future in &pending {
             future.cancel();
         }
@@ -537,9 +537,9 @@ fn exceptions() {
     let ev = virtual_loop();
     ev.run_until_complete(async move {
         let futures: Vec<_> = SERVICES.iter().map(|s| tulip::create_task(fetch_ip(o.clone(), s))).collect();
-        let (done, _) = tulip::wait(futures, ReturnWhen::AllCompleted).await;
+        let (done, _) = tulip::wait(futures).await.expect("the set of tasks is not empty");
         for future in done {
-            o.print(future.result().unwrap());
+            o.print(future.await.unwrap());
         }
     });
     ev.close();
@@ -577,12 +577,16 @@ fn wait_timeout_default() {
     ev.run_until_complete(async move {
         let mut ip = "not available".to_string();
         let futures: Vec<_> = TWO_SERVICES.iter().map(|s| tulip::create_task(fetch_ip(o.clone(), s))).collect();
-        let (done, pending) = tulip::wait(futures, ReturnWhen::FirstCompleted).timeout(secs(0.01)).await;
+        let (done, pending) = tulip::wait(futures)
+            .return_when(ReturnWhen::FirstCompleted)
+            .timeout(secs(0.01))
+            .await
+            .expect("the set of tasks is not empty");
         for future in &pending {
             future.cancel();
         }
         for future in done {
-            ip = future.result().unwrap();
+            ip = future.await.unwrap();
         }
         o.print(format!("{{'message': 'Result from asynchronous.', 'ip': '{ip}'}}"));
     });
