@@ -142,6 +142,10 @@ pub use tulip_task::{
     TaskError, TaskInfo, TaskRef, TaskState,
 };
 pub use tulip_timer::{sleep, sleep_until, timeout, timeout_at, Sleep, Timeout, TimeoutError, TimeoutHandle};
+/// aiohttp.web's server: `Application`, routes, `Request`, `Response`,
+/// `run_app` (the `tulip-web` crate; cargo feature `web`, on by default).
+#[cfg(feature = "web")]
+pub use tulip_web as web;
 
 /// The names most programs need: `use tulip::prelude::*;`.
 ///
