@@ -15,7 +15,7 @@ use hyper::body::Incoming;
 use tulip_hyper::HyperIo;
 
 use crate::body::ResBody;
-use crate::conn_timer::{ConnClock, ConnTimer, WatchedIo};
+use crate::conn_timer::{ConnClock, ConnTimer, HeadRecord, WatchedIo};
 use crate::server::Handling;
 use crate::tasks::TaskSet;
 
@@ -64,6 +64,7 @@ struct Service {
     handling: Rc<Handling>,
     remote: Option<Rc<str>>,
     clock: Arc<ConnClock>,
+    record: Rc<HeadRecord>,
 }
 
 impl hyper::service::Service<hyper::Request<Incoming>> for Service {
@@ -73,6 +74,21 @@ impl hyper::service::Service<hyper::Request<Incoming>> for Service {
 
     fn call(&self, req: hyper::Request<Incoming>) -> Self::Future {
         self.clock.mark_served();
+        let h = req.headers();
+        let suspicious =
+            h.contains_key(http::header::TRANSFER_ENCODING) || h.contains_key(http::header::CONTENT_LENGTH);
+        if suspicious
+            && self.record.take_content_lengths() > usize::from(!h.contains_key(http::header::TRANSFER_ENCODING))
+        {
+            let reason = if h.contains_key(http::header::TRANSFER_ENCODING) {
+                "both Transfer-Encoding and Content-Length"
+            } else {
+                "more than one Content-Length"
+            };
+            let res = crate::server::bad_framing(reason);
+            return Box::pin(async move { Ok(res) });
+        }
+        self.record.reset();
         let h = self.handling.clone();
         let remote = self.remote.clone();
         Box::pin(async move { Ok(h.handle(req, remote).await) })
@@ -91,7 +107,8 @@ pub(crate) async fn serve<IO>(
     IO: AsyncRead + AsyncWrite + Unpin + 'static,
 {
     let clock = ConnClock::new();
-    let io = HyperIo::new(WatchedIo { inner: io, clock: clock.clone() });
+    let record = HeadRecord::new(limits.max_header_size + 1024);
+    let io = HyperIo::new(WatchedIo { inner: io, clock: clock.clone(), record: record.clone() });
     let timer = ConnTimer { clock: clock.clone(), header_timeout: limits.header_read_timeout };
     let mut b = hyper::server::conn::http1::Builder::new();
     b.timer(timer)
@@ -100,7 +117,7 @@ pub(crate) async fn serve<IO>(
         .max_header_size(limits.max_header_size)
         .max_headers(limits.max_headers)
         .keep_alive(true);
-    let conn = b.serve_connection(io, Service { handling, remote, clock });
+    let conn = b.serve_connection(io, Service { handling, remote, clock, record });
     // Errors are the client's (a reset, a timeout, bad framing hyper answered).
     let _ = Graceful { conn: Box::pin(conn), switch, shutting: false }.await;
 }

@@ -13,9 +13,11 @@
 //! slowloris too). hyper re-polls its sleep after every read that leaves
 //! the head incomplete, which is when the earlier deadline is set.
 
+use std::cell::RefCell;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -61,11 +63,53 @@ impl ConnClock {
     }
 }
 
-/// The connection's I/O, telling its clock when bytes arrive.
+/// The connection's I/O, telling its clock when bytes arrive and keeping
+/// the bytes of the head being read for [`HeadRecord`].
 #[derive(Debug)]
 pub(crate) struct WatchedIo<T> {
     pub(crate) inner: T,
     pub(crate) clock: Arc<ConnClock>,
+    pub(crate) record: Rc<HeadRecord>,
+}
+
+/// The raw bytes read since the last request began (at most the head
+/// limit): hyper merges duplicate `Content-Length`s and drops one that
+/// comes with `Transfer-Encoding`, so only the raw head shows them.
+#[derive(Debug, Default)]
+pub(crate) struct HeadRecord {
+    buf: RefCell<Vec<u8>>,
+    cap: usize,
+}
+
+impl HeadRecord {
+    pub(crate) fn new(cap: usize) -> Rc<Self> {
+        Rc::new(HeadRecord { buf: RefCell::new(Vec::with_capacity(256)), cap })
+    }
+
+    fn push(&self, bytes: &[u8]) {
+        let mut b = self.buf.borrow_mut();
+        let room = self.cap.saturating_sub(b.len());
+        b.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    /// How many `Content-Length` lines the recorded head has; then starts
+    /// recording the next one. (Pipelined heads read together with an
+    /// earlier one are not seen: hyper still closes after CL with TE.)
+    pub(crate) fn take_content_lengths(&self) -> usize {
+        let mut b = self.buf.borrow_mut();
+        let end = b.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(b.len());
+        let n = b[..end]
+            .split(|&c| c == b'\n')
+            .filter(|line| line.len() >= 15 && line[..15].eq_ignore_ascii_case(b"content-length:"))
+            .count();
+        b.clear();
+        n
+    }
+
+    /// Starts recording the next head.
+    pub(crate) fn reset(&self) {
+        self.buf.borrow_mut().clear();
+    }
 }
 
 impl<T: AsyncRead + Unpin> AsyncRead for WatchedIo<T> {
@@ -74,6 +118,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for WatchedIo<T> {
         if let Poll::Ready(Ok(n)) = r {
             if n > 0 {
                 self.clock.saw_bytes();
+                self.record.push(&buf[..n]);
             }
         }
         r

@@ -50,9 +50,7 @@ impl Handling {
         remote: Option<Rc<str>>,
     ) -> hyper::Response<ResBody> {
         if let Some(reason) = framing_problem(&req) {
-            let mut r = to_plain(Response::from(HTTPException::bad_request().with_text(format!("400: {reason}"))));
-            r.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
-            return r;
+            return bad_framing(reason);
         }
         let log_head = self.access_log.as_ref().map(|_| LogHead::of(&req, remote.as_deref()));
         let (parts, body) = req.into_parts();
@@ -133,6 +131,13 @@ impl Handling {
             }
         }
     }
+}
+
+/// A 400 for a request whose framing cannot be trusted; the connection closes.
+pub(crate) fn bad_framing(reason: &str) -> hyper::Response<ResBody> {
+    let mut r = to_plain(Response::from(HTTPException::bad_request().with_text(format!("400: {reason}"))));
+    r.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+    r
 }
 
 /// Reports a handler's panic to the loop's exception handler (aiohttp
