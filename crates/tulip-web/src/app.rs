@@ -18,6 +18,8 @@ pub type HookError = Box<dyn std::error::Error>;
 pub(crate) type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 type Hook = Box<dyn Fn(Rc<Application>) -> LocalBoxFuture<Result<(), HookError>>>;
 type Cleanup = Box<dyn FnOnce() -> LocalBoxFuture<()>>;
+/// Application state: values by their key's type and name.
+type State = RefCell<HashMap<(TypeId, &'static str), Rc<dyn Any>>>;
 type CleanupCtx = Box<dyn Fn(Rc<Application>) -> LocalBoxFuture<Result<Cleanup, HookError>>>;
 
 /// A typed key of application state (aiohttp's `web.AppKey`): the value
@@ -71,7 +73,7 @@ impl<T> std::fmt::Debug for AppKey<T> {
 /// ```
 pub struct Application {
     pub(crate) router: Router,
-    state: RefCell<HashMap<(TypeId, &'static str), Rc<dyn Any>>>,
+    state: State,
     pub(crate) middlewares: Vec<BoxMiddleware>,
     on_startup: Vec<Hook>,
     on_shutdown: Vec<Hook>,

@@ -30,8 +30,13 @@ use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 /// assert_eq!(HTTPException::not_found().text(), "404: Not Found");
 /// ```
 #[derive(Debug, Clone, thiserror::Error)]
-#[error("{text}")]
-pub struct HTTPException {
+#[error("{}", .0.text)]
+pub struct HTTPException(Box<Inner>);
+
+/// Boxed: handlers return `Result<Response, HTTPException>`, and the
+/// error should not make every `Ok` large.
+#[derive(Debug, Clone)]
+struct Inner {
     status: StatusCode,
     text: String,
     headers: HeaderMap,
@@ -47,7 +52,7 @@ impl HTTPException {
     /// ```
     pub fn new(status: StatusCode) -> Self {
         let text = format!("{}: {}", status.as_u16(), status.canonical_reason().unwrap_or(""));
-        HTTPException { status, text, headers: HeaderMap::new() }
+        HTTPException(Box::new(Inner { status, text, headers: HeaderMap::new() }))
     }
 
     /// Replaces the body text.
@@ -57,7 +62,7 @@ impl HTTPException {
     /// assert_eq!(e.text(), "no name");
     /// ```
     pub fn with_text(mut self, text: impl Into<String>) -> Self {
-        self.text = text.into();
+        self.0.text = text.into();
         self
     }
 
@@ -69,24 +74,24 @@ impl HTTPException {
     /// ```
     pub fn with_header(mut self, name: &str, value: &str) -> Self {
         if let (Ok(n), Ok(v)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
-            self.headers.append(n, v);
+            self.0.headers.append(n, v);
         }
         self
     }
 
     /// The status code answered.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     /// The body text.
     pub fn text(&self) -> &str {
-        &self.text
+        &self.0.text
     }
 
     /// The extra headers (e.g. `Location`, `Allow`).
     pub fn headers(&self) -> &HeaderMap {
-        &self.headers
+        &self.0.headers
     }
 
     /// 400 (aiohttp's `HTTPBadRequest`).
