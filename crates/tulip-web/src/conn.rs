@@ -65,6 +65,7 @@ struct Service {
     remote: Option<Rc<str>>,
     clock: Arc<ConnClock>,
     record: Rc<HeadRecord>,
+    prepared: crate::request::PreparedSlot,
 }
 
 impl hyper::service::Service<hyper::Request<Incoming>> for Service {
@@ -91,7 +92,8 @@ impl hyper::service::Service<hyper::Request<Incoming>> for Service {
         self.record.reset();
         let h = self.handling.clone();
         let remote = self.remote.clone();
-        Box::pin(async move { Ok(h.handle(req, remote).await) })
+        let prepared = self.prepared.clone();
+        Box::pin(async move { Ok(h.handle(req, remote, prepared).await) })
     }
 }
 
@@ -117,7 +119,7 @@ pub(crate) async fn serve<IO>(
         .max_header_size(limits.max_header_size)
         .max_headers(limits.max_headers)
         .keep_alive(true);
-    let conn = b.serve_connection(io, Service { handling, remote, clock, record });
+    let conn = b.serve_connection(io, Service { handling, remote, clock, record, prepared: Rc::default() });
     // Errors are the client's (a reset, a timeout, bad framing hyper answered).
     let _ = Graceful { conn: Box::pin(conn), switch, shutting: false }.await;
 }

@@ -88,7 +88,8 @@ impl MultiDict {
     }
 }
 
-/// Where a prepared `StreamResponse` leaves its head for the server.
+/// Where a prepared `StreamResponse` leaves its head for the server (one
+/// per connection: HTTP/1 handles one request at a time).
 pub(crate) type PreparedSlot = Rc<RefCell<Option<hyper::Response<crate::body::ResBody>>>>;
 
 /// An HTTP request (aiohttp's `web.Request`).
@@ -119,17 +120,9 @@ impl Request {
         path: String,
         app: Rc<Application>,
         remote: Option<Rc<str>>,
+        prepared: PreparedSlot,
     ) -> Self {
-        Request {
-            head,
-            body: Some(body),
-            cached: None,
-            path,
-            match_info: MatchInfo::default(),
-            app,
-            remote,
-            prepared: Rc::default(),
-        }
+        Request { head, body: Some(body), cached: None, path, match_info: MatchInfo::default(), app, remote, prepared }
     }
 
     pub(crate) fn set_match_info(&mut self, pairs: Vec<(String, String)>) {

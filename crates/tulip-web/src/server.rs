@@ -48,6 +48,7 @@ impl Handling {
         self: Rc<Self>,
         req: hyper::Request<Incoming>,
         remote: Option<Rc<str>>,
+        prepared: PreparedSlot,
     ) -> hyper::Response<ResBody> {
         if let Some(reason) = framing_problem(&req) {
             return bad_framing(reason);
@@ -70,9 +71,10 @@ impl Handling {
                 (h, Vec::new())
             }
         };
-        let mut request = Request::new(parts, body, path, self.app.clone(), remote);
+        // Nothing is left in it from an earlier request: each takes its own.
+        prepared.borrow_mut().take();
+        let mut request = Request::new(parts, body, path, self.app.clone(), remote, prepared.clone());
         request.set_match_info(params);
-        let prepared = request.prepared.clone();
         let fut = if self.chain.is_empty() {
             handler.call(request)
         } else {
