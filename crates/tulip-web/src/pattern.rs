@@ -1,6 +1,11 @@
 //! Path patterns of routes: `/users/{id}`, `/files/{tail:.*}`, `/{n:\d+}`.
 
+use std::rc::Rc;
+
 use regex::Regex;
+
+/// Path parameters: names shared with the pattern, values decoded.
+pub(crate) type Params = Vec<(Rc<str>, String)>;
 
 /// A malformed route pattern, or a `url_for` that cannot be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,7 +32,7 @@ pub enum RouteError {
 #[derive(Debug, Clone)]
 enum Part {
     Lit(String),
-    Var(String, Option<Regex>),
+    Var(Rc<str>, Option<Regex>),
 }
 
 /// A compiled pattern.
@@ -37,7 +42,7 @@ pub(crate) struct Pattern {
     parts: Vec<Part>,
     /// Set when the pattern has variables.
     regex: Option<Regex>,
-    names: Vec<String>,
+    names: Vec<Rc<str>>,
     /// Every variable is a plain `{name}` ending at a '/' or the end: matched
     /// segment by segment, without the regex (the common case, and faster).
     segmented: bool,
@@ -92,7 +97,7 @@ impl Pattern {
                     if !lit.is_empty() {
                         parts.push(Part::Lit(std::mem::take(&mut lit)));
                     }
-                    parts.push(Part::Var(name.to_string(), re));
+                    parts.push(Part::Var(Rc::from(name), re));
                 }
                 '}' => return Err(bad("unmatched '}'")),
                 c => lit.push(c),
@@ -101,7 +106,7 @@ impl Pattern {
         if !lit.is_empty() {
             parts.push(Part::Lit(lit));
         }
-        let names: Vec<String> = parts
+        let names: Vec<Rc<str>> = parts
             .iter()
             .filter_map(|p| match p {
                 Part::Var(n, _) => Some(n.clone()),
@@ -148,7 +153,7 @@ impl Pattern {
     }
 
     /// The parameters when `path` (percent-decoded) matches.
-    pub(crate) fn matches(&self, path: &str) -> Option<Vec<(String, String)>> {
+    pub(crate) fn matches(&self, path: &str) -> Option<Params> {
         match &self.regex {
             None => (path == self.source).then(Vec::new),
             Some(_) if self.segmented => self.match_segments(path),
@@ -166,7 +171,7 @@ impl Pattern {
 
     /// `matches` without the regex, for `segmented` patterns: the same as
     /// `[^{}/]+` for each variable.
-    fn match_segments(&self, path: &str) -> Option<Vec<(String, String)>> {
+    fn match_segments(&self, path: &str) -> Option<Params> {
         let mut rest = path;
         let mut out = Vec::with_capacity(self.names.len());
         for p in &self.parts {
@@ -195,7 +200,7 @@ impl Pattern {
                 Part::Var(n, re) => {
                     let v = params
                         .iter()
-                        .find(|(k, _)| k == n)
+                        .find(|(k, _)| *k == &**n)
                         .map(|(_, v)| *v)
                         .ok_or_else(|| RouteError::BadParameter(format!("no value for {{{n}}}")))?;
                     let ok = match re {
@@ -251,7 +256,7 @@ mod tests {
             for path in ["/", "/v", "/v/", "/x/1/y/2", "/x//y/2", "/x/1/y/", "/pq", "/p", "/{v}", "/v/w", "/x/1/y/2/"] {
                 let slow = p.regex.as_ref().and_then(|re| {
                     let caps = re.captures(path)?;
-                    Some(p.names.iter().map(|n| (n.clone(), caps[n.as_str()].to_string())).collect::<Vec<_>>())
+                    Some(p.names.iter().map(|n| (n.clone(), caps[&**n].to_string())).collect::<Vec<_>>())
                 });
                 assert_eq!(p.matches(path), slow, "{pat} on {path}");
             }

@@ -29,18 +29,18 @@ use crate::{Application, HTTPException};
 /// ```
 #[derive(Debug, Default, Clone)]
 pub struct MatchInfo {
-    pairs: Vec<(String, String)>,
+    pairs: crate::pattern::Params,
 }
 
 impl MatchInfo {
     /// The value of parameter `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.pairs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v.as_str())
     }
 
     /// Every parameter, in pattern order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.pairs.iter().map(|(k, v)| (&**k, v.as_str()))
     }
 }
 
@@ -93,11 +93,39 @@ impl MultiDict {
 pub(crate) type PreparedSlot = Rc<RefCell<Option<hyper::Response<crate::body::ResBody>>>>;
 
 /// An HTTP request (aiohttp's `web.Request`).
+///
+/// ```
+/// use tulip::web::{self, Application, Request, Response, TestClient};
+///
+/// async fn inspect(mut request: Request) -> web::Result<Response> {
+///     let who = request.cookies().get("user").cloned().unwrap_or_default();
+///     let tags = request.query().get_all("tag").join("+");
+///     let form = request.post().await?; // urlencoded fields
+///     Ok(Response::text(format!(
+///         "{} {} tags={tags} user={who} a={} from={}",
+///         request.method(),
+///         request.path(),
+///         form.get("a").unwrap_or("-"),
+///         request.remote().unwrap_or("?"),
+///     )))
+/// }
+///
+/// let mut app = Application::new();
+/// app.add_routes([web::post("/in spect", inspect)]);
+/// tulip::run(async {
+///     let client = TestClient::start(app).await.unwrap();
+///     let headers = [("cookie", "user=ann"), ("content-type", "application/x-www-form-urlencoded")];
+///     let resp = client.request(http::Method::POST, "/in%20spect?tag=a&tag=b", &headers, "a=1".into()).await.unwrap();
+///     assert_eq!(resp.text(), "POST /in spect tags=a+b user=ann a=1 from=127.0.0.1");
+///     client.close().await;
+/// });
+/// ```
 pub struct Request {
     pub(crate) head: http::request::Parts,
     body: Option<Incoming>,
     cached: Option<Bytes>,
-    path: String,
+    /// The decoded path when it differs from the URI's.
+    path: Option<String>,
     pub(crate) match_info: MatchInfo,
     app: Rc<Application>,
     remote: Option<Rc<str>>,
@@ -117,7 +145,7 @@ impl Request {
     pub(crate) fn new(
         head: http::request::Parts,
         body: Incoming,
-        path: String,
+        path: Option<String>,
         app: Rc<Application>,
         remote: Option<Rc<str>>,
         prepared: PreparedSlot,
@@ -125,7 +153,7 @@ impl Request {
         Request { head, body: Some(body), cached: None, path, match_info: MatchInfo::default(), app, remote, prepared }
     }
 
-    pub(crate) fn set_match_info(&mut self, pairs: Vec<(String, String)>) {
+    pub(crate) fn set_match_info(&mut self, pairs: crate::pattern::Params) {
         self.match_info = MatchInfo { pairs };
     }
 
@@ -146,7 +174,7 @@ impl Request {
 
     /// The percent-decoded path (aiohttp's `request.path`).
     pub fn path(&self) -> &str {
-        &self.path
+        self.path.as_deref().unwrap_or(self.head.uri.path())
     }
 
     /// The path as sent, still encoded (aiohttp's `raw_path`, without the query).

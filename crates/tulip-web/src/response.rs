@@ -62,7 +62,10 @@ impl Response {
     /// assert_eq!(r.body_bytes().unwrap(), "Hello, bob");
     /// ```
     pub fn text(text: impl Into<String>) -> Self {
-        Response::body(text.into()).with_content_type(TEXT_PLAIN)
+        let mut r = Response::new();
+        r.payload = Payload::Bytes(Bytes::from(text.into()));
+        r.headers.insert(CONTENT_TYPE, HeaderValue::from_static(TEXT_PLAIN));
+        r
     }
 
     /// A response with these bytes as its body and no content type

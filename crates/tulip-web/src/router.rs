@@ -9,8 +9,8 @@ use std::rc::Rc;
 use http::Method;
 
 use crate::middleware::{BoxHandler, Handler};
-use crate::pattern::Pattern;
 pub use crate::pattern::RouteError;
+use crate::pattern::{Params, Pattern};
 
 /// A route to add: method, path pattern, handler, optional name (aiohttp's
 /// `web.get(path, handler, name=..)` and friends).
@@ -163,17 +163,19 @@ impl Resource {
         self.name.as_deref()
     }
 
-    fn match_path(&self, path: &str) -> Option<Vec<(String, String)>> {
+    fn match_path(&self, path: &str) -> Option<Params> {
         match &self.kind {
             Kind::Pattern(p) => p.matches(path),
-            Kind::Prefix(pre) => path.strip_prefix(pre.as_str()).map(|rest| vec![("filename".into(), rest.into())]),
+            Kind::Prefix(pre) => {
+                path.strip_prefix(pre.as_str()).map(|rest| vec![(std::rc::Rc::from("filename"), rest.into())])
+            }
         }
     }
 }
 
 /// What the router found for a request.
 pub(crate) enum Resolved {
-    Found(BoxHandler, Vec<(String, String)>),
+    Found(BoxHandler, Params),
     NotAllowed(Vec<String>),
     NotFound,
 }

@@ -56,10 +56,18 @@ impl Handling {
         let log_head = self.access_log.as_ref().map(|_| LogHead::of(&req, remote.as_deref()));
         let (parts, body) = req.into_parts();
         let if_modified_since = parts.headers.get(IF_MODIFIED_SINCE).cloned();
-        let Some(path) = crate::urlenc::decode_path(parts.uri.path()) else {
-            return to_plain(Response::from(HTTPException::bad_request().with_text("400: path is not UTF-8")));
+        // Decoded only when there is something to decode (no copy otherwise).
+        let decoded = match parts.uri.path().contains('%') {
+            false => None,
+            true => match crate::urlenc::decode_path(parts.uri.path()) {
+                Some(p) => Some(p),
+                None => {
+                    return to_plain(Response::from(HTTPException::bad_request().with_text("400: path is not UTF-8")))
+                }
+            },
         };
-        let (handler, params) = match self.app.router.resolve(&parts.method, &path) {
+        let path = decoded.as_deref().unwrap_or(parts.uri.path());
+        let (handler, params) = match self.app.router.resolve(&parts.method, path) {
             Resolved::Found(h, p) => (h, p),
             Resolved::NotFound => (self.not_found.clone(), Vec::new()),
             Resolved::NotAllowed(allowed) => {
@@ -73,7 +81,7 @@ impl Handling {
         };
         // Nothing is left in it from an earlier request: each takes its own.
         prepared.borrow_mut().take();
-        let mut request = Request::new(parts, body, path, self.app.clone(), remote, prepared.clone());
+        let mut request = Request::new(parts, body, decoded, self.app.clone(), remote, prepared.clone());
         request.set_match_info(params);
         let fut = if self.chain.is_empty() {
             handler.call(request)

@@ -411,3 +411,42 @@ fn graceful_shutdown_finishes_then_cancels() {
         drop(idle);
     });
 }
+
+#[test]
+fn a_unix_site_serves_and_logs_access() {
+    let path = std::env::temp_dir().join(format!("tulip-web-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let mut app = Application::new();
+    app.add_routes([web::get("/{name}", hello)]);
+    let lines = Rc::new(RefCell::new(Vec::<String>::new()));
+    let l = lines.clone();
+    let p = path.clone();
+    tulip::run(async move {
+        let mut runner =
+            AppRunner::new(app).with_access_log(web::AccessLog::new(move |s| l.borrow_mut().push(s.to_string())));
+        runner.setup().await.unwrap();
+        let site = web::UnixSite::new(&runner, &p).start().await.unwrap();
+        assert_eq!(site.name(), format!("http://unix:{}:", p.display()));
+        let sock = tulip::UnixStream::connect(&p).await.unwrap();
+        let (mut s, conn) = hyper::client::conn::http1::handshake(tulip_hyper::HyperIo::new(sock)).await.unwrap();
+        tulip::create_task(conn);
+        let req = hyper::Request::get("/unix?x=1")
+            .header("host", "x")
+            .header("user-agent", "ua/1")
+            .body(http_body_util::Empty::<Bytes>::new())
+            .unwrap();
+        let res = s.send_request(req).await.unwrap();
+        use http_body_util::BodyExt;
+        assert_eq!(res.into_body().collect().await.unwrap().to_bytes(), "Hello, unix");
+        drop(s);
+        runner.cleanup().await.unwrap();
+    });
+    let lines = lines.borrow();
+    assert_eq!(lines.len(), 1);
+    // `-` for a Unix peer; aiohttp's fields in its order; the size is what
+    // went out: status line 17, content-type 41, server 25, content-length
+    // 20, date 37, blank line 2, body 11.
+    assert!(lines[0].starts_with("- ["), "{}", lines[0]);
+    assert!(lines[0].ends_with("\"GET /unix?x=1 HTTP/1.1\" 200 153 \"-\" \"ua/1\""), "{}", lines[0]);
+    let _ = std::fs::remove_file(path);
+}
