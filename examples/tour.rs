@@ -286,5 +286,20 @@ fn main() {
         order.borrow(),
         started.elapsed() < Duration::from_secs(1)
     );
+    section("tulip::web: the seed's aiohttp app answers a request");
+    async fn handle(request: tulip::web::Request) -> tulip::web::Response {
+        let name = request.match_info().get("name").unwrap_or("Anonymous");
+        tulip::web::Response::text(format!("Hello, {name}"))
+    }
+    let mut app = tulip::web::Application::new();
+    app.add_routes([tulip::web::get("/", handle), tulip::web::get("/{name}", handle)]);
+    tulip::run(async {
+        let client = tulip::web::TestClient::start(app).await.expect("a loopback port");
+        match client.get("/tour").await {
+            Ok(resp) => println!("  GET /tour -> {} {:?}", resp.status(), resp.text()),
+            Err(e) => println!("  GET /tour failed: {e}"),
+        }
+        client.close().await;
+    });
     println!("\ntour done");
 }

@@ -204,6 +204,10 @@ pub use tulip_task::{
 pub use tulip_timer::{
     sleep, sleep_until, timeout, timeout_at, Sleep, Timeout, TimeoutError, TimeoutHandle, TimeoutStateError,
 };
+/// aiohttp.web's server: `Application`, routes, `Request`, `Response`,
+/// `run_app` (the `tulip-web` crate; cargo feature `web`, on by default).
+#[cfg(feature = "web")]
+pub use tulip_web as web;
 
 /// The names most programs need: `use tulip::prelude::*;`.
 ///

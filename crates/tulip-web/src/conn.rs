@@ -1,0 +1,158 @@
+//! One connection: hyper's HTTP/1 server over a tulip stream, with our
+//! limits, and a switch that shuts it down gracefully.
+
+use std::cell::{Cell, RefCell};
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use futures_lite::io::{AsyncRead, AsyncWrite};
+use hyper::body::Incoming;
+use tulip_hyper::HyperIo;
+
+use crate::body::ResBody;
+use crate::conn_timer::{ConnClock, ConnTimer, HeadRecord, WatchedIo};
+use crate::server::Handling;
+use crate::tasks::TaskSet;
+
+/// The limits of a server's connections (aiohttp's defaults where it has them).
+#[derive(Debug, Clone)]
+pub(crate) struct Limits {
+    pub(crate) keepalive_timeout: Duration,
+    pub(crate) header_read_timeout: Duration,
+    pub(crate) max_header_size: usize,
+    pub(crate) max_headers: usize,
+    pub(crate) max_connections: usize,
+    pub(crate) shutdown_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            keepalive_timeout: Duration::from_secs(75),
+            header_read_timeout: Duration::from_secs(10),
+            max_header_size: 16 * 1024,
+            max_headers: 100,
+            max_connections: 1024,
+            shutdown_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Tells one connection to finish its request and close.
+#[derive(Default)]
+pub(crate) struct Switch {
+    off: Cell<bool>,
+    waker: RefCell<Option<Waker>>,
+}
+
+impl Switch {
+    pub(crate) fn turn_off(&self) {
+        self.off.set(true);
+        if let Some(w) = self.waker.borrow_mut().take() {
+            w.wake();
+        }
+    }
+}
+
+/// hyper's service: each request to [`Handling::handle`].
+struct Service {
+    handling: Rc<Handling>,
+    remote: Option<Rc<str>>,
+    clock: Arc<ConnClock>,
+    record: Rc<HeadRecord>,
+    prepared: crate::request::PreparedSlot,
+}
+
+impl hyper::service::Service<hyper::Request<Incoming>> for Service {
+    type Response = hyper::Response<ResBody>;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>>>>;
+
+    fn call(&self, req: hyper::Request<Incoming>) -> Self::Future {
+        self.clock.mark_served();
+        let h = req.headers();
+        let suspicious =
+            h.contains_key(http::header::TRANSFER_ENCODING) || h.contains_key(http::header::CONTENT_LENGTH);
+        if suspicious
+            && self.record.take_content_lengths() > usize::from(!h.contains_key(http::header::TRANSFER_ENCODING))
+        {
+            let reason = if h.contains_key(http::header::TRANSFER_ENCODING) {
+                "both Transfer-Encoding and Content-Length"
+            } else {
+                "more than one Content-Length"
+            };
+            let res = crate::server::bad_framing(reason);
+            return Box::pin(async move { Ok(res) });
+        }
+        self.record.reset();
+        let h = self.handling.clone();
+        let remote = self.remote.clone();
+        let prepared = self.prepared.clone();
+        Box::pin(async move { Ok(h.handle(req, remote, prepared).await) })
+    }
+}
+
+/// Serves `io` until the client or the switch ends it. hyper answers what
+/// it cannot parse (400, 431 for a head over the limit) and closes.
+pub(crate) async fn serve<IO>(
+    io: IO,
+    remote: Option<Rc<str>>,
+    handling: Rc<Handling>,
+    limits: &Limits,
+    switch: Rc<Switch>,
+) where
+    IO: AsyncRead + AsyncWrite + Unpin + 'static,
+{
+    let clock = ConnClock::new();
+    let record = HeadRecord::new(limits.max_header_size + 1024);
+    let io = HyperIo::new(WatchedIo { inner: io, clock: clock.clone(), record: record.clone() });
+    let timer = ConnTimer { clock: clock.clone(), header_timeout: limits.header_read_timeout };
+    let mut b = hyper::server::conn::http1::Builder::new();
+    b.timer(timer)
+        // Ours ends a head earlier; hyper's is the idle (keep-alive) limit.
+        .header_read_timeout(limits.keepalive_timeout)
+        .max_header_size(limits.max_header_size)
+        .max_headers(limits.max_headers)
+        .keep_alive(true);
+    let conn = b.serve_connection(io, Service { handling, remote, clock, record, prepared: Rc::default() });
+    // Errors are the client's (a reset, a timeout, bad framing hyper answered).
+    let _ = Graceful { conn: Box::pin(conn), switch, shutting: false }.await;
+}
+
+struct Graceful<C> {
+    conn: Pin<Box<C>>,
+    switch: Rc<Switch>,
+    shutting: bool,
+}
+
+type Http1Conn<IO> = hyper::server::conn::http1::Connection<HyperIo<WatchedIo<IO>>, Service>;
+
+impl<IO> Future for Graceful<Http1Conn<IO>>
+where
+    IO: AsyncRead + AsyncWrite + Unpin + 'static,
+{
+    type Output = hyper::Result<()>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<hyper::Result<()>> {
+        if !self.shutting && self.switch.off.get() {
+            self.shutting = true;
+            self.conn.as_mut().graceful_shutdown();
+        }
+        let r = self.conn.as_mut().poll(cx);
+        if r.is_pending() && !self.shutting {
+            let mut w = self.switch.waker.borrow_mut();
+            if !w.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+                *w = Some(cx.waker().clone());
+            }
+        }
+        r
+    }
+}
+
+/// A server's connections.
+pub(crate) type Connections = TaskSet<Rc<Switch>>;

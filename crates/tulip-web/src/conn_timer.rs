@@ -1,0 +1,226 @@
+//! One timer, two limits: hyper's single "header read timeout" made to
+//! enforce both aiohttp's keep-alive timeout (how long an idle connection
+//! waits for its next request) and a much shorter header read timeout
+//! (how long a request's head may take once its first byte came:
+//! slowloris).
+//!
+//! hyper starts its header timer as soon as it waits for a head, so on a
+//! kept-alive connection it also measures idle time. We give hyper the
+//! keep-alive timeout and a timer of our own: its sleeps end earlier,
+//! at `first byte + header timeout`, once the connection's reader saw a
+//! byte of the head (and, before a connection's first request, at
+//! `start + header timeout`: a client that connects and sends nothing is a
+//! slowloris too). hyper re-polls its sleep after every read that leaves
+//! the head incomplete, which is when the earlier deadline is set.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use futures_lite::io::{AsyncRead, AsyncWrite};
+use hyper::rt::Timer;
+use tulip_hyper::{LoopSleep, LoopTimer};
+
+/// What the reader tells the timer (shared, so `Send + Sync` as hyper's
+/// timer must be, with nothing but atomics inside).
+#[derive(Debug)]
+pub(crate) struct ConnClock {
+    base: Instant,
+    /// Nanoseconds after `base` of the first byte read since the last
+    /// sleep began, plus one; 0 for none.
+    first_byte: AtomicU64,
+    /// Whether a request was served (then idle time is keep-alive).
+    served: AtomicBool,
+}
+
+impl ConnClock {
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(ConnClock { base: LoopTimer.now(), first_byte: AtomicU64::new(0), served: AtomicBool::new(false) })
+    }
+
+    pub(crate) fn mark_served(&self) {
+        self.served.store(true, Ordering::Relaxed);
+    }
+
+    fn saw_bytes(&self) {
+        if self.first_byte.load(Ordering::Relaxed) == 0 {
+            let ns = LoopTimer.now().saturating_duration_since(self.base).as_nanos();
+            self.first_byte.store(u64::try_from(ns).unwrap_or(u64::MAX - 1) + 1, Ordering::Relaxed);
+        }
+    }
+
+    fn first_byte(&self) -> Option<Instant> {
+        match self.first_byte.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(self.base + Duration::from_nanos(n - 1)),
+        }
+    }
+}
+
+/// The connection's I/O, telling its clock when bytes arrive and keeping
+/// the bytes of the head being read for [`HeadRecord`].
+#[derive(Debug)]
+pub(crate) struct WatchedIo<T> {
+    pub(crate) inner: T,
+    pub(crate) clock: Arc<ConnClock>,
+    pub(crate) record: Rc<HeadRecord>,
+}
+
+/// The raw bytes read since the last request began (at most the head
+/// limit): hyper merges duplicate `Content-Length`s and drops one that
+/// comes with `Transfer-Encoding`, so only the raw head shows them.
+#[derive(Debug, Default)]
+pub(crate) struct HeadRecord {
+    buf: RefCell<Vec<u8>>,
+    cap: usize,
+}
+
+impl HeadRecord {
+    pub(crate) fn new(cap: usize) -> Rc<Self> {
+        Rc::new(HeadRecord { buf: RefCell::new(Vec::with_capacity(256)), cap })
+    }
+
+    fn push(&self, bytes: &[u8]) {
+        let mut b = self.buf.borrow_mut();
+        let room = self.cap.saturating_sub(b.len());
+        b.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+
+    /// How many `Content-Length` lines the recorded head has; then starts
+    /// recording the next one. (Pipelined heads read together with an
+    /// earlier one are not seen: hyper still closes after CL with TE.)
+    pub(crate) fn take_content_lengths(&self) -> usize {
+        let mut b = self.buf.borrow_mut();
+        let end = b.windows(4).position(|w| w == b"\r\n\r\n").unwrap_or(b.len());
+        let n = b[..end]
+            .split(|&c| c == b'\n')
+            .filter(|line| line.len() >= 15 && line[..15].eq_ignore_ascii_case(b"content-length:"))
+            .count();
+        b.clear();
+        n
+    }
+
+    /// Starts recording the next head.
+    pub(crate) fn reset(&self) {
+        self.buf.borrow_mut().clear();
+    }
+}
+
+impl<T: AsyncRead + Unpin> AsyncRead for WatchedIo<T> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(n)) = r {
+            if n > 0 {
+                self.clock.saw_bytes();
+                self.record.push(&buf[..n]);
+            }
+        }
+        r
+    }
+}
+
+impl<T: AsyncWrite + Unpin> AsyncWrite for WatchedIo<T> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_close(cx)
+    }
+}
+
+/// hyper's timer for one connection (see the module's note).
+#[derive(Debug, Clone)]
+pub(crate) struct ConnTimer {
+    pub(crate) clock: Arc<ConnClock>,
+    pub(crate) header_timeout: Duration,
+}
+
+impl ConnTimer {
+    fn head_sleep(&self, hyper_deadline: Instant) -> HeadSleep {
+        // A new wait for a head: bytes read before it belong to the last one.
+        self.clock.first_byte.store(0, Ordering::Relaxed);
+        let start = LoopTimer.now();
+        let mut s = HeadSleep {
+            clock: self.clock.clone(),
+            start,
+            header_timeout: self.header_timeout,
+            hyper_deadline,
+            inner: LoopSleep::until(hyper_deadline),
+        };
+        s.rearm();
+        s
+    }
+}
+
+impl Timer for ConnTimer {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(self.head_sleep(LoopTimer.now() + duration))
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
+        Box::pin(self.head_sleep(deadline))
+    }
+
+    fn now(&self) -> Instant {
+        LoopTimer.now()
+    }
+}
+
+/// A sleep ending at hyper's deadline or, once the head began (or before
+/// any request), at the header timeout.
+struct HeadSleep {
+    clock: Arc<ConnClock>,
+    start: Instant,
+    header_timeout: Duration,
+    hyper_deadline: Instant,
+    inner: LoopSleep,
+}
+
+impl HeadSleep {
+    fn deadline(&self) -> Instant {
+        let head_began =
+            if self.clock.served.load(Ordering::Relaxed) { self.clock.first_byte() } else { Some(self.start) };
+        match head_began {
+            Some(t) => (t + self.header_timeout).min(self.hyper_deadline),
+            None => self.hyper_deadline,
+        }
+    }
+
+    fn rearm(&mut self) {
+        let d = self.deadline();
+        if d != self.inner.deadline() {
+            self.inner = LoopSleep::until(d);
+        }
+    }
+}
+
+impl Future for HeadSleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let this = self.get_mut();
+        this.rearm();
+        Pin::new(&mut this.inner).poll(cx)
+    }
+}
+
+impl hyper::rt::Sleep for HeadSleep {}

@@ -1,0 +1,334 @@
+//! aiohttp's `web.Request`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use bytes::{Bytes, BytesMut};
+use http::{HeaderMap, Method, Uri, Version};
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+
+use crate::{Application, HTTPException};
+
+/// The path parameters of the matched route (aiohttp's `match_info`).
+///
+/// ```
+/// use tulip::web::{self, Application, Request, Response, TestClient};
+/// async fn show(req: Request) -> Response {
+///     let info = req.match_info();
+///     Response::text(format!("{}/{}", info.get("user").unwrap(), info.get("tail").unwrap()))
+/// }
+/// let mut app = Application::new();
+/// app.add_routes([web::get("/u/{user}/{tail:.*}", show)]);
+/// tulip::run(async {
+///     let client = TestClient::start(app).await.unwrap();
+///     assert_eq!(client.get("/u/ann/a/b%20c").await.unwrap().text(), "ann/a/b c");
+///     client.close().await;
+/// });
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct MatchInfo {
+    pairs: crate::pattern::Params,
+}
+
+impl MatchInfo {
+    /// The value of parameter `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs.iter().find(|(k, _)| &**k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// Every parameter, in pattern order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (&**k, v.as_str()))
+    }
+}
+
+/// A query string or form, multi-valued (aiohttp's `MultiDict`).
+///
+/// ```
+/// let q = tulip::web::MultiDict::from_pairs(vec![("a".into(), "1".into()), ("a".into(), "2".into())]);
+/// assert_eq!(q.get("a"), Some("1"));
+/// assert_eq!(q.get_all("a"), ["1", "2"]);
+/// ```
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct MultiDict {
+    pairs: Vec<(String, String)>,
+}
+
+impl MultiDict {
+    /// A dict of these pairs, in order.
+    pub fn from_pairs(pairs: Vec<(String, String)>) -> Self {
+        MultiDict { pairs }
+    }
+
+    /// The first value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Every value of `key`, in order (aiohttp's `getall`).
+    pub fn get_all(&self, key: &str) -> Vec<&str> {
+        self.pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+    }
+
+    /// Every pair, in order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// How many pairs.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// No pairs.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+}
+
+/// Where a prepared `StreamResponse` leaves its head for the server (one
+/// per connection: HTTP/1 handles one request at a time).
+pub(crate) type PreparedSlot = Rc<RefCell<Option<hyper::Response<crate::body::ResBody>>>>;
+
+/// An HTTP request (aiohttp's `web.Request`).
+///
+/// ```
+/// use tulip::web::{self, Application, Request, Response, TestClient};
+///
+/// async fn inspect(mut request: Request) -> web::Result<Response> {
+///     let who = request.cookies().get("user").cloned().unwrap_or_default();
+///     let tags = request.query().get_all("tag").join("+");
+///     let form = request.post().await?; // urlencoded fields
+///     Ok(Response::text(format!(
+///         "{} {} tags={tags} user={who} a={} from={}",
+///         request.method(),
+///         request.path(),
+///         form.get("a").unwrap_or("-"),
+///         request.remote().unwrap_or("?"),
+///     )))
+/// }
+///
+/// let mut app = Application::new();
+/// app.add_routes([web::post("/in spect", inspect)]);
+/// tulip::run(async {
+///     let client = TestClient::start(app).await.unwrap();
+///     let headers = [("cookie", "user=ann"), ("content-type", "application/x-www-form-urlencoded")];
+///     let resp = client.request(http::Method::POST, "/in%20spect?tag=a&tag=b", &headers, "a=1".into()).await.unwrap();
+///     assert_eq!(resp.text(), "POST /in spect tags=a+b user=ann a=1 from=127.0.0.1");
+///     client.close().await;
+/// });
+/// ```
+pub struct Request {
+    pub(crate) head: http::request::Parts,
+    body: Option<Incoming>,
+    cached: Option<Bytes>,
+    /// The decoded path when it differs from the URI's.
+    path: Option<String>,
+    pub(crate) match_info: MatchInfo,
+    app: Rc<Application>,
+    remote: Option<Rc<str>>,
+    pub(crate) prepared: PreparedSlot,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.head.method)
+            .field("uri", &self.head.uri)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Request {
+    pub(crate) fn new(
+        head: http::request::Parts,
+        body: Incoming,
+        path: Option<String>,
+        app: Rc<Application>,
+        remote: Option<Rc<str>>,
+        prepared: PreparedSlot,
+    ) -> Self {
+        Request { head, body: Some(body), cached: None, path, match_info: MatchInfo::default(), app, remote, prepared }
+    }
+
+    pub(crate) fn set_match_info(&mut self, pairs: crate::pattern::Params) {
+        self.match_info = MatchInfo { pairs };
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.head.method
+    }
+
+    /// The request target as sent.
+    pub fn uri(&self) -> &Uri {
+        &self.head.uri
+    }
+
+    /// The HTTP version.
+    pub fn version(&self) -> Version {
+        self.head.version
+    }
+
+    /// The percent-decoded path (aiohttp's `request.path`).
+    pub fn path(&self) -> &str {
+        self.path.as_deref().unwrap_or(self.head.uri.path())
+    }
+
+    /// The path as sent, still encoded (aiohttp's `raw_path`, without the query).
+    pub fn raw_path(&self) -> &str {
+        self.head.uri.path()
+    }
+
+    /// The query string, undecoded (`""` if none).
+    pub fn query_string(&self) -> &str {
+        self.head.uri.query().unwrap_or("")
+    }
+
+    /// The decoded query, multi-valued (aiohttp's `request.query`).
+    pub fn query(&self) -> MultiDict {
+        MultiDict::from_pairs(crate::urlenc::parse_query(self.query_string()))
+    }
+
+    /// The headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.head.headers
+    }
+
+    /// The `Host` header (aiohttp's `request.host`).
+    pub fn host(&self) -> Option<&str> {
+        self.head.headers.get(http::header::HOST).and_then(|v| v.to_str().ok())
+    }
+
+    /// The media type of `Content-Type`, without parameters
+    /// (`application/octet-stream` if absent, as in aiohttp).
+    pub fn content_type(&self) -> &str {
+        self.head
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map_or("application/octet-stream", |s| s.split(';').next().unwrap_or("").trim())
+    }
+
+    /// `Content-Length`, if sent and valid.
+    pub fn content_length(&self) -> Option<u64> {
+        self.head.headers.get(http::header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+    }
+
+    /// The cookies sent (aiohttp's `request.cookies`).
+    pub fn cookies(&self) -> HashMap<String, String> {
+        let mut out = HashMap::new();
+        for v in self.head.headers.get_all(http::header::COOKIE) {
+            let Ok(s) = v.to_str() else { continue };
+            for c in cookie::Cookie::split_parse_encoded(s.to_string()).flatten() {
+                out.insert(c.name().to_string(), c.value().to_string());
+            }
+        }
+        out
+    }
+
+    /// The path parameters of the matched route.
+    pub fn match_info(&self) -> &MatchInfo {
+        &self.match_info
+    }
+
+    /// The application (aiohttp's `request.app`), for its state:
+    /// `request.app().get(&KEY)`.
+    pub fn app(&self) -> &Rc<Application> {
+        &self.app
+    }
+
+    /// The peer's address (aiohttp's `request.remote`): `ip` for TCP, the
+    /// socket path (often empty) for Unix sockets.
+    pub fn remote(&self) -> Option<&str> {
+        self.remote.as_deref()
+    }
+
+    /// Whether the request has a body left to read (aiohttp's `can_read_body`).
+    pub fn can_read_body(&self) -> bool {
+        self.body.as_ref().is_some_and(|b| !http_body::Body::is_end_stream(b))
+    }
+
+    /// The whole body (aiohttp's `await request.read()`), at most the
+    /// application's `client_max_size`: a larger one is a 413; a broken one
+    /// (bad chunked framing, a client gone) a 400. Read once, then cached.
+    pub async fn read(&mut self) -> Result<Bytes, HTTPException> {
+        if let Some(b) = &self.cached {
+            return Ok(b.clone());
+        }
+        let max = self.app.client_max_size;
+        if let Some(len) = self.content_length() {
+            if len > max as u64 {
+                return Err(HTTPException::request_entity_too_large(max, usize::try_from(len).unwrap_or(usize::MAX)));
+            }
+        }
+        let mut buf = BytesMut::new();
+        if let Some(mut body) = self.body.take() {
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|e| HTTPException::bad_request().with_text(format!("400: {e}")))?;
+                if let Ok(data) = frame.into_data() {
+                    if buf.len() + data.len() > max {
+                        return Err(HTTPException::request_entity_too_large(max, buf.len() + data.len()));
+                    }
+                    buf.extend_from_slice(&data);
+                }
+            }
+        }
+        let b = buf.freeze();
+        self.cached = Some(b.clone());
+        Ok(b)
+    }
+
+    /// The body as text (aiohttp's `text()`): UTF-8, invalid bytes replaced.
+    pub async fn text(&mut self) -> Result<String, HTTPException> {
+        let b = self.read().await?;
+        Ok(String::from_utf8_lossy(&b).into_owned())
+    }
+
+    /// The body parsed as JSON (aiohttp's `json()`); a 400 if it does not parse.
+    pub async fn json<T: serde::de::DeserializeOwned>(&mut self) -> Result<T, HTTPException> {
+        let b = self.read().await?;
+        serde_json::from_slice(&b).map_err(|e| HTTPException::bad_request().with_text(format!("Invalid JSON: {e}")))
+    }
+
+    /// An `application/x-www-form-urlencoded` body's fields (aiohttp's
+    /// `post()`); empty for other content types (multipart is not parsed).
+    pub async fn post(&mut self) -> Result<MultiDict, HTTPException> {
+        if self.content_type() != "application/x-www-form-urlencoded" {
+            return Ok(MultiDict::default());
+        }
+        let b = self.read().await?;
+        Ok(MultiDict::from_pairs(form_urlencoded::parse(&b).into_owned().collect()))
+    }
+
+    /// The body as a stream of chunks (aiohttp's `request.content`), for
+    /// bodies too large to hold; `client_max_size` does not apply. `None`
+    /// once the body was read or taken.
+    pub fn content(&mut self) -> Option<BodyStream> {
+        self.body.take().map(|b| BodyStream { body: b })
+    }
+}
+
+/// A request body read chunk by chunk ([`Request::content`]).
+#[derive(Debug)]
+pub struct BodyStream {
+    body: Incoming,
+}
+
+impl BodyStream {
+    /// The next chunk; `None` at the end; a 400 if the body is broken.
+    pub async fn read_chunk(&mut self) -> Option<Result<Bytes, HTTPException>> {
+        loop {
+            match self.body.frame().await? {
+                Ok(f) => {
+                    if let Ok(d) = f.into_data() {
+                        return Some(Ok(d));
+                    }
+                }
+                Err(e) => return Some(Err(HTTPException::bad_request().with_text(format!("400: {e}")))),
+            }
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! aiohttp's `UrlDispatcher`: resources in the order added, each with its
+//! routes by method; 404 when no path matches, 405 (with `Allow`) when a
+//! path matches but not its method.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::rc::Rc;
+
+use http::Method;
+
+use crate::middleware::{BoxHandler, Handler};
+pub use crate::pattern::RouteError;
+use crate::pattern::{Params, Pattern};
+
+/// A route to add: method, path pattern, handler, optional name (aiohttp's
+/// `web.get(path, handler, name=..)` and friends).
+pub struct RouteDef {
+    methods: Vec<Method>,
+    any: bool,
+    path: String,
+    handler: BoxHandler,
+    name: Option<String>,
+}
+
+impl std::fmt::Debug for RouteDef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RouteDef").field("methods", &self.methods).field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl RouteDef {
+    /// Names the route, for [`Router::url_for`].
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response};
+    /// async fn user(_: Request) -> Response { Response::new() }
+    /// let mut app = Application::new();
+    /// app.add_routes([web::get("/users/{id}", user).name("user")]);
+    /// assert_eq!(app.router().url_for("user", &[("id", "7")]).unwrap(), "/users/7");
+    /// ```
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = Some(name.to_string());
+        self
+    }
+}
+
+fn def(methods: Vec<Method>, path: &str, handler: impl Handler) -> RouteDef {
+    RouteDef { methods, any: false, path: path.to_string(), handler: Rc::new(handler), name: None }
+}
+
+/// A GET route, which answers HEAD too (aiohttp's `web.get`, `allow_head=True`).
+///
+/// ```
+/// use tulip::web::{self, Request, Response};
+/// async fn handle(_: Request) -> Response { Response::text("hi") }
+/// let route = web::get("/", handle);
+/// # let _ = route;
+/// ```
+pub fn get(path: &str, handler: impl Handler) -> RouteDef {
+    def(vec![Method::GET, Method::HEAD], path, handler)
+}
+
+/// A POST route (aiohttp's `web.post`).
+///
+/// ```
+/// use tulip::web::{self, Request, Response};
+/// let route = web::post("/items", |_: Request| async { Response::new().with_status(201) });
+/// # let _ = route;
+/// ```
+pub fn post(path: &str, handler: impl Handler) -> RouteDef {
+    def(vec![Method::POST], path, handler)
+}
+
+/// A PUT route (aiohttp's `web.put`).
+///
+/// ```
+/// let route = tulip::web::put("/x", |_: tulip::web::Request| async { tulip::web::Response::new() });
+/// # let _ = route;
+/// ```
+pub fn put(path: &str, handler: impl Handler) -> RouteDef {
+    def(vec![Method::PUT], path, handler)
+}
+
+/// A PATCH route (aiohttp's `web.patch`).
+///
+/// ```
+/// let route = tulip::web::patch("/x", |_: tulip::web::Request| async { tulip::web::Response::new() });
+/// # let _ = route;
+/// ```
+pub fn patch(path: &str, handler: impl Handler) -> RouteDef {
+    def(vec![Method::PATCH], path, handler)
+}
+
+/// A DELETE route (aiohttp's `web.delete`).
+///
+/// ```
+/// let route = tulip::web::delete("/x", |_: tulip::web::Request| async { tulip::web::Response::new() });
+/// # let _ = route;
+/// ```
+pub fn delete(path: &str, handler: impl Handler) -> RouteDef {
+    def(vec![Method::DELETE], path, handler)
+}
+
+/// A HEAD-only route (aiohttp's `web.head`).
+///
+/// ```
+/// let route = tulip::web::head("/x", |_: tulip::web::Request| async { tulip::web::Response::new() });
+/// # let _ = route;
+/// ```
+pub fn head(path: &str, handler: impl Handler) -> RouteDef {
+    def(vec![Method::HEAD], path, handler)
+}
+
+/// A route for `method` (aiohttp's `web.route`); `"*"` takes every method.
+/// An invalid method name makes a route no request reaches.
+///
+/// ```
+/// use tulip::web::{self, Request, Response};
+/// let any = web::route("*", "/echo", |r: Request| async move { Response::text(r.method().as_str()) });
+/// # let _ = any;
+/// ```
+pub fn route(method: &str, path: &str, handler: impl Handler) -> RouteDef {
+    if method == "*" {
+        let mut d = def(Vec::new(), path, handler);
+        d.any = true;
+        d
+    } else {
+        let m = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).ok();
+        def(m.into_iter().collect(), path, handler)
+    }
+}
+
+enum Kind {
+    Pattern(Pattern),
+    /// A static directory under this prefix (ending in '/').
+    Prefix(String),
+}
+
+/// One path of the router (aiohttp's resource) and its routes by method.
+pub struct Resource {
+    kind: Kind,
+    name: Option<String>,
+    routes: Vec<(Option<Method>, BoxHandler)>,
+}
+
+impl std::fmt::Debug for Resource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resource").field("path", &self.canonical()).field("name", &self.name).finish()
+    }
+}
+
+impl Resource {
+    /// The pattern, or the prefix of a static resource (aiohttp's `canonical`).
+    pub fn canonical(&self) -> &str {
+        match &self.kind {
+            Kind::Pattern(p) => p.source(),
+            Kind::Prefix(p) => p,
+        }
+    }
+
+    /// The resource's name, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    fn match_path(&self, path: &str) -> Option<Params> {
+        match &self.kind {
+            Kind::Pattern(p) => p.matches(path),
+            Kind::Prefix(pre) => {
+                path.strip_prefix(pre.as_str()).map(|rest| vec![(std::rc::Rc::from("filename"), rest.into())])
+            }
+        }
+    }
+}
+
+/// What the router found for a request.
+pub(crate) enum Resolved {
+    Found(BoxHandler, Params),
+    NotAllowed(Vec<String>),
+    NotFound,
+}
+
+/// aiohttp's `app.router`.
+#[derive(Default, Debug)]
+pub struct Router {
+    resources: Vec<Resource>,
+}
+
+impl Router {
+    pub(crate) fn add(&mut self, r: RouteDef) -> Result<(), RouteError> {
+        let pattern = Pattern::parse(&r.path)?;
+        // Routes of one path share a resource, as in aiohttp, when added in a row.
+        let same = self.resources.last().is_some_and(|last| {
+            last.canonical() == r.path
+                && (r.name.is_none() || r.name == last.name)
+                && matches!(last.kind, Kind::Pattern(_))
+        });
+        if !same {
+            self.check_name(r.name.as_deref())?;
+            self.resources.push(Resource { kind: Kind::Pattern(pattern), name: r.name, routes: Vec::new() });
+        }
+        let Some(res) = self.resources.last_mut() else { return Ok(()) };
+        if r.any {
+            res.routes.push((None, r.handler));
+        } else {
+            for m in r.methods {
+                res.routes.push((Some(m), r.handler.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_name(&self, name: Option<&str>) -> Result<(), RouteError> {
+        match name {
+            Some(n) if self.resources.iter().any(|r| r.name.as_deref() == Some(n)) => {
+                Err(RouteError::DuplicateName(n.to_string()))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Serves the files under `directory` at `prefix` (aiohttp's
+    /// `add_static`): GET and HEAD; `..`, percent-encoded dots and symlinks
+    /// that lead outside the directory are refused (403/404), directories
+    /// are 403 (no index). Named `name` for `url_for(name, &[("filename", ..)])`.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir();
+    /// let mut app = tulip::web::Application::new();
+    /// app.router_mut().add_static("/static", &dir, Some("static")).unwrap();
+    /// assert_eq!(app.router().url_for("static", &[("filename", "a b.css")]).unwrap(), "/static/a%20b.css");
+    /// ```
+    pub fn add_static(
+        &mut self,
+        prefix: &str,
+        directory: impl AsRef<Path>,
+        name: Option<&str>,
+    ) -> Result<(), RouteError> {
+        let bad = |reason: String| RouteError::InvalidPattern { pattern: prefix.to_string(), reason };
+        if !prefix.starts_with('/') {
+            return Err(bad("a prefix starts with '/'".into()));
+        }
+        let root =
+            directory.as_ref().canonicalize().map_err(|e| bad(format!("{}: {e}", directory.as_ref().display())))?;
+        self.check_name(name)?;
+        let prefix = format!("{}/", prefix.trim_end_matches('/'));
+        let handler = crate::file::static_handler(root);
+        self.resources.push(Resource {
+            kind: Kind::Prefix(prefix),
+            name: name.map(str::to_string),
+            routes: vec![(Some(Method::GET), handler.clone()), (Some(Method::HEAD), handler)],
+        });
+        Ok(())
+    }
+
+    /// The resources, in the order they match.
+    pub fn resources(&self) -> &[Resource] {
+        &self.resources
+    }
+
+    /// The path of the route named `name` with these parameters
+    /// (aiohttp's `router[name].url_for(**params)`), percent-encoded.
+    pub fn url_for(&self, name: &str, params: &[(&str, &str)]) -> Result<String, RouteError> {
+        let res = self
+            .resources
+            .iter()
+            .find(|r| r.name.as_deref() == Some(name))
+            .ok_or_else(|| RouteError::UnknownName(name.to_string()))?;
+        match &res.kind {
+            Kind::Pattern(p) => p.build(params),
+            Kind::Prefix(pre) => {
+                let f = params
+                    .iter()
+                    .find(|(k, _)| *k == "filename")
+                    .ok_or_else(|| RouteError::BadParameter("no value for {filename}".into()))?;
+                Ok(format!("{pre}{}", crate::urlenc::encode_path(f.1.trim_start_matches('/'))))
+            }
+        }
+    }
+
+    pub(crate) fn resolve(&self, method: &Method, path: &str) -> Resolved {
+        let mut allowed: Vec<String> = Vec::new();
+        for res in &self.resources {
+            let Some(params) = res.match_path(path) else { continue };
+            for (m, h) in &res.routes {
+                if m.as_ref().is_none_or(|m| m == method) {
+                    return Resolved::Found(h.clone(), params);
+                }
+            }
+            allowed.extend(res.routes.iter().filter_map(|(m, _)| m.as_ref().map(|m| m.to_string())));
+        }
+        if allowed.is_empty() {
+            Resolved::NotFound
+        } else {
+            let mut seen = HashSet::new();
+            allowed.retain(|m| seen.insert(m.clone()));
+            Resolved::NotAllowed(allowed)
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::{Request, Response};
+
+    async fn h(_: Request) -> Response {
+        Response::new()
+    }
+
+    fn methods(r: Resolved) -> Vec<String> {
+        match r {
+            Resolved::NotAllowed(m) => m,
+            _ => panic!("expected 405"),
+        }
+    }
+
+    #[test]
+    fn first_matching_resource_wins_and_others_give_405() {
+        let mut r = Router::default();
+        r.add(get("/", h)).unwrap();
+        r.add(get("/{name}", h)).unwrap();
+        r.add(post("/{name}", h)).unwrap();
+        assert!(matches!(r.resolve(&Method::GET, "/"), Resolved::Found(_, p) if p.is_empty()));
+        assert!(matches!(r.resolve(&Method::HEAD, "/bob"), Resolved::Found(_, p) if p[0].1 == "bob"));
+        assert!(matches!(r.resolve(&Method::POST, "/bob"), Resolved::Found(..)));
+        assert_eq!(methods(r.resolve(&Method::PUT, "/bob")), ["GET", "HEAD", "POST"]);
+        assert!(matches!(r.resolve(&Method::GET, "/a/b"), Resolved::NotFound));
+    }
+
+    #[test]
+    fn a_star_route_takes_any_method() {
+        let mut r = Router::default();
+        r.add(route("*", "/any", h)).unwrap();
+        assert!(matches!(r.resolve(&Method::DELETE, "/any"), Resolved::Found(..)));
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let mut r = Router::default();
+        r.add(get("/a", h).name("x")).unwrap();
+        assert_eq!(r.add(get("/b", h).name("x")).unwrap_err(), RouteError::DuplicateName("x".into()));
+        assert_eq!(r.url_for("nope", &[]).unwrap_err(), RouteError::UnknownName("nope".into()));
+    }
+}
