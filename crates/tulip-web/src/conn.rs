@@ -79,10 +79,13 @@ impl hyper::service::Service<hyper::Request<Incoming>> for Service {
             let res = crate::server::bad_framing(reason);
             return Box::pin(async move { Ok(res) });
         }
-        let h = self.handling.clone();
-        let remote = self.remote.clone();
-        let prepared = self.prepared.clone();
-        Box::pin(async move { Ok(h.handle(req, remote, prepared).await) })
+        match self.handling.start(req, self.remote.clone(), &self.prepared) {
+            crate::server::Start::Called(started) => {
+                let (h, prepared) = (self.handling.clone(), self.prepared.clone());
+                Box::pin(async move { Ok(h.finish(started, prepared).await) })
+            }
+            crate::server::Start::Answered(res) => Box::pin(async move { Ok(res) }),
+        }
     }
 }
 

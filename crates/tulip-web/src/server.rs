@@ -44,13 +44,16 @@ impl Handling {
         Handling { app, chain, not_found, access_log, detached: crate::tasks::TaskSet::default() }
     }
 
-    /// The answer to one request.
-    pub(crate) async fn handle(
-        self: Rc<Self>,
+    /// Routes one request and calls its handler, before any future is
+    /// boxed for hyper: what waits in that future is then only the
+    /// handler's (boxed) future and what the answer needs, not the request
+    /// moved through each state.
+    pub(crate) fn start(
+        &self,
         req: hyper::Request<Incoming>,
         remote: Option<Rc<str>>,
-        prepared: PreparedSlot,
-    ) -> hyper::Response<ResBody> {
+        prepared: &PreparedSlot,
+    ) -> Start {
         let log_head = self.access_log.as_ref().map(|_| LogHead::of(&req, remote.as_deref()));
         let (parts, body) = req.into_parts();
         let if_modified_since = parts.headers.get(IF_MODIFIED_SINCE).cloned();
@@ -60,7 +63,9 @@ impl Handling {
             true => match crate::urlenc::decode_path(parts.uri.path()) {
                 Some(p) => Some(p),
                 None => {
-                    return to_plain(Response::from(HTTPException::bad_request().with_text("400: path is not UTF-8")))
+                    return Start::Answered(to_plain(Response::from(
+                        HTTPException::bad_request().with_text("400: path is not UTF-8"),
+                    )))
                 }
             },
         };
@@ -86,6 +91,12 @@ impl Handling {
         } else {
             Next::new(self.chain.clone(), handler).run(request)
         };
+        Start::Called(Started { fut, if_modified_since, log_head })
+    }
+
+    /// The answer to a started request.
+    pub(crate) async fn finish(self: Rc<Self>, started: Started, prepared: PreparedSlot) -> hyper::Response<ResBody> {
+        let Started { fut, if_modified_since, log_head } = started;
         let outcome = Run { fut: Some(fut), prepared: prepared.clone(), owner: &self }.await;
         let res = self.respond(outcome, &prepared, if_modified_since).await;
         if let (Some(log), Some(head)) = (&self.access_log, log_head) {
@@ -233,6 +244,21 @@ fn to_plain(resp: Response) -> hyper::Response<ResBody> {
     *r.status_mut() = resp.status;
     *r.headers_mut() = resp.headers;
     with_server(r)
+}
+
+/// What [`Handling::start`] made of a request.
+pub(crate) enum Start {
+    /// Its handler was called.
+    Called(Started),
+    /// The answer, without a handler (a path that is not UTF-8).
+    Answered(hyper::Response<ResBody>),
+}
+
+/// A request whose handler was called, and what its answer needs.
+pub(crate) struct Started {
+    fut: LocalBoxFuture<Result<Response>>,
+    if_modified_since: Option<HeaderValue>,
+    log_head: Option<LogHead>,
 }
 
 enum Outcome {
