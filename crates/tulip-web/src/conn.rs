@@ -75,25 +75,17 @@ impl hyper::service::Service<hyper::Request<Incoming>> for Service {
 
     fn call(&self, req: hyper::Request<Incoming>) -> Self::Future {
         self.clock.mark_served();
-        let h = req.headers();
-        let suspicious =
-            h.contains_key(http::header::TRANSFER_ENCODING) || h.contains_key(http::header::CONTENT_LENGTH);
-        if suspicious
-            && self.record.take_content_lengths() > usize::from(!h.contains_key(http::header::TRANSFER_ENCODING))
-        {
-            let reason = if h.contains_key(http::header::TRANSFER_ENCODING) {
-                "both Transfer-Encoding and Content-Length"
-            } else {
-                "more than one Content-Length"
-            };
+        if let Some(reason) = crate::server::framing_problem(&req, &self.record) {
             let res = crate::server::bad_framing(reason);
             return Box::pin(async move { Ok(res) });
         }
-        self.record.reset();
-        let h = self.handling.clone();
-        let remote = self.remote.clone();
-        let prepared = self.prepared.clone();
-        Box::pin(async move { Ok(h.handle(req, remote, prepared).await) })
+        match self.handling.start(req, self.remote.clone(), &self.prepared) {
+            crate::server::Start::Called(started) => {
+                let (h, prepared) = (self.handling.clone(), self.prepared.clone());
+                Box::pin(async move { Ok(h.finish(started, prepared).await) })
+            }
+            crate::server::Start::Answered(res) => Box::pin(async move { Ok(res) }),
+        }
     }
 }
 

@@ -18,6 +18,7 @@ use hyper::body::Incoming;
 use crate::access_log::{self, AccessLog};
 use crate::app::LocalBoxFuture;
 use crate::body::ResBody;
+use crate::conn_timer::HeadRecord;
 use crate::middleware::{BoxHandler, BoxMiddleware, Next};
 use crate::request::PreparedSlot;
 use crate::response::{Payload, Result};
@@ -43,16 +44,16 @@ impl Handling {
         Handling { app, chain, not_found, access_log, detached: crate::tasks::TaskSet::default() }
     }
 
-    /// The answer to one request.
-    pub(crate) async fn handle(
-        self: Rc<Self>,
+    /// Routes one request and calls its handler, before any future is
+    /// boxed for hyper: what waits in that future is then only the
+    /// handler's (boxed) future and what the answer needs, not the request
+    /// moved through each state.
+    pub(crate) fn start(
+        &self,
         req: hyper::Request<Incoming>,
         remote: Option<Rc<str>>,
-        prepared: PreparedSlot,
-    ) -> hyper::Response<ResBody> {
-        if let Some(reason) = framing_problem(&req) {
-            return bad_framing(reason);
-        }
+        prepared: &PreparedSlot,
+    ) -> Start {
         let log_head = self.access_log.as_ref().map(|_| LogHead::of(&req, remote.as_deref()));
         let (parts, body) = req.into_parts();
         let if_modified_since = parts.headers.get(IF_MODIFIED_SINCE).cloned();
@@ -62,7 +63,9 @@ impl Handling {
             true => match crate::urlenc::decode_path(parts.uri.path()) {
                 Some(p) => Some(p),
                 None => {
-                    return to_plain(Response::from(HTTPException::bad_request().with_text("400: path is not UTF-8")))
+                    return Start::Answered(to_plain(Response::from(
+                        HTTPException::bad_request().with_text("400: path is not UTF-8"),
+                    )))
                 }
             },
         };
@@ -88,6 +91,12 @@ impl Handling {
         } else {
             Next::new(self.chain.clone(), handler).run(request)
         };
+        Start::Called(Started { fut, if_modified_since, log_head })
+    }
+
+    /// The answer to a started request.
+    pub(crate) async fn finish(self: Rc<Self>, started: Started, prepared: PreparedSlot) -> hyper::Response<ResBody> {
+        let Started { fut, if_modified_since, log_head } = started;
         let outcome = Run { fut: Some(fut), prepared: prepared.clone(), owner: &self }.await;
         let res = self.respond(outcome, &prepared, if_modified_since).await;
         if let (Some(log), Some(head)) = (&self.access_log, log_head) {
@@ -116,18 +125,11 @@ impl Handling {
                 }
                 let resp = result.unwrap_or_else(Response::from);
                 match resp.payload {
+                    // Boxed: the file's state machine would otherwise make
+                    // every request's future (moved on each poll and into
+                    // hyper's box) several times larger.
                     Payload::File(path) => {
-                        let mut head = hyper::Response::new(());
-                        *head.status_mut() = resp.status;
-                        *head.headers_mut() = resp.headers;
-                        let mut h = http::HeaderMap::new();
-                        if let Some(v) = if_modified_since {
-                            h.insert(IF_MODIFIED_SINCE, v);
-                        }
-                        match crate::file::send_file(path, head, &h).await {
-                            Ok(r) => with_server(r),
-                            Err(e) => to_plain(Response::from(e)),
-                        }
+                        Box::pin(file_response(path, resp.status, resp.headers, if_modified_since)).await
                     }
                     _ => to_plain(resp),
                 }
@@ -171,22 +173,58 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 
 /// The request smuggling and HTTP/1.1 rules hyper does not enforce itself
 /// (it refuses obs-fold, bare CR, differing Content-Lengths and bad chunk
-/// sizes on its own).
-fn framing_problem(req: &hyper::Request<Incoming>) -> Option<&'static str> {
-    let h = req.headers();
-    if h.contains_key(TRANSFER_ENCODING) && h.contains_key(CONTENT_LENGTH) {
+/// sizes on its own). `record` holds the raw head: hyper merges duplicate
+/// `Content-Length`s and drops one that comes with `Transfer-Encoding`.
+pub(crate) fn framing_problem(req: &hyper::Request<Incoming>, record: &HeadRecord) -> Option<&'static str> {
+    // One pass over the headers rather than a hashed lookup per rule.
+    let (mut cl, mut te, mut host) = (0usize, 0usize, 0usize);
+    for (name, _) in req.headers() {
+        if name == CONTENT_LENGTH {
+            cl += 1;
+        } else if name == TRANSFER_ENCODING {
+            te += 1;
+        } else if name == HOST {
+            host += 1;
+        }
+    }
+    if te + cl == 0 {
+        record.reset();
+    } else if record.take_content_lengths() > usize::from(te == 0) {
+        return Some(if te > 0 { "both Transfer-Encoding and Content-Length" } else { "more than one Content-Length" });
+    }
+    if te > 0 && cl > 0 {
         return Some("both Transfer-Encoding and Content-Length");
     }
-    if h.get_all(CONTENT_LENGTH).iter().count() > 1 {
+    if cl > 1 {
         return Some("more than one Content-Length");
     }
-    if h.get_all(TRANSFER_ENCODING).iter().count() > 1 {
+    if te > 1 {
         return Some("more than one Transfer-Encoding");
     }
-    match h.get_all(HOST).iter().count() {
+    match host {
         0 if req.version() == Version::HTTP_11 => Some("HTTP/1.1 without Host"),
         0 | 1 => None,
         _ => Some("more than one Host"),
+    }
+}
+
+/// A `FileResponse`'s answer.
+async fn file_response(
+    path: std::path::PathBuf,
+    status: http::StatusCode,
+    headers: http::HeaderMap,
+    if_modified_since: Option<HeaderValue>,
+) -> hyper::Response<ResBody> {
+    let mut head = hyper::Response::new(());
+    *head.status_mut() = status;
+    *head.headers_mut() = headers;
+    let mut h = http::HeaderMap::new();
+    if let Some(v) = if_modified_since {
+        h.insert(IF_MODIFIED_SINCE, v);
+    }
+    match crate::file::send_file(path, head, &h).await {
+        Ok(r) => with_server(r),
+        Err(e) => to_plain(Response::from(e)),
     }
 }
 
@@ -206,6 +244,21 @@ fn to_plain(resp: Response) -> hyper::Response<ResBody> {
     *r.status_mut() = resp.status;
     *r.headers_mut() = resp.headers;
     with_server(r)
+}
+
+/// What [`Handling::start`] made of a request.
+pub(crate) enum Start {
+    /// Its handler was called.
+    Called(Started),
+    /// The answer, without a handler (a path that is not UTF-8).
+    Answered(hyper::Response<ResBody>),
+}
+
+/// A request whose handler was called, and what its answer needs.
+pub(crate) struct Started {
+    fut: LocalBoxFuture<Result<Response>>,
+    if_modified_since: Option<HeaderValue>,
+    log_head: Option<LogHead>,
 }
 
 enum Outcome {
