@@ -25,7 +25,8 @@ use crate::timeout::{deadline_after, now, until, ClientTimeout};
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub(crate) struct ConnKey {
     pub(crate) https: bool,
-    pub(crate) host: String,
+    /// Shared: the key is cloned into the pool and the held connection.
+    pub(crate) host: Rc<str>,
     pub(crate) port: u16,
     pub(crate) proxy: Option<ProxyKey>,
 }
@@ -209,9 +210,9 @@ impl TcpConnector {
     pub(crate) async fn connect(&self, key: &ConnKey, timeout: &ClientTimeout) -> Result<Conn, ClientError> {
         let limit = timeout.connect;
         let deadline = deadline_after(limit);
-        let host = key.host.clone();
-        until(deadline, self.connect_now(key, timeout.sock_connect), move || {
-            ServerTimeoutError::connect(&host, limit.unwrap_or_default()).into()
+        let host = &key.host;
+        until(deadline, self.connect_now(key, timeout.sock_connect), || {
+            ServerTimeoutError::connect(host, limit.unwrap_or_default()).into()
         })
         .await
     }

@@ -33,7 +33,7 @@ impl TcpConnector {
         // Where the socket goes: the origin, or the proxy.
         let (host, port) = match &key.proxy {
             Some(p) => (p.host.as_str(), p.port),
-            None => (key.host.as_str(), key.port),
+            None => (&*key.host, key.port),
         };
         let addrs =
             self.inner.dns.resolve(host, port).await.map_err(|e| fail(host, port, ConnectorErrorKind::Os, e))?;
@@ -58,7 +58,7 @@ impl TcpConnector {
         T: AsyncRead + AsyncWrite + Unpin + 'static,
     {
         let fail = |kind, source| ClientConnectorError {
-            host: key.host.clone(),
+            host: key.host.to_string(),
             port: key.port,
             ssl: SslShown::Default,
             kind,

@@ -36,13 +36,20 @@ struct Idle<C> {
     expires: Instant,
 }
 
+/// One host's slots held and idle connections, in one map entry so a
+/// request looks its host up once per step; the entry goes when it has
+/// neither.
+struct Host<C> {
+    held: usize,
+    idle: Vec<Idle<C>>,
+}
+
 pub(crate) struct PoolState<K, C> {
     limit: usize,
     limit_per_host: usize,
     keepalive: Duration,
     acquired: usize,
-    per_host: HashMap<K, usize>,
-    idle: HashMap<K, Vec<Idle<C>>>,
+    hosts: HashMap<K, Host<C>>,
     waiters: VecDeque<Waiter<K>>,
     granted: Vec<WaiterId>,
     next_id: WaiterId,
@@ -57,8 +64,7 @@ impl<K: Hash + Eq + Clone, C> PoolState<K, C> {
             limit_per_host,
             keepalive,
             acquired: 0,
-            per_host: HashMap::new(),
-            idle: HashMap::new(),
+            hosts: HashMap::new(),
             waiters: VecDeque::new(),
             granted: Vec::new(),
             next_id: 0,
@@ -68,12 +74,21 @@ impl<K: Hash + Eq + Clone, C> PoolState<K, C> {
 
     fn has_room(&self, key: &K) -> bool {
         (self.limit == 0 || self.acquired < self.limit)
-            && (self.limit_per_host == 0 || self.per_host.get(key).copied().unwrap_or(0) < self.limit_per_host)
+            && (self.limit_per_host == 0 || self.held_for(key) < self.limit_per_host)
+    }
+
+    fn held_for(&self, key: &K) -> usize {
+        self.hosts.get(key).map_or(0, |h| h.held)
     }
 
     fn take_slot(&mut self, key: &K) {
         self.acquired += 1;
-        *self.per_host.entry(key.clone()).or_insert(0) += 1;
+        match self.hosts.get_mut(key) {
+            Some(host) => host.held += 1,
+            None => {
+                self.hosts.insert(key.clone(), Host { held: 1, idle: Vec::new() });
+            }
+        }
     }
 
     /// Takes a slot for `key`, or queues.
@@ -115,16 +130,16 @@ impl<K: Hash + Eq + Clone, C> PoolState<K, C> {
     /// For a slot holder: the most recently released live idle connection
     /// of `key`; expired or dead ones (per `alive`) are dropped on the way.
     pub(crate) fn take_idle(&mut self, key: &K, now: Instant, mut alive: impl FnMut(&C) -> bool) -> Option<C> {
-        let list = self.idle.get_mut(key)?;
+        let host = self.hosts.get_mut(key)?;
         let mut found = None;
-        while let Some(entry) = list.pop() {
+        while let Some(entry) = host.idle.pop() {
             if entry.expires > now && alive(&entry.conn) {
                 found = Some(entry.conn);
                 break;
             }
         }
-        if list.is_empty() {
-            self.idle.remove(key);
+        if host.held == 0 && host.idle.is_empty() {
+            self.hosts.remove(key);
         }
         found
     }
@@ -133,16 +148,28 @@ impl<K: Hash + Eq + Clone, C> PoolState<K, C> {
     /// pool is open and keeps connections). Returns the wakers of the
     /// callers now granted a slot: wake them after releasing any borrow.
     pub(crate) fn release(&mut self, key: &K, conn: Option<C>, now: Option<Instant>) -> Vec<Waker> {
-        if let Some(n) = self.per_host.get_mut(key) {
-            *n -= 1;
-            if *n == 0 {
-                self.per_host.remove(key);
+        let idle = match (conn, now, self.closed || self.keepalive.is_zero()) {
+            (Some(conn), Some(now), false) => {
+                Some(Idle { conn, expires: tulip_timer::saturating_add(now, self.keepalive) })
             }
-            self.acquired -= 1;
-        }
-        if let (Some(conn), Some(now), false) = (conn, now, self.closed || self.keepalive.is_zero()) {
-            let expires = tulip_timer::saturating_add(now, self.keepalive);
-            self.idle.entry(key.clone()).or_default().push(Idle { conn, expires });
+            _ => None,
+        };
+        match self.hosts.get_mut(key) {
+            Some(host) => {
+                if host.held > 0 {
+                    host.held -= 1;
+                    self.acquired -= 1;
+                }
+                host.idle.extend(idle);
+                if host.held == 0 && host.idle.is_empty() {
+                    self.hosts.remove(key);
+                }
+            }
+            None => {
+                if let Some(idle) = idle {
+                    self.hosts.insert(key.clone(), Host { held: 0, idle: vec![idle] });
+                }
+            }
         }
         self.grant()
     }
@@ -167,25 +194,26 @@ impl<K: Hash + Eq + Clone, C> PoolState<K, C> {
     /// Drops the idle connections whose keep-alive ran out; returns them.
     pub(crate) fn expire(&mut self, now: Instant) -> Vec<C> {
         let mut gone = Vec::new();
-        self.idle.retain(|_, list| {
-            let (keep, drop): (Vec<_>, Vec<_>) = list.drain(..).partition(|e| e.expires > now);
-            *list = keep;
+        self.hosts.retain(|_, host| {
+            let (keep, drop): (Vec<_>, Vec<_>) = host.idle.drain(..).partition(|e| e.expires > now);
+            host.idle = keep;
             gone.extend(drop.into_iter().map(|e| e.conn));
-            !list.is_empty()
+            host.held > 0 || !host.idle.is_empty()
         });
         gone
     }
 
     /// When the next idle connection expires.
     pub(crate) fn next_expiry(&self) -> Option<Instant> {
-        self.idle.values().flatten().map(|e| e.expires).min()
+        self.hosts.values().flat_map(|h| &h.idle).map(|e| e.expires).min()
     }
 
     /// Closes the pool: no more idle keeping; returns the idle connections
     /// and wakes every queued caller (they find the pool closed).
     pub(crate) fn close(&mut self) -> (Vec<C>, Vec<Waker>) {
         self.closed = true;
-        let conns = self.idle.drain().flat_map(|(_, l)| l.into_iter().map(|e| e.conn)).collect();
+        let conns = self.hosts.values_mut().flat_map(|h| h.idle.drain(..)).map(|e| e.conn).collect();
+        self.hosts.retain(|_, h| h.held > 0);
         let wakers = self.waiters.iter_mut().filter_map(|w| w.waker.take()).collect();
         (conns, wakers)
     }
@@ -202,12 +230,12 @@ impl<K: Hash + Eq + Clone, C> PoolState<K, C> {
     /// Slots held for `key`.
     #[cfg(test)]
     pub(crate) fn acquired_for(&self, key: &K) -> usize {
-        self.per_host.get(key).copied().unwrap_or(0)
+        self.held_for(key)
     }
 
     /// Idle connections kept.
     pub(crate) fn idle_count(&self) -> usize {
-        self.idle.values().map(Vec::len).sum()
+        self.hosts.values().map(|h| h.idle.len()).sum()
     }
 
     /// Callers queued, not yet granted.

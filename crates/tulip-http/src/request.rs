@@ -404,12 +404,26 @@ impl RequestBuilder {
     }
 
     /// The absolute URL with the params added.
+    /// `text` parsed (joined to the session's fixed `base`), from the
+    /// session's one-entry cache when it was the last text parsed.
+    fn parse_text(&self, text: &str, base: Option<&Url>) -> Result<Url, url::ParseError> {
+        let mut last = self.session.last_url.borrow_mut();
+        if let Some((_, u)) = last.as_ref().filter(|(t, _)| t == text) {
+            return Ok(u.clone());
+        }
+        let url = match base {
+            Some(base) => base.join(text)?,
+            None => Url::parse(text)?,
+        };
+        *last = Some((text.to_string(), url.clone()));
+        Ok(url)
+    }
+
     pub(crate) fn resolve_url(&self) -> Result<Url, ClientError> {
         let invalid = |text: &str, why: String| InvalidURL::new(text, why, InvalidUrlKind::Url);
         let mut url = match (&self.url, &self.session.base_url) {
             (UrlInput::Url(u), _) => u.clone(),
-            (UrlInput::Text(t), Some(base)) => base.join(t).map_err(|e| invalid(t, e.to_string()))?,
-            (UrlInput::Text(t), None) => Url::parse(t).map_err(|e| invalid(t, e.to_string()))?,
+            (UrlInput::Text(t), base) => self.parse_text(t, base.as_ref()).map_err(|e| invalid(t, e.to_string()))?,
         };
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
             return Err(invalid(url.as_str(), "only http and https URLs with a host can be requested".into()).into());

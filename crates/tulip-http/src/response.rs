@@ -1,5 +1,6 @@
 //! aiohttp's `ClientResponse`.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use bytes::Bytes;
@@ -44,12 +45,13 @@ pub struct ClientResponse {
     method: Method,
     url: Url,
     status: StatusCode,
-    reason: String,
+    /// Borrowed when the phrase is the status's canonical one (no allocation).
+    reason: Cow<'static, str>,
     version: Version,
     headers: HeaderMap,
     history: Vec<ClientResponse>,
     cookies: Vec<RawCookie<'static>>,
-    content_type: String,
+    content_type: Cow<'static, str>,
     charset: Option<String>,
     content: BodyReader,
     body: Option<Bytes>,
@@ -66,8 +68,8 @@ impl ClientResponse {
         let reason = parts
             .extensions
             .get::<hyper::ext::ReasonPhrase>()
-            .map(|r| String::from_utf8_lossy(r.as_bytes()).into_owned())
-            .or_else(|| parts.status.canonical_reason().map(str::to_string))
+            .map(|r| Cow::Owned(String::from_utf8_lossy(r.as_bytes()).into_owned()))
+            .or_else(|| parts.status.canonical_reason().map(Cow::Borrowed))
             .unwrap_or_default();
         let (content_type, charset) = parse_content_type(&parts.headers);
         let cookies = crate::cookies::parse_set_cookies(&parts.headers);
@@ -291,7 +293,7 @@ impl ClientResponse {
         }
         Err(ClientResponseError {
             status: self.status(),
-            message: self.reason.clone(),
+            message: self.reason.to_string(),
             headers: Some(Box::new(self.headers.clone())),
             url: self.url.to_string(),
         }
@@ -461,9 +463,9 @@ impl ClientResponse {
 }
 
 /// Content-Type's media type and charset.
-fn parse_content_type(headers: &HeaderMap) -> (String, Option<String>) {
+fn parse_content_type(headers: &HeaderMap) -> (Cow<'static, str>, Option<String>) {
     let Some(raw) = headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
-        return ("application/octet-stream".into(), None);
+        return (Cow::Borrowed("application/octet-stream"), None);
     };
     let mut parts = raw.split(';');
     let mime = parts.next().unwrap_or("").trim().to_ascii_lowercase();
@@ -471,7 +473,7 @@ fn parse_content_type(headers: &HeaderMap) -> (String, Option<String>) {
         let (k, v) = p.split_once('=')?;
         k.trim().eq_ignore_ascii_case("charset").then(|| v.trim().trim_matches('"').to_string())
     });
-    (mime, charset)
+    (Cow::Owned(mime), charset)
 }
 
 /// aiohttp's test for JSON: `application/json` or `application/<x>+json`.

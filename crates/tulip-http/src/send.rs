@@ -104,12 +104,14 @@ async fn follow_redirects(
         };
         let raw = RawBody::new(incoming, conn, limits.timeout.sock_read, limits.total);
         let content = BodyReader::new(Source::new(encoding.as_deref(), raw));
-        let mut resp = ClientResponse::new(hop.method.clone(), hop.url.clone(), parts, content);
         hop.body = rest;
         let Some(location) = location.filter(|_| limits.allow_redirects && is_redirect(status)) else {
+            // The last hop: its method and URL move into the response.
+            let mut resp = ClientResponse::new(hop.method, hop.url, parts, content);
             resp.set_history(history);
             return Ok(resp);
         };
+        let mut resp = ClientResponse::new(hop.method.clone(), hop.url.clone(), parts, content);
         // As aiohttp counts: the `max_redirects`-th redirect response is
         // refused (0: no limit).
         if limits.max_redirects > 0 && history.len() + 1 >= limits.max_redirects {
@@ -134,17 +136,13 @@ async fn send_hop(
     let timeout = &limits.timeout;
     let key = ConnKey {
         https: hop.url.scheme() == "https",
-        host: hop.url.host_str().unwrap_or_default().to_string(),
+        host: Rc::from(hop.url.host_str().unwrap_or_default()),
         port: hop.url.port_or_known_default().unwrap_or(80),
         proxy: limits.proxy.clone(),
     };
     // Plain http through a proxy: the request goes to it in absolute form,
     // with the proxy's credentials.
     let forward = limits.proxy.as_ref().filter(|_| !key.https);
-    let mut headers = request_headers(session, hop)?;
-    if let Some(auth) = forward.and_then(|p| p.auth.clone()) {
-        headers.insert(header::PROXY_AUTHORIZATION, auth);
-    }
     let idempotent = matches!(
         hop.method,
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE | Method::PUT | Method::DELETE
@@ -158,7 +156,13 @@ async fn send_hop(
             Some(b) => b.take_for_send(),
             None => (SendBody::Full(None), None),
         };
-        let req = build(&hop.method, &hop.url, &headers, send_body, conn.is_h2() || forward.is_some())?;
+        // Built for each attempt rather than cloned: a retry is rare, a
+        // header map clone per request is not.
+        let mut headers = request_headers(session, hop)?;
+        if let Some(auth) = forward.and_then(|p| p.auth.clone()) {
+            headers.insert(header::PROXY_AUTHORIZATION, auth);
+        }
+        let req = build(&hop.method, &hop.url, headers, send_body, conn.is_h2() || forward.is_some())?;
         let reused = conn.reused;
         let limit = timeout.sock_read;
         let sent = until(deadline_after(limit), exchange(&mut conn, req, &hop.url), || {
@@ -192,7 +196,7 @@ async fn exchange(
 fn build(
     method: &Method,
     url: &Url,
-    headers: &HeaderMap,
+    headers: HeaderMap,
     body: SendBody,
     absolute: bool,
 ) -> Result<http::Request<SendBody>, ClientError> {
@@ -202,7 +206,7 @@ fn build(
     let mut req = http::Request::new(body);
     *req.method_mut() = method.clone();
     *req.uri_mut() = uri;
-    *req.headers_mut() = headers.clone();
+    *req.headers_mut() = headers;
     Ok(req)
 }
 
@@ -218,12 +222,10 @@ fn request_headers(session: &SessionInner, hop: &Hop) -> Result<HeaderMap, Clien
         h.append(name, value.clone());
     }
     if !h.contains_key(header::HOST) {
-        let host = hop.url.host_str().unwrap_or_default();
-        let host = match hop.url.port() {
-            Some(p) => format!("{host}:{p}"),
-            None => host.to_string(),
-        };
-        let v = HeaderValue::from_str(&host).map_err(|e| ClientError::InvalidHeader(format!("host: {e}")))?;
+        // host[:port] as the URL serializes it (the port only when not
+        // the scheme's default), sliced rather than formatted.
+        let host = &hop.url[url::Position::BeforeHost..url::Position::AfterPort];
+        let v = HeaderValue::from_str(host).map_err(|e| ClientError::InvalidHeader(format!("host: {e}")))?;
         h.insert(header::HOST, v);
     }
     h.entry(header::ACCEPT).or_insert(HeaderValue::from_static("*/*"));

@@ -1,6 +1,6 @@
 //! aiohttp's `ClientSession`, its builder, and the one-shot `request`.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::panic::Location;
 use std::rc::Rc;
@@ -60,6 +60,9 @@ pub(crate) struct SessionInner {
     pub(crate) closed: Cell<bool>,
     pub(crate) one_shot: bool,
     pub(crate) created: &'static Location<'static>,
+    /// The last URL text resolved and what it gave: a client that asks
+    /// for the same URL again and again parses (and IDNA-maps) it once.
+    pub(crate) last_url: RefCell<Option<(String, Url)>>,
 }
 
 impl fmt::Debug for ClientSession {

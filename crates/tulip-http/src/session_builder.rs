@@ -1,6 +1,6 @@
 //! The builder of a [`ClientSession`]: aiohttp's `ClientSession(...)` arguments.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::panic::Location;
 use std::rc::Rc;
@@ -286,6 +286,7 @@ impl SessionBuilder {
             closed: Cell::new(false),
             one_shot: self.one_shot,
             created: self.created,
+            last_url: RefCell::new(None),
         }
     }
 
