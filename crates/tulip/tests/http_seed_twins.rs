@@ -13,6 +13,8 @@
 
 #[path = "../../../examples/common/mod.rs"]
 mod common;
+#[path = "common/mod.rs"]
+mod harness;
 #[path = "../../../examples/common/http_services.rs"]
 mod http_services;
 
@@ -131,27 +133,7 @@ fn mask(line: &str) -> String {
         }
         line.replace_range(start..gmt + 4, "DATE");
     }
-    let mut after_took = false;
-    let words: Vec<String> = line
-        .split(' ')
-        .map(|w| {
-            let b = w.as_bytes();
-            let out = if after_took {
-                "N".to_string()
-            } else if b.len() == 8
-                && b[2] == b':'
-                && b[5] == b':'
-                && w.replace(':', "").bytes().all(|c| c.is_ascii_digit())
-            {
-                "HH:MM:SS".to_string()
-            } else {
-                w.to_string()
-            };
-            after_took = w == "took:";
-            out
-        })
-        .collect();
-    words.join(" ")
+    harness::mask(&line)
 }
 
 /// Masked lines, those in `unordered` sorted in place (answers that race).

@@ -18,7 +18,7 @@ mod common;
 #[path = "../../../examples/common/services.rs"]
 mod services;
 
-use harness::Trace;
+use harness::{mask, Trace};
 use services::Service;
 use std::path::Path;
 use std::process::Command;
@@ -49,31 +49,6 @@ fn seed_trace(name: &str, args: &[&str]) -> Option<Vec<String>> {
     };
     assert!(out.status.success(), "{name}.py failed: {}", String::from_utf8_lossy(&out.stderr));
     Some(String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect())
-}
-
-/// Masks what differs from run to run: `HH:MM:SS` and the number after `took:`.
-fn mask(line: &str) -> String {
-    let mut after_took = false;
-    let words: Vec<String> = line
-        .split(' ')
-        .map(|w| {
-            let b = w.as_bytes();
-            let out = if after_took {
-                "N".to_string()
-            } else if b.len() == 8
-                && b[2] == b':'
-                && b[5] == b':'
-                && w.replace(':', "").bytes().all(|c| c.is_ascii_digit())
-            {
-                "HH:MM:SS".to_string()
-            } else {
-                w.to_string()
-            };
-            after_took = w == "took:";
-            out
-        })
-        .collect();
-    words.join(" ")
 }
 
 /// Compares the twin's lines with CPython's (or with `expected` without

@@ -39,3 +39,28 @@ pub fn check(name: &str, ours: Vec<String>, expected_if_no_python: &[&str]) {
         python_trace(name).unwrap_or_else(|| expected_if_no_python.iter().map(|s| s.to_string()).collect());
     assert_eq!(ours, expected, "tulip's trace differs from CPython's for {name}");
 }
+
+/// Masks what differs from run to run: `HH:MM:SS` and the number after `took:`.
+pub fn mask(line: &str) -> String {
+    let mut after_took = false;
+    let words: Vec<String> = line
+        .split(' ')
+        .map(|w| {
+            let b = w.as_bytes();
+            let out = if after_took {
+                "N".to_string()
+            } else if b.len() == 8
+                && b[2] == b':'
+                && b[5] == b':'
+                && w.replace(':', "").bytes().all(|c| c.is_ascii_digit())
+            {
+                "HH:MM:SS".to_string()
+            } else {
+                w.to_string()
+            };
+            after_took = w == "took:";
+            out
+        })
+        .collect();
+    words.join(" ")
+}
