@@ -264,12 +264,14 @@ impl TcpConnector {
         if let Some(sender) = idle {
             conn.sender = Some(sender);
             conn.reused = true;
+            conn.share_h2();
             return Ok(conn);
         }
         // Boxed: opening (DNS, Happy Eyeballs, TLS, the handshake) is a
         // future of kilobytes that every request's future would otherwise
         // carry, and copy at each move, for the rare request that opens.
         conn.sender = Some(Box::pin(self.open(key, sock_connect)).await?);
+        conn.share_h2();
         Ok(conn)
     }
 }
@@ -333,6 +335,19 @@ impl Conn {
     }
 
     /// The response was read to its end: back to the pool for reuse.
+    /// An HTTP/2 connection serves many requests at once: its slot goes
+    /// back to the pool at once with a clone of the sender kept idle, so
+    /// the next request takes it while this one is in flight (and the
+    /// keep-alive clock restarts with every request). This request keeps
+    /// its own clone, outside the pool's count.
+    fn share_h2(&mut self) {
+        #[cfg(feature = "http2")]
+        if let Some(Sender::H2(s)) = &self.sender {
+            let shared = Sender::H2(s.clone());
+            self.give_back(Some(shared));
+        }
+    }
+
     pub(crate) fn keep(mut self) {
         let sender = self.sender.take().filter(|s| !s.is_closed());
         self.give_back(sender);
