@@ -17,6 +17,12 @@ pub type HookError = Box<dyn std::error::Error>;
 
 pub(crate) type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 type Hook = Box<dyn Fn(Rc<Application>) -> LocalBoxFuture<Result<(), HookError>>>;
+/// One receiver of a signal: a hook, or a sub-application's own signal
+/// (by its index in the router), at the place it was added (aiohttp's order).
+enum Entry {
+    Hook(Hook),
+    SubApp(usize),
+}
 type Cleanup = Box<dyn FnOnce() -> LocalBoxFuture<()>>;
 /// Application state: values by their key's type and name.
 type State = RefCell<HashMap<(TypeId, &'static str), Rc<dyn Any>>>;
@@ -75,12 +81,13 @@ pub struct Application {
     pub(crate) router: Router,
     state: State,
     pub(crate) middlewares: Vec<BoxMiddleware>,
-    on_startup: Vec<Hook>,
-    on_shutdown: Vec<Hook>,
-    on_cleanup: Vec<Hook>,
+    on_startup: Vec<Entry>,
+    on_shutdown: Vec<Entry>,
+    on_cleanup: Vec<Entry>,
     cleanup_ctx: Vec<CleanupCtx>,
     pending_cleanups: RefCell<Vec<Cleanup>>,
     pub(crate) client_max_size: usize,
+    pub(crate) client_max_fields: usize,
 }
 
 impl Default for Application {
@@ -108,11 +115,31 @@ impl Application {
             cleanup_ctx: Vec::new(),
             pending_cleanups: RefCell::default(),
             client_max_size: 1024 * 1024,
+            client_max_fields: 1000,
         }
     }
 
-    /// The largest request body `read()` accepts (aiohttp's
-    /// `client_max_size`); larger ones are answered 413.
+    /// The most fields `post()` accepts in a form, urlencoded or multipart
+    /// (aiohttp's `client_max_fields`, 1000); more are answered 413. Like
+    /// `client_max_size`, the root application's applies to every request.
+    ///
+    /// ```
+    /// let app = tulip::web::Application::new().with_client_max_fields(10);
+    /// assert_eq!(app.client_max_fields(), 10);
+    /// ```
+    pub fn with_client_max_fields(mut self, fields: usize) -> Self {
+        self.client_max_fields = fields;
+        self
+    }
+
+    /// See [`with_client_max_fields`](Self::with_client_max_fields).
+    pub fn client_max_fields(&self) -> usize {
+        self.client_max_fields
+    }
+
+    /// The largest request body `read()` and `post()` accept (aiohttp's
+    /// `client_max_size`); larger ones are answered 413. The root
+    /// application's applies to every request, sub-applications' too.
     ///
     /// ```
     /// let app = tulip::web::Application::new().with_client_max_size(10);
@@ -150,6 +177,104 @@ impl Application {
             self.router.add(r)?;
         }
         Ok(())
+    }
+
+    /// Serves `subapp` under `prefix` (aiohttp's `app.add_subapp`): every
+    /// path below the prefix goes to the sub-application's router (its 404
+    /// and 405 included), its routes and `url_for` carry the prefix, its
+    /// middlewares run inside the parent's for its requests only, its
+    /// state is `request.app()` there while
+    /// [`Request::config_dict`](crate::Request::config_dict) reaches the
+    /// parent's too, and its `on_startup`/`on_shutdown`/`on_cleanup`
+    /// (and `cleanup_ctx`) run with the parent's, at the place of this
+    /// call among the parent's hooks.
+    ///
+    /// ```
+    /// use tulip::web::{self, AppKey, Application, Request, Response, TestClient};
+    /// static NAME: AppKey<&str> = AppKey::new("name");
+    ///
+    /// async fn user(req: Request) -> web::Result<Response> {
+    ///     let who = req.app().get(&NAME).unwrap();
+    ///     let url = req.app().router().url_for("user", &[("id", "7")])?;
+    ///     Ok(Response::text(format!("{who} {url}")))
+    /// }
+    ///
+    /// let mut admin = Application::new();
+    /// admin.insert(&NAME, "admin");
+    /// admin.add_routes([web::get("/users/{id}", user).name("user")]);
+    /// let mut app = Application::new();
+    /// app.insert(&NAME, "root");
+    /// app.add_subapp("/admin/", admin);
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     assert_eq!(client.get("/admin/users/1").await.unwrap().text(), "admin /admin/users/7");
+    ///     assert_eq!(client.get("/users/1").await.unwrap().status(), 404);
+    ///     client.close().await;
+    /// });
+    /// ```
+    ///
+    /// # Panics
+    /// On an empty prefix (only '/'), one not starting with '/' or holding
+    /// `{`/`}` (use [`try_add_subapp`](Self::try_add_subapp) for a value).
+    pub fn add_subapp(&mut self, prefix: &str, subapp: Application) {
+        #[allow(clippy::expect_used)]
+        self.try_add_subapp(prefix, subapp).expect("a sub-application prefix must be valid");
+    }
+
+    /// [`add_subapp`](Self::add_subapp), with an error for a bad prefix.
+    ///
+    /// ```
+    /// let mut app = tulip::web::Application::new();
+    /// assert!(app.try_add_subapp("/", tulip::web::Application::new()).is_err());
+    /// assert!(app.try_add_subapp("/api/", tulip::web::Application::new()).is_ok());
+    /// ```
+    pub fn try_add_subapp(&mut self, prefix: &str, subapp: Application) -> Result<(), RouteError> {
+        let bad = |reason: &str| RouteError::InvalidPattern { pattern: prefix.to_string(), reason: reason.into() };
+        let trimmed = prefix.trim_end_matches('/');
+        if trimmed.is_empty() {
+            return Err(bad("a prefix cannot be empty"));
+        }
+        if !trimmed.starts_with('/') || trimmed.contains(['{', '}']) {
+            return Err(bad("a prefix starts with '/' and has no '{' or '}'"));
+        }
+        let index = self.router.add_subapp(Some(trimmed), None, subapp)?;
+        self.register_subapp(index);
+        Ok(())
+    }
+
+    /// Serves `subapp` for requests whose `Host` is `domain` (aiohttp's
+    /// `app.add_domain`): `example.com` (any port), `example.com:8080`, or
+    /// a mask such as `*.example.com`. Domain sub-applications are tried
+    /// before every path, and answer every path of their domain.
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response, TestClient};
+    /// let mut local = Application::new();
+    /// local.add_routes([web::get("/", |_: Request| async { Response::text("local") })]);
+    /// let mut other = Application::new();
+    /// other.add_routes([web::get("/", |_: Request| async { Response::text("other") })]);
+    /// let mut app = Application::new();
+    /// app.add_domain("*.example.com", other).unwrap();
+    /// app.add_domain("127.0.0.1", local).unwrap(); // the test client's Host, any port
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     assert_eq!(client.get("/").await.unwrap().text(), "local");
+    ///     client.close().await;
+    /// });
+    /// ```
+    pub fn add_domain(&mut self, domain: &str, subapp: Application) -> Result<(), RouteError> {
+        let rule = crate::domain::Domain::parse(domain)?;
+        let index = self.router.add_subapp(None, Some(rule), subapp)?;
+        self.register_subapp(index);
+        Ok(())
+    }
+
+    /// The sub-application's signals join the parent's here (aiohttp's
+    /// `_reg_subapp_signals`).
+    fn register_subapp(&mut self, index: usize) {
+        self.on_startup.push(Entry::SubApp(index));
+        self.on_shutdown.push(Entry::SubApp(index));
+        self.on_cleanup.push(Entry::SubApp(index));
     }
 
     /// The router (aiohttp's `app.router`): static files, named routes,
@@ -210,7 +335,7 @@ impl Application {
         F: Fn(Rc<Application>) -> Fut + 'static,
         Fut: Future<Output = Result<(), HookError>> + 'static,
     {
-        self.on_startup.push(Box::new(move |a| Box::pin(hook(a))));
+        self.on_startup.push(Entry::Hook(Box::new(move |a| Box::pin(hook(a)))));
     }
 
     /// Runs `hook` when shutdown begins, while in-flight requests still run
@@ -220,7 +345,7 @@ impl Application {
         F: Fn(Rc<Application>) -> Fut + 'static,
         Fut: Future<Output = Result<(), HookError>> + 'static,
     {
-        self.on_shutdown.push(Box::new(move |a| Box::pin(hook(a))));
+        self.on_shutdown.push(Entry::Hook(Box::new(move |a| Box::pin(hook(a)))));
     }
 
     /// Runs `hook` after the server stopped (aiohttp's `on_cleanup`), after
@@ -230,7 +355,7 @@ impl Application {
         F: Fn(Rc<Application>) -> Fut + 'static,
         Fut: Future<Output = Result<(), HookError>> + 'static,
     {
-        self.on_cleanup.push(Box::new(move |a| Box::pin(hook(a))));
+        self.on_cleanup.push(Entry::Hook(Box::new(move |a| Box::pin(hook(a)))));
     }
 
     /// aiohttp's `cleanup_ctx`: `setup` runs at start-up and returns the
@@ -262,42 +387,68 @@ impl Application {
         }));
     }
 
-    /// Runs the start-up: `cleanup_ctx` set-ups, then `on_startup` hooks.
-    pub(crate) async fn startup(self: &Rc<Self>) -> Result<(), HookError> {
-        for ctx in &self.cleanup_ctx {
-            let cleanup = ctx(self.clone()).await?;
-            self.pending_cleanups.borrow_mut().push(cleanup);
-        }
-        for hook in &self.on_startup {
-            hook(self.clone()).await?;
-        }
-        Ok(())
+    /// Runs the start-up: `cleanup_ctx` set-ups, then `on_startup` hooks
+    /// (sub-applications' where they were added).
+    pub(crate) fn startup(self: &Rc<Self>) -> LocalBoxFuture<Result<(), HookError>> {
+        let this = self.clone();
+        Box::pin(async move {
+            for ctx in &this.cleanup_ctx {
+                let cleanup = ctx(this.clone()).await?;
+                this.pending_cleanups.borrow_mut().push(cleanup);
+            }
+            for entry in &this.on_startup {
+                this.send(entry, Application::startup).await?;
+            }
+            Ok(())
+        })
     }
 
-    pub(crate) async fn shutdown(self: &Rc<Self>) -> Result<(), HookError> {
-        for hook in &self.on_shutdown {
-            hook(self.clone()).await?;
-        }
-        Ok(())
+    pub(crate) fn shutdown(self: &Rc<Self>) -> LocalBoxFuture<Result<(), HookError>> {
+        let this = self.clone();
+        Box::pin(async move {
+            for entry in &this.on_shutdown {
+                this.send(entry, Application::shutdown).await?;
+            }
+            Ok(())
+        })
     }
 
     /// Runs the clean-up: `cleanup_ctx` tear-downs (last set up first),
     /// then `on_cleanup` hooks; every hook runs, the first error is returned.
-    pub(crate) async fn cleanup(self: &Rc<Self>) -> Result<(), HookError> {
-        loop {
-            let next = self.pending_cleanups.borrow_mut().pop();
-            match next {
-                Some(c) => c().await,
-                None => break,
+    pub(crate) fn cleanup(self: &Rc<Self>) -> LocalBoxFuture<Result<(), HookError>> {
+        let this = self.clone();
+        Box::pin(async move {
+            loop {
+                let next = this.pending_cleanups.borrow_mut().pop();
+                match next {
+                    Some(c) => c().await,
+                    None => break,
+                }
             }
-        }
-        let mut first = None;
-        for hook in &self.on_cleanup {
-            if let Err(e) = hook(self.clone()).await {
-                first.get_or_insert(e);
+            let mut first = None;
+            for entry in &this.on_cleanup {
+                if let Err(e) = this.send(entry, Application::cleanup).await {
+                    first.get_or_insert(e);
+                }
             }
+            first.map_or(Ok(()), Err)
+        })
+    }
+
+    /// One receiver of a signal: a hook gets this application, a
+    /// sub-application runs its own signal (`sub`).
+    fn send(
+        self: &Rc<Self>,
+        entry: &Entry,
+        sub: fn(&Rc<Application>) -> LocalBoxFuture<Result<(), HookError>>,
+    ) -> LocalBoxFuture<Result<(), HookError>> {
+        match entry {
+            Entry::Hook(hook) => hook(self.clone()),
+            Entry::SubApp(i) => match self.router.subapp(*i) {
+                Some(app) => sub(app),
+                None => Box::pin(async { Ok(()) }),
+            },
         }
-        first.map_or(Ok(()), Err)
     }
 }
 
