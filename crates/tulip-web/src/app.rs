@@ -193,10 +193,10 @@ impl Application {
     /// use tulip::web::{self, AppKey, Application, Request, Response, TestClient};
     /// static NAME: AppKey<&str> = AppKey::new("name");
     ///
-    /// async fn user(req: Request) -> web::Result<Response> {
+    /// async fn user(req: Request) -> Response {
     ///     let who = req.app().get(&NAME).unwrap();
-    ///     let url = req.app().router().url_for("user", &[("id", "7")])?;
-    ///     Ok(Response::text(format!("{who} {url}")))
+    ///     let url = req.app().router().url_for("user", &[("id", "7")]).unwrap();
+    ///     Response::text(format!("{who} {url}"))
     /// }
     ///
     /// let mut admin = Application::new();

@@ -54,8 +54,11 @@
 //! | `app.add_routes([web.get(p, h), web.post(..), web.route("*", ..)])` | [`Application::add_routes`] with [`get`], [`post`], [`put`], [`patch`], [`delete`], [`head`], [`route`] |
 //! | `{name}`, `{tail:.*}`, `name=`, `url_for` | the same patterns; [`RouteDef::name`], [`Router::url_for`] |
 //! | `app.router.add_static(prefix, path)` | [`Router::add_static`] |
+//! | `app.add_subapp("/admin/", sub)`, `add_domain` | [`Application::add_subapp`], [`Application::add_domain`] |
+//! | `request.config_dict[key]` (`ChainMapProxy`) | [`Request::config_dict`]`.get(&KEY)`, [`ConfigDict`] |
 //! | `request.match_info`, `.query`, `.headers`, `.cookies`, `.remote`, `.path` | [`Request::match_info`], [`Request::query`], [`Request::headers`], [`Request::cookies`], [`Request::remote`], [`Request::path`] |
-//! | `await request.read()`, `text()`, `json()`, `post()`, `request.content` | [`Request::read`], [`Request::text`], [`Request::json`], [`Request::post`], [`Request::content`] |
+//! | `await request.read()`, `text()`, `json()`, `post()`, `request.content` | [`Request::read`], [`Request::text`], [`Request::json`], [`Request::post`] ([`PostData`], [`FileField`]), [`Request::content`] |
+//! | `await request.multipart()`, `reader.next()`, `part.read_chunk()` | [`Request::multipart`], [`MultipartReader::next`], [`BodyPart::read_chunk`] |
 //! | `web.Response(text=..)`, `body=`, `status=`, `json_response` | [`Response::text`], [`Response::body`], [`Response::with_status`], [`json_response`] |
 //! | `resp.set_cookie`, `del_cookie` | [`Response::set_cookie`], [`Response::del_cookie`] |
 //! | `web.StreamResponse`: `prepare`, `write`, `write_eof` | [`StreamResponse`] |
@@ -87,8 +90,7 @@
 //!   (its destructors run). A `StreamResponse` whose client left gets an
 //!   error from `write`.
 //!
-//! Not here (yet): HTTP/2, WebSockets, multipart bodies, sub-applications,
-//! byte ranges of files.
+//! Not here (yet): HTTP/2, WebSockets, byte ranges of files.
 
 mod access_log;
 mod app;

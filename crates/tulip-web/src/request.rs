@@ -399,7 +399,32 @@ impl Request {
     /// part's `read()`/`text()` are (`client_max_size`), and its chunks
     /// are not. A 400 without a boundary, or when the body was already
     /// taken by [`content`](Self::content).
-    /// See [`MultipartReader`](crate::MultipartReader) for an example.
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response, TestClient};
+    /// async fn names(mut req: Request) -> web::Result<Response> {
+    ///     let mut reader = req.multipart()?;
+    ///     let mut out = Vec::new();
+    ///     while let Some(part) = reader.next().await? {
+    ///         let name = part.name().unwrap_or("?").to_string();
+    ///         out.push(format!("{name}={}", part.text().await?));
+    ///     }
+    ///     Ok(Response::text(out.join("&")))
+    /// }
+    /// let mut app = Application::new();
+    /// app.add_routes([web::post("/", names)]);
+    /// let body = "--b\r\ncontent-disposition: form-data; name=\"a\"\r\n\r\n1\r\n\
+    ///             --b\r\ncontent-disposition: form-data; name=\"b\"\r\n\r\n2\r\n--b--\r\n";
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     let ct = [("content-type", "multipart/form-data; boundary=b")];
+    ///     let resp = client.request(http::Method::POST, "/", &ct, body.into()).await.unwrap();
+    ///     assert_eq!(resp.text(), "a=1&b=2");
+    ///     let plain = client.request(http::Method::POST, "/", &[], "x".into()).await.unwrap();
+    ///     assert_eq!(plain.status(), 400);
+    ///     client.close().await;
+    /// });
+    /// ```
     pub fn multipart(&mut self) -> Result<crate::MultipartReader, HTTPException> {
         let boundary = crate::multipart::boundary(&self.head.headers)?;
         let body = match (self.cached.clone(), self.body.take()) {

@@ -5,10 +5,10 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod twins;
+
 use std::cell::RefCell;
-use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::io::Write;
 use std::rc::Rc;
 
 use tulip::web::{self, AppKey, Application, HTTPException, Next, Request, Response, TestClient, TestServer};
@@ -98,65 +98,24 @@ fn twin_app(log: &Log) -> Application {
     parent
 }
 
-/// A python with aiohttp: $TULIP_AIOHTTP_PYTHON, /work/venv-aiohttp, or
-/// a venv made under the target directory.
-fn aiohttp_python() -> Option<String> {
-    let works = |py: &str| Command::new(py).args(["-c", "import aiohttp"]).output().is_ok_and(|o| o.status.success());
-    let mut candidates: Vec<String> = std::env::var("TULIP_AIOHTTP_PYTHON").into_iter().collect();
-    candidates.push("/work/venv-aiohttp/bin/python".into());
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("aiohttp-venv");
-    let own = venv.join("bin/python").to_string_lossy().into_owned();
-    candidates.push(own.clone());
-    if let Some(py) = candidates.into_iter().find(|p| works(p)) {
-        return Some(py);
-    }
-    let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().is_ok_and(|s| s.success())
-        && Command::new(venv.join("bin/pip")).args(["install", "-q", "aiohttp"]).status().is_ok_and(|s| s.success());
-    if made && works(&own) {
-        return Some(own);
-    }
-    println!("skipped: cannot install aiohttp into {} (no network?)", venv.display());
-    None
-}
-
-fn client_lines(port: u16) -> String {
-    let o = Command::new("python3")
-        .args(["-c", include_str!("twins/subapps_client.py"), &port.to_string()])
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
-}
-
 #[test]
 fn subapps_answer_and_hook_as_aiohttps() {
-    let Some(py) = aiohttp_python() else { return };
-    let mut child = Command::new(&py)
-        .args(["-c", include_str!("twins/subapps_aiohttp.py")])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut port = String::new();
-    out.read_line(&mut port).unwrap();
-    let theirs = client_lines(port.trim().parse().unwrap());
-    drop(child.stdin.take());
-    let mut their_hooks = String::new();
-    out.read_line(&mut their_hooks).unwrap();
-    child.wait().unwrap();
+    let Some(py) = twins::aiohttp_python() else { return };
+    let twin = twins::Twin::start(&py, "subapps_aiohttp.py");
+    let theirs = twins::client_lines("subapps_client.py", twin.port);
+    let their_hooks = twin.stop();
 
     let log = Log::default();
     let app = twin_app(&log);
     let ours = tulip::run(async {
         let server = TestServer::start(app).await.unwrap();
         let port = server.addr().port();
-        let lines = tulip::to_thread(move || client_lines(port)).await;
+        let lines = tulip::to_thread(move || twins::client_lines("subapps_client.py", port)).await;
         server.close().await.unwrap();
         lines
     });
     assert_eq!(ours, theirs);
-    assert_eq!(log.borrow().join(";"), their_hooks.trim());
+    assert_eq!(log.borrow().join(";"), their_hooks);
     // What the twin shows, spelled out.
     assert!(theirs.contains("GET /admin/inner/x/5 200 allow=None p1=parent p2=parent s1=sub 'app=inner p=pv k=inner"));
     assert!(theirs.contains("PUT /admin/only-post 405 allow=POST"));

@@ -1,8 +1,8 @@
 # The aiohttp side of tests/subapps.rs: the same applications as
 # `twin_app()` there. Prints the port, serves until stdin closes, then
 # prints the hook log (start-up and clean-up order).
-import asyncio, sys
 from aiohttp import web
+from twin_serve import serve
 
 K = web.AppKey("k", str)
 P = web.AppKey("p", str)
@@ -68,15 +68,4 @@ def build():
     return parent
 
 
-async def main():
-    runner = web.AppRunner(build(), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    print(site._server.sockets[0].getsockname()[1], flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    await runner.cleanup()
-    print(";".join(log), flush=True)
-
-
-asyncio.run(main())
+serve(build(), after=lambda: ";".join(log))
