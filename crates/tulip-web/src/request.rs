@@ -301,8 +301,8 @@ impl Request {
     pub fn config_dict(&self) -> crate::ConfigDict<'_> {
         let apps = match &self.apps {
             Some(apps) => {
-                let upto = apps.iter().position(|a| Rc::ptr_eq(a, &self.app)).unwrap_or(apps.len() - 1);
-                &apps[..=upto]
+                let upto = apps.iter().position(|a| Rc::ptr_eq(a, &self.app)).map_or(apps.len(), |i| i + 1);
+                &apps[..upto]
             }
             None => std::slice::from_ref(&self.app),
         };

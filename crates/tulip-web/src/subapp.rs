@@ -1,4 +1,5 @@
-//! What a request of a sub-application needs, computed once when the
+//! Sub-applications: `add_subapp` and `add_domain`, and what a request
+//! of a sub-application needs, computed once when the
 //! root application is frozen: the applications from the root down, and
 //! the middleware chain in aiohttp's order (each application's
 //! middlewares inside its parent's, `request.app()` switched to each
@@ -10,7 +11,100 @@ use std::rc::Rc;
 use crate::app::LocalBoxFuture;
 use crate::middleware::{BoxHandler, BoxMiddleware, Middleware, Next};
 use crate::response::Result;
+use crate::router::RouteError;
 use crate::{Application, Request, Response};
+
+impl Application {
+    /// Serves `subapp` under `prefix` (aiohttp's `app.add_subapp`): every
+    /// path below the prefix goes to the sub-application's router (its 404
+    /// and 405 included), its routes and `url_for` carry the prefix, its
+    /// middlewares run inside the parent's for its requests only, its
+    /// state is `request.app()` there while
+    /// [`Request::config_dict`](crate::Request::config_dict) reaches the
+    /// parent's too, and its `on_startup`/`on_shutdown`/`on_cleanup`
+    /// (and `cleanup_ctx`) run with the parent's, at the place of this
+    /// call among the parent's hooks.
+    ///
+    /// ```
+    /// use tulip::web::{self, AppKey, Application, Request, Response, TestClient};
+    /// static NAME: AppKey<&str> = AppKey::new("name");
+    ///
+    /// async fn user(req: Request) -> Response {
+    ///     let who = req.app().get(&NAME).unwrap();
+    ///     let url = req.app().router().url_for("user", &[("id", "7")]).unwrap();
+    ///     Response::text(format!("{who} {url}"))
+    /// }
+    ///
+    /// let mut admin = Application::new();
+    /// admin.insert(&NAME, "admin");
+    /// admin.add_routes([web::get("/users/{id}", user).name("user")]);
+    /// let mut app = Application::new();
+    /// app.insert(&NAME, "root");
+    /// app.add_subapp("/admin/", admin);
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     assert_eq!(client.get("/admin/users/1").await.unwrap().text(), "admin /admin/users/7");
+    ///     assert_eq!(client.get("/users/1").await.unwrap().status(), 404);
+    ///     client.close().await;
+    /// });
+    /// ```
+    ///
+    /// # Panics
+    /// On an empty prefix (only '/'), one not starting with '/' or holding
+    /// `{`/`}` (use [`try_add_subapp`](Self::try_add_subapp) for a value).
+    pub fn add_subapp(&mut self, prefix: &str, subapp: Application) {
+        #[allow(clippy::expect_used)]
+        self.try_add_subapp(prefix, subapp).expect("a sub-application prefix must be valid");
+    }
+
+    /// [`add_subapp`](Self::add_subapp), with an error for a bad prefix.
+    ///
+    /// ```
+    /// let mut app = tulip::web::Application::new();
+    /// assert!(app.try_add_subapp("/", tulip::web::Application::new()).is_err());
+    /// assert!(app.try_add_subapp("/api/", tulip::web::Application::new()).is_ok());
+    /// ```
+    pub fn try_add_subapp(&mut self, prefix: &str, subapp: Application) -> Result<(), RouteError> {
+        let bad = |reason: &str| RouteError::InvalidPattern { pattern: prefix.to_string(), reason: reason.into() };
+        let trimmed = prefix.trim_end_matches('/');
+        if trimmed.is_empty() {
+            return Err(bad("a prefix cannot be empty"));
+        }
+        if !trimmed.starts_with('/') || trimmed.contains(['{', '}']) {
+            return Err(bad("a prefix starts with '/' and has no '{' or '}'"));
+        }
+        let index = self.router.add_subapp(Some(trimmed), None, subapp)?;
+        self.register_subapp(index);
+        Ok(())
+    }
+
+    /// Serves `subapp` for requests whose `Host` is `domain` (aiohttp's
+    /// `app.add_domain`): `example.com` (any port), `example.com:8080`, or
+    /// a mask such as `*.example.com`. Domain sub-applications are tried
+    /// before every path, and answer every path of their domain.
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response, TestClient};
+    /// let mut local = Application::new();
+    /// local.add_routes([web::get("/", |_: Request| async { Response::text("local") })]);
+    /// let mut other = Application::new();
+    /// other.add_routes([web::get("/", |_: Request| async { Response::text("other") })]);
+    /// let mut app = Application::new();
+    /// app.add_domain("*.example.com", other).unwrap();
+    /// app.add_domain("127.0.0.1", local).unwrap(); // the test client's Host, any port
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     assert_eq!(client.get("/").await.unwrap().text(), "local");
+    ///     client.close().await;
+    /// });
+    /// ```
+    pub fn add_domain(&mut self, domain: &str, subapp: Application) -> Result<(), RouteError> {
+        let rule = crate::domain::Domain::parse(domain)?;
+        let index = self.router.add_subapp(None, Some(rule), subapp)?;
+        self.register_subapp(index);
+        Ok(())
+    }
+}
 
 /// A sub-application's place in the tree.
 pub(crate) struct AppPath {
@@ -93,68 +187,5 @@ impl Middleware for EnterApp {
     fn call(&self, mut request: Request, next: Next) -> LocalBoxFuture<Result<Response>> {
         request.enter_app(self.0.clone());
         next.run(request)
-    }
-}
-
-/// The state of an application and the ones above it, nearest first
-/// (aiohttp's `ChainMapProxy`, [`Request::config_dict`]).
-///
-/// ```
-/// use tulip::web::{self, AppKey, Application, Request, Response, TestClient};
-/// static LEVEL: AppKey<u32> = AppKey::new("level");
-/// let mut app = Application::new();
-/// app.insert(&LEVEL, 1);
-/// app.add_routes([web::get("/", |req: Request| async move {
-///     let conf = req.config_dict();
-///     Response::text(format!("{} {}", conf.contains_key(&LEVEL), conf.len()))
-/// })]);
-/// tulip::run(async {
-///     let client = TestClient::start(app).await.unwrap();
-///     assert_eq!(client.get("/").await.unwrap().text(), "true 1");
-///     client.close().await;
-/// });
-/// ```
-#[doc(alias = "ChainMapProxy")]
-#[derive(Clone, Copy)]
-pub struct ConfigDict<'a> {
-    /// The root first, the current application last.
-    apps: &'a [Rc<Application>],
-}
-
-impl std::fmt::Debug for ConfigDict<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConfigDict").field("applications", &self.apps.len()).finish()
-    }
-}
-
-impl<'a> ConfigDict<'a> {
-    pub(crate) fn new(apps: &'a [Rc<Application>]) -> Self {
-        ConfigDict { apps }
-    }
-
-    /// The value under `key` in the nearest application that has it.
-    pub fn get<T: 'static>(&self, key: &crate::AppKey<T>) -> Option<Rc<T>> {
-        self.apps.iter().rev().find_map(|a| a.get(key))
-    }
-
-    /// Whether any of the applications has `key`.
-    pub fn contains_key<T: 'static>(&self, key: &crate::AppKey<T>) -> bool {
-        self.get(key).is_some()
-    }
-
-    /// How many applications are chained (1 for the root's own routes).
-    pub fn len(&self) -> usize {
-        self.apps.len()
-    }
-
-    /// Never: at least the current application is there (for clippy's
-    /// `len_without_is_empty`).
-    pub fn is_empty(&self) -> bool {
-        self.apps.is_empty()
-    }
-
-    /// The applications, nearest (the current one) first (aiohttp's `maps`).
-    pub fn maps(&self) -> impl Iterator<Item = &'a Application> {
-        self.apps.iter().rev().map(|a| &**a)
     }
 }
