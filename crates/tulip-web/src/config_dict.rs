@@ -6,7 +6,7 @@ use std::rc::Rc;
 use crate::Application;
 
 /// The state of an application and the ones above it, nearest first
-/// (aiohttp's `ChainMapProxy`, [`Request::config_dict`]).
+/// (aiohttp's `ChainMapProxy`, [`Request::config_dict`](crate::Request::config_dict)).
 ///
 /// ```
 /// use tulip::web::{self, AppKey, Application, Request, Response, TestClient};

@@ -23,7 +23,7 @@ impl std::fmt::Debug for RouteDef {
 }
 
 impl RouteDef {
-    /// Names the route, for [`Router::url_for`].
+    /// Names the route, for [`Router::url_for`](crate::Router::url_for).
     ///
     /// ```
     /// use tulip::web::{self, Application, Request, Response};
