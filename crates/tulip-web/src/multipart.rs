@@ -51,6 +51,20 @@ impl Stream for BodyBytes {
     }
 }
 
+/// The encoding a `charset` parameter names: a WHATWG label, or Python's
+/// spelling of one (`latin-1`, `utf_8`) without its `-`/`_`.
+fn charset(content_type: Option<&str>) -> &'static encoding_rs::Encoding {
+    let label = content_type.into_iter().flat_map(|ct| ct.split(';').skip(1)).find_map(|param| {
+        let (k, v) = param.split_once('=')?;
+        k.trim().eq_ignore_ascii_case("charset").then(|| v.trim().trim_matches('"'))
+    });
+    let Some(label) = label else { return encoding_rs::UTF_8 };
+    let squeezed: String = label.chars().filter(|c| !matches!(c, '-' | '_')).collect();
+    encoding_rs::Encoding::for_label(label.as_bytes())
+        .or_else(|| encoding_rs::Encoding::for_label(squeezed.as_bytes()))
+        .unwrap_or(encoding_rs::UTF_8)
+}
+
 /// A multer error as the answer it deserves: a broken or malformed body
 /// is the client's fault (400).
 fn to_http(e: multer::Error) -> HTTPException {
@@ -213,11 +227,13 @@ impl BodyPart<'_> {
         Ok(buf.freeze())
     }
 
-    /// Its content as text (aiohttp's `part.text()`): UTF-8, invalid
-    /// bytes replaced; limited as [`read`](Self::read).
+    /// Its content as text (aiohttp's `part.text()`), decoded by the
+    /// `charset` of its `Content-Type` (UTF-8 if none or unknown; invalid
+    /// bytes replaced); limited as [`read`](Self::read).
     pub async fn text(self) -> Result<String, HTTPException> {
+        let encoding = charset(self.content_type());
         let b = self.read().await?;
-        Ok(String::from_utf8_lossy(&b).into_owned())
+        Ok(encoding.decode(&b).0.into_owned())
     }
 }
 
@@ -316,7 +332,7 @@ impl PostData {
 
 /// The form of a whole `multipart/form-data` body (already within
 /// `client_max_size`): parts without a filename and of no or a `text/*`
-/// type are text fields, the others files; more than `max_fields` parts
+/// type are text fields (decoded by their charset), the others files; more than `max_fields` parts
 /// is a 413 (aiohttp's), a part without a name a 400.
 pub(crate) async fn parse_form(body: Bytes, boundary: String, max_fields: usize) -> Result<PostData, HTTPException> {
     let mut reader = MultipartReader::new(BodyBytes::Cached(Some(body)), boundary, usize::MAX);
@@ -342,4 +358,21 @@ pub(crate) async fn parse_form(body: Bytes, boundary: String, max_fields: usize)
         }
     }
     Ok(PostData { fields: MultiDict::from_pairs(fields), files })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charsets_by_whatwg_or_python_names() {
+        let name = |ct| charset(ct).name();
+        assert_eq!(name(None), "UTF-8");
+        assert_eq!(name(Some("text/plain")), "UTF-8");
+        assert_eq!(name(Some("text/plain; charset=latin-1")), "windows-1252");
+        assert_eq!(name(Some("text/plain; CHARSET=\"ISO-8859-2\"")), "ISO-8859-2");
+        assert_eq!(name(Some("text/plain; charset=shift_jis")), "Shift_JIS");
+        assert_eq!(name(Some("text/plain; charset=no-such")), "UTF-8");
+    }
 }
