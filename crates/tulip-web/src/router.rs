@@ -53,17 +53,10 @@ fn index_key(canonical: &str) -> String {
     }
 }
 
-/// The prefixes of `path` tried in turn: itself, then up to each '/'.
-fn parents(path: &str) -> impl Iterator<Item = &str> {
-    let mut next = Some(path);
-    std::iter::from_fn(move || {
-        let cur = next?;
-        next = match cur {
-            "/" => None,
-            _ => Some(cur.rsplit_once('/').map_or("", |(a, _)| a)).map(|a| if a.is_empty() { "/" } else { a }),
-        };
-        Some(cur)
-    })
+/// Whether `key` is `path` or one of its parents up to a '/' (the parts
+/// aiohttp's resolve walks: `/a/b`, `/a`, `/` for `/a/b`).
+fn is_parent(key: &str, path: &str) -> bool {
+    key == "/" || path.strip_prefix(key).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 impl std::fmt::Debug for Resource {
@@ -127,6 +120,10 @@ pub struct Router {
     /// Whether a domain sub-application is among the resources (the `Host`
     /// is looked up only then).
     has_domains: bool,
+    /// The resources by index key, longest key first (so the keys that
+    /// are parents of a path come in aiohttp's walk order), each in the
+    /// order added; rebuilt whenever a resource is added or re-keyed.
+    index: Vec<(Box<str>, Vec<usize>)>,
 }
 
 impl Router {
@@ -142,6 +139,7 @@ impl Router {
             self.check_name(r.name.as_deref())?;
             let key = index_key(&r.path);
             self.resources.push(Resource { kind: Kind::Pattern(pattern), name: r.name, routes: Vec::new(), key });
+            self.reindex();
         }
         let Some(res) = self.resources.last_mut() else { return Ok(()) };
         if r.any {
@@ -195,6 +193,7 @@ impl Router {
             name: name.map(str::to_string),
             routes: vec![(Some(Method::GET), handler.clone()), (Some(Method::HEAD), handler)],
         });
+        self.reindex();
         Ok(())
     }
 
@@ -220,6 +219,7 @@ impl Router {
         };
         self.subapps.push(Rc::new(app));
         self.resources.push(Resource { kind, name: None, routes: Vec::new(), key });
+        self.reindex();
         Ok(index)
     }
 
@@ -255,7 +255,24 @@ impl Router {
             })?;
             sub.router.add_prefix(prefix)?;
         }
+        self.reindex();
         Ok(())
+    }
+
+    fn reindex(&mut self) {
+        let mut index: Vec<(Box<str>, Vec<usize>)> = Vec::new();
+        for (i, res) in self.resources.iter().enumerate() {
+            if matches!(res.kind, Kind::Domain(..)) {
+                continue;
+            }
+            match index.iter_mut().find(|(k, _)| **k == *res.key) {
+                Some((_, v)) => v.push(i),
+                None => index.push((res.key.as_str().into(), vec![i])),
+            }
+        }
+        // Stable: resources of one key stay in the order added.
+        index.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+        self.index = index;
     }
 
     /// The resources, in the order added.
@@ -309,8 +326,9 @@ impl Router {
                 }
             }
         }
-        for part in parents(path) {
-            for res in self.resources.iter().filter(|r| r.key == part) {
+        // The keys that are parents of `path`, longest first: aiohttp's walk.
+        for (_, members) in self.index.iter().filter(|(k, _)| is_parent(k, path)) {
+            for res in members.iter().filter_map(|&i| self.resources.get(i)) {
                 if let Kind::SubApp(_, i) = &res.kind {
                     if let Some(found) = sub(*i) {
                         return found;
@@ -386,6 +404,31 @@ mod tests {
         assert_eq!(index_key("/static/"), "/static");
         assert_eq!(parents("/a/b/").collect::<Vec<_>>(), ["/a/b/", "/a/b", "/a", "/"]);
         assert_eq!(parents("*").collect::<Vec<_>>(), ["*", "/"]);
+    }
+
+    /// aiohttp's walk, literally: the model `is_parent` stands for.
+    /// The prefixes of `path` tried in turn: itself, then up to each '/'.
+    fn parents(path: &str) -> impl Iterator<Item = &str> {
+        let mut next = Some(path);
+        std::iter::from_fn(move || {
+            let cur = next?;
+            next = match cur {
+                "/" => None,
+                _ => Some(cur.rsplit_once('/').map_or("", |(a, _)| a)).map(|a| if a.is_empty() { "/" } else { a }),
+            };
+            Some(cur)
+        })
+    }
+
+    #[test]
+    fn is_parent_picks_the_parts_aiohttp_walks() {
+        let paths = ["/", "/a", "/a/", "/a/b", "/a/b/", "/ab", "/a//b", "*", "/a/b/c", "//"];
+        let keys = ["/", "/a", "/a/b", "/ab", "/a/b/c", "/b"];
+        for path in paths {
+            for key in keys {
+                assert_eq!(is_parent(key, path), parents(path).any(|p| p == key), "{key} of {path}");
+            }
+        }
     }
 
     #[test]

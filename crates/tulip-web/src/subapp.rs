@@ -142,6 +142,7 @@ impl AppPaths {
     /// Calls `handler` through the middlewares: the root's `chain`, or,
     /// when the sub-application `sub` answered, its path's (with
     /// `request.app()` pointed at it).
+    #[inline]
     pub(crate) fn call(
         &self,
         sub: Option<&Rc<Application>>,
@@ -149,13 +150,11 @@ impl AppPaths {
         handler: BoxHandler,
         chain: &Rc<[BoxMiddleware]>,
     ) -> LocalBoxFuture<Result<Response>> {
-        let chain = match sub.and_then(|s| Some((s, self.paths.get(&Rc::as_ptr(s))?))) {
-            Some((sub, path)) => {
-                request.set_apps(sub.clone(), path.apps.clone());
-                &path.chain
-            }
-            None => chain,
-        };
+        let mut chain = chain;
+        if let Some((sub, path)) = sub.and_then(|s| Some((s, self.paths.get(&Rc::as_ptr(s))?))) {
+            request.set_apps(sub.clone(), path.apps.clone());
+            chain = &path.chain;
+        }
         if chain.is_empty() {
             handler.call(request)
         } else {
