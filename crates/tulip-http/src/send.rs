@@ -11,7 +11,7 @@ use hyper::body::Incoming;
 use url::Url;
 
 use crate::auth::BasicAuth;
-use crate::body::{Body, SendBody};
+use crate::body::{Body, SendBody, Uploaded};
 use crate::connector::{Conn, ConnKey};
 use crate::decode::Source;
 use crate::errors::{
@@ -25,7 +25,7 @@ use crate::redirect::{follow, is_redirect, Hop};
 use crate::request::RequestBuilder;
 use crate::response::ClientResponse;
 use crate::session::SessionInner;
-use crate::timeout::{deadline_after, until, ClientTimeout};
+use crate::timeout::{deadline_after, now, until, ClientTimeout};
 
 const USER_AGENT: &str = concat!("tulip-http/", env!("CARGO_PKG_VERSION"));
 
@@ -164,11 +164,8 @@ async fn send_hop(
         }
         let req = build(&hop.method, &hop.url, headers, send_body, conn.is_h2() || forward.is_some())?;
         let reused = conn.reused;
-        let limit = timeout.sock_read;
-        let sent = until(deadline_after(limit), exchange(&mut conn, req, &hop.url), || {
-            ServerTimeoutError::sock_read(limit.unwrap_or_default()).into()
-        })
-        .await;
+        let uploaded = req.body().uploaded();
+        let sent = head_within(timeout.sock_read, uploaded, exchange(&mut conn, req, &hop.url)).await;
         match sent {
             Ok(resp) => {
                 let (parts, incoming) = resp.into_parts();
@@ -179,6 +176,31 @@ async fn send_hop(
                 body = rest;
             }
             Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Runs `exchange` with `sock_read` for the response head, as aiohttp
+/// counts it: reading only. A streamed body's upload is not under it
+/// (only `total` is); its silence counts from the upload's end.
+async fn head_within<T>(
+    limit: Option<Duration>,
+    uploaded: Option<Uploaded>,
+    exchange: impl std::future::Future<Output = Result<T, ClientError>>,
+) -> Result<T, ClientError> {
+    let Some(limit) = limit else { return exchange.await };
+    let timed_out = || ServerTimeoutError::sock_read(limit).into();
+    let Some(uploaded) = uploaded else { return until(deadline_after(Some(limit)), exchange, timed_out).await };
+    let mut exchange = std::pin::pin!(exchange);
+    loop {
+        // While uploading, wake every `limit` to look again; from the
+        // upload's end on, the silence is the limit's.
+        let ended = uploaded.ended_at();
+        let deadline = tulip_timer::saturating_add(ended.unwrap_or_else(now), limit);
+        match tulip_timer::timeout_at(Some(deadline), exchange.as_mut()).await {
+            Ok(r) => return r,
+            Err(_) if ended.is_some() => return Err(timed_out()),
+            Err(_) => {}
         }
     }
 }
