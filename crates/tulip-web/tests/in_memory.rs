@@ -229,3 +229,47 @@ fn a_tcp_server_serves_pipes_as_well() {
         client.close().await;
     });
 }
+
+/// The real client against an in-memory server: its own timeouts run on
+/// the virtual clock too (aiohttp's default total of 300 s against an
+/// hour-long handler), and its pool reuses the pipe.
+#[test]
+fn a_client_session_talks_to_an_in_memory_server() {
+    use tulip::http::{ClientError, ClientSession, TcpConnector};
+    let wall = Instant::now();
+    virtual_loop().run_until_complete(async {
+        let server = TestServer::in_memory(app()).await.unwrap();
+        let pipes = server.connector();
+        let connector =
+            TcpConnector::builder().connect_with(move |_host, _port| std::future::ready(pipes.connect())).build();
+        let session = ClientSession::builder().connector(connector).build().unwrap();
+        let mut r = session.get(server.make_url("/who")).send().await.unwrap();
+        assert_eq!(r.text().await.unwrap(), "127.0.0.1");
+        assert_eq!(session.get(server.make_url("/")).send().await.unwrap().text().await.unwrap(), "hi");
+        assert_eq!(server.runner().connections(), 1, "the pool kept one pipe");
+        let start = now();
+        let err = session.get(server.make_url("/hour")).send().await.unwrap_err();
+        let took = now() - start;
+        assert!(matches!(err, ClientError::Timeout(_)), "{err:?}");
+        assert!(took >= Duration::from_secs(300) && took < Duration::from_secs(330), "{took:?}");
+        session.close().await;
+        server.close().await.unwrap();
+        // Closed: the connector's opener fails, as a refused connection.
+        let err = session_after_close().await;
+        assert!(matches!(err, ClientError::Connection(_)), "{err:?}");
+    });
+    assert!(wall.elapsed() < WALL_LIMIT, "{:?}", wall.elapsed());
+}
+
+async fn session_after_close() -> tulip::http::ClientError {
+    use tulip::http::{ClientSession, TcpConnector};
+    let server = TestServer::in_memory(app()).await.unwrap();
+    let pipes = server.connector();
+    server.close().await.unwrap();
+    let connector =
+        TcpConnector::builder().connect_with(move |_host, _port| std::future::ready(pipes.connect())).build();
+    let session = ClientSession::builder().connector(connector).build().unwrap();
+    let err = session.get("http://127.0.0.1:0/").send().await.unwrap_err();
+    session.close().await;
+    err
+}
