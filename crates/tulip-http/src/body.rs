@@ -1,10 +1,13 @@
 //! Request bodies: bytes (replayable for redirects and retries) or an
 //! `AsyncRead` stream (sent chunked, once).
 
+use std::cell::Cell;
 use std::fmt;
 use std::io;
 use std::pin::Pin;
+use std::rc::Rc;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use bytes::Bytes;
 use futures_lite::io::AsyncRead;
@@ -79,7 +82,10 @@ impl Body {
     pub(crate) fn take_for_send(self) -> (SendBody, Option<Body>) {
         match self.kind {
             Kind::Bytes(b) => (SendBody::Full(Some(b.clone())), Some(Body { kind: Kind::Bytes(b) })),
-            Kind::Reader(r) => (SendBody::Stream { reader: r, buf: vec![0; STREAM_CHUNK], done: false }, None),
+            Kind::Reader(r) => {
+                let stream = SendBody::Stream { reader: r, buf: vec![0; STREAM_CHUNK], ended: Uploaded::default() };
+                (stream, None)
+            }
         }
     }
 }
@@ -113,7 +119,40 @@ impl From<&'static [u8]> for Body {
 /// What hyper sends.
 pub(crate) enum SendBody {
     Full(Option<Bytes>),
-    Stream { reader: Pin<Box<dyn AsyncRead>>, buf: Vec<u8>, done: bool },
+    Stream { reader: Pin<Box<dyn AsyncRead>>, buf: Vec<u8>, ended: Uploaded },
+}
+
+/// When (on the loop's clock) a streamed body was read to its end and
+/// hyper had its last chunk: until then the client is sending, not
+/// waiting to read, and `sock_read` does not run.
+#[derive(Clone, Default)]
+pub(crate) struct Uploaded(Rc<Cell<Option<Instant>>>);
+
+impl Uploaded {
+    pub(crate) fn ended_at(&self) -> Option<Instant> {
+        self.0.get()
+    }
+
+    fn get(&self) -> bool {
+        self.0.get().is_some()
+    }
+
+    fn end(&self) {
+        if !self.get() {
+            self.0.set(Some(crate::timeout::now()));
+        }
+    }
+}
+
+impl SendBody {
+    /// What says when the upload ended; `None`: bytes, handed over whole
+    /// at once.
+    pub(crate) fn uploaded(&self) -> Option<Uploaded> {
+        match self {
+            SendBody::Full(_) => None,
+            SendBody::Stream { ended, .. } => Some(ended.clone()),
+        }
+    }
 }
 
 impl http_body::Body for SendBody {
@@ -123,18 +162,18 @@ impl http_body::Body for SendBody {
     fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, io::Error>>> {
         match self.get_mut() {
             SendBody::Full(b) => Poll::Ready(b.take().filter(|b| !b.is_empty()).map(|b| Ok(Frame::data(b)))),
-            SendBody::Stream { reader, buf, done } => {
-                if *done {
+            SendBody::Stream { reader, buf, ended } => {
+                if ended.get() {
                     return Poll::Ready(None);
                 }
                 match reader.as_mut().poll_read(cx, buf) {
                     Poll::Pending => Poll::Pending,
                     Poll::Ready(Err(e)) => {
-                        *done = true;
+                        ended.end();
                         Poll::Ready(Some(Err(e)))
                     }
                     Poll::Ready(Ok(0)) => {
-                        *done = true;
+                        ended.end();
                         Poll::Ready(None)
                     }
                     Poll::Ready(Ok(n)) => {
@@ -149,7 +188,7 @@ impl http_body::Body for SendBody {
     fn is_end_stream(&self) -> bool {
         match self {
             SendBody::Full(b) => b.as_ref().is_none_or(Bytes::is_empty),
-            SendBody::Stream { done, .. } => *done,
+            SendBody::Stream { ended, .. } => ended.get(),
         }
     }
 

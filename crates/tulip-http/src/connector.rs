@@ -114,6 +114,7 @@ pub(crate) struct Config {
     pub(crate) tls: Option<TlsContext>,
     pub(crate) insecure: bool,
     pub(crate) unix: Option<PathBuf>,
+    pub(crate) opener: Option<crate::open::Opener>,
 }
 
 pub(crate) struct ConnectorInner {

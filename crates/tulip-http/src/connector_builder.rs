@@ -30,7 +30,15 @@ pub struct TcpConnectorBuilder {
 impl Default for TcpConnectorBuilder {
     fn default() -> Self {
         TcpConnectorBuilder {
-            cfg: Config { limit: 100, limit_per_host: 0, force_close: false, tls: None, insecure: false, unix: None },
+            cfg: Config {
+                limit: 100,
+                limit_per_host: 0,
+                force_close: false,
+                tls: None,
+                insecure: false,
+                unix: None,
+                opener: None,
+            },
             keepalive: Duration::from_secs(15),
             use_dns_cache: true,
             ttl_dns_cache: Some(Duration::from_secs(10)),
@@ -132,6 +140,43 @@ impl TcpConnectorBuilder {
     /// ```
     pub fn unix_socket(mut self, path: impl Into<PathBuf>) -> Self {
         self.cfg.unix = Some(path.into());
+        self
+    }
+
+    /// Open every connection with `open(host, port)` instead of a socket:
+    /// any byte stream, e.g. an in-memory pipe to a
+    /// `tulip::web::TestServer` (see its `connector`), so tests use the
+    /// real client against it, on a virtual clock too. No DNS and no
+    /// proxy; https still runs TLS over the stream. An error of `open` is
+    /// a `ClientConnectorError`.
+    ///
+    /// ```
+    /// use futures_lite::{AsyncReadExt, AsyncWriteExt};
+    /// tulip::run(async {
+    ///     let connector = tulip::http::TcpConnector::builder()
+    ///         .connect_with(|_host, _port| async {
+    ///             let (client, mut server) = tulip::net::duplex(4096);
+    ///             drop(tulip::create_task(async move {
+    ///                 let mut head = [0u8; 16];
+    ///                 let _ = server.read(&mut head).await;
+    ///                 let _ = server.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").await;
+    ///             }));
+    ///             Ok(client)
+    ///         })
+    ///         .build();
+    ///     let session = tulip::http::ClientSession::builder().connector(connector).build().unwrap();
+    ///     let mut r = session.get("http://anywhere.test/").send().await.unwrap();
+    ///     assert_eq!(r.text().await.unwrap(), "ok");
+    ///     session.close().await;
+    /// });
+    /// ```
+    pub fn connect_with<F, Fut, S>(mut self, open: F) -> Self
+    where
+        F: Fn(&str, u16) -> Fut + 'static,
+        Fut: std::future::Future<Output = std::io::Result<S>> + 'static,
+        S: futures_lite::io::AsyncRead + futures_lite::io::AsyncWrite + Unpin + 'static,
+    {
+        self.cfg.opener = Some(crate::open::Opener::new(open));
         self
     }
 

@@ -2,7 +2,10 @@
 //! to a proxy, maybe through its CONNECT tunnel), then TLS, then hyper's
 //! handshake.
 
+use std::future::Future;
 use std::io;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::time::Duration;
 
 use futures_lite::io::{AsyncRead, AsyncWrite};
@@ -18,12 +21,46 @@ use crate::proxy::connect_tunnel;
 /// refuses header lines over 8190 bytes; a head over this is refused.
 const MAX_BUF_SIZE: usize = 128 * 1024;
 
+/// A byte stream a connection runs over.
+pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Unpin> Stream for T {}
+
+type Opened = Pin<Box<dyn Future<Output = io::Result<Box<dyn Stream>>>>>;
+type OpenFn = dyn Fn(&str, u16) -> Opened;
+
+/// The caller's way to open a connection (`connect_with`).
+#[derive(Clone)]
+pub(crate) struct Opener(Rc<OpenFn>);
+
+impl Opener {
+    pub(crate) fn new<F, Fut, S>(open: F) -> Self
+    where
+        F: Fn(&str, u16) -> Fut + 'static,
+        Fut: Future<Output = io::Result<S>> + 'static,
+        S: Stream + 'static,
+    {
+        Opener(Rc::new(move |host, port| {
+            let fut = open(host, port);
+            Box::pin(async move { fut.await.map(|s| Box::new(s) as Box<dyn Stream>) })
+        }))
+    }
+}
+
 impl TcpConnector {
     /// A new connection for `key`.
     pub(crate) async fn open(&self, key: &ConnKey, sock_connect: Option<Duration>) -> Result<Sender, ClientError> {
         let ssl = if key.https { SslShown::Default } else { SslShown::No };
         let fail = |host: &str, port, kind, source| ClientConnectorError { host: host.into(), port, ssl, kind, source };
         let hs = |e: hyper::Error| fail(&key.host, key.port, ConnectorErrorKind::Os, io::Error::other(e));
+        if let Some(open) = &self.inner.cfg.opener {
+            let stream = (open.0)(&key.host, key.port)
+                .await
+                .map_err(|e| fail(&key.host, key.port, ConnectorErrorKind::Os, e))?;
+            if key.https {
+                return self.tls_then_http(stream, key).await;
+            }
+            return Ok(handshake(stream, false, MAX_BUF_SIZE).await.map_err(hs)?);
+        }
         if let Some(path) = &self.inner.cfg.unix {
             let stream = tulip_net::UnixStream::connect(path)
                 .await

@@ -11,7 +11,7 @@ use hyper::body::Incoming;
 use url::Url;
 
 use crate::auth::BasicAuth;
-use crate::body::{Body, SendBody};
+use crate::body::{Body, SendBody, Uploaded};
 use crate::connector::{Conn, ConnKey};
 use crate::decode::Source;
 use crate::errors::{
@@ -25,7 +25,7 @@ use crate::redirect::{follow, is_redirect, Hop};
 use crate::request::RequestBuilder;
 use crate::response::ClientResponse;
 use crate::session::SessionInner;
-use crate::timeout::{deadline_after, until, ClientTimeout};
+use crate::timeout::{deadline_after, now, until, ClientTimeout};
 
 const USER_AGENT: &str = concat!("tulip-http/", env!("CARGO_PKG_VERSION"));
 
@@ -165,12 +165,12 @@ async fn send_hop(
         }
         let req = build(&hop.method, &hop.url, headers, send_body, conn.is_h2() || forward.is_some())?;
         let reused = conn.reused;
-        let limit = timeout.sock_read;
+        let uploaded = req.body().uploaded();
         let sent = {
-            // Dropped before `conn` is used again.
+            // Pinned here (the exchange is large) and dropped before `conn`
+            // is used again.
             let exchanged = std::pin::pin!(exchange(&mut conn, req, &hop.url));
-            until(deadline_after(limit), exchanged, || ServerTimeoutError::sock_read(limit.unwrap_or_default()).into())
-                .await
+            head_within(timeout.sock_read, uploaded, exchanged).await
         };
         match sent {
             Ok(resp) => {
@@ -182,6 +182,30 @@ async fn send_hop(
                 body = rest;
             }
             Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Runs `exchange` with `sock_read` for the response head, as aiohttp
+/// counts it: reading only. A streamed body's upload is not under it
+/// (only `total` is); its silence counts from the upload's end.
+async fn head_within<T, F: std::future::Future<Output = Result<T, ClientError>>>(
+    limit: Option<Duration>,
+    uploaded: Option<Uploaded>,
+    mut exchange: std::pin::Pin<&mut F>,
+) -> Result<T, ClientError> {
+    let Some(limit) = limit else { return exchange.await };
+    let timed_out = || ServerTimeoutError::sock_read(limit).into();
+    let Some(uploaded) = uploaded else { return until(deadline_after(Some(limit)), exchange, timed_out).await };
+    loop {
+        // While uploading, wake every `limit` to look again; from the
+        // upload's end on, the silence is the limit's.
+        let ended = uploaded.ended_at();
+        let deadline = tulip_timer::saturating_add(ended.unwrap_or_else(now), limit);
+        match tulip_timer::timeout_at(Some(deadline), exchange.as_mut()).await {
+            Ok(r) => return r,
+            Err(_) if ended.is_some() => return Err(timed_out()),
+            Err(_) => {}
         }
     }
 }

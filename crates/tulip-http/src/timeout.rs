@@ -15,6 +15,9 @@ use crate::errors::ClientError;
 /// * `sock_connect`: one socket connect to one address.
 /// * `sock_read`: the longest gap between two pieces of data from the
 ///   server, the response head included (aiohttp's `SocketTimeoutError`).
+///   It limits reading only: while a streamed request body is still being
+///   uploaded it does not run (`total` does); the wait for the head counts
+///   from the upload's end.
 ///
 /// The default is aiohttp's: `total` 300 s, `sock_connect` 30 s, the others
 /// `None`. Timers run on the loop's clock, so a virtual clock drives them.

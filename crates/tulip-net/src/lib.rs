@@ -4,6 +4,9 @@
 //!   [`UnixListener`], [`UnixStream`] (the stream types implement
 //!   futures-io's `AsyncRead`/`AsyncWrite`), and asyncio's `loop.sock_*`
 //!   calls on sockets the caller owns ([`LoopSockets`]).
+//! * An in-memory pipe, [`duplex`]: two [`DuplexStream`] ends with the
+//!   same traits, for tests that must not wait on the OS (a virtual clock
+//!   jumps over them).
 //! * Name resolution off the loop: [`getaddrinfo`].
 //! * asyncio's streams: [`open_connection`] (Happy Eyeballs over the
 //!   resolved addresses), [`start_server`] and their Unix twins, with
@@ -35,6 +38,7 @@
 
 mod addrinfo;
 mod connect;
+mod duplex;
 mod happy_eyeballs;
 mod listener;
 mod open_connection;
@@ -56,6 +60,7 @@ mod udp;
 mod unix;
 
 pub use addrinfo::getaddrinfo;
+pub use duplex::{duplex, DuplexStream};
 pub use open_connection::{open_connection, open_unix_connection};
 pub use server::{start_server, start_server_on, start_server_with, start_unix_server, Server};
 pub use server_options::ServerOptions;

@@ -46,6 +46,22 @@
 //! });
 //! ```
 //!
+//! ## Testing on a virtual clock
+//!
+//! [`TestServer::start`] and [`TestClient::start`] serve on a loopback
+//! port, as aiohttp's do (curl or Python can be pointed at
+//! [`TestServer::make_url`]). [`TestServer::in_memory`] and
+//! [`TestClient::in_memory`] use no socket: each connection is a
+//! [`tulip::net::duplex`](tulip_net::duplex) pipe served by
+//! [`AppRunner::serve_connection`], with the same limits. Nothing then
+//! waits on the OS, so a loop built with
+//! `tulip::EventLoop::builder().virtual_clock()` jumps over a handler's
+//! hour of `sleep`, the server's 75 s keep-alive and 10 s header timeouts,
+//! and a client's `wait_for`, in milliseconds of real time; on a port it
+//! would wait them out. [`TestServer::connector`] hands the pipes to a
+//! `tulip::http::ClientSession` (through `TcpConnector::builder()
+//! .connect_with`), so tests can use the real client API.
+//!
 //! ## aiohttp → tulip
 //!
 //! | aiohttp.web | tulip::web |
@@ -68,7 +84,7 @@
 //! | `on_startup`, `on_shutdown`, `on_cleanup`, `cleanup_ctx` | the same names on [`Application`] |
 //! | `web.run_app(app, host=, port=, path=)` | [`run_app`], [`RunApp`] |
 //! | `AppRunner`, `TCPSite`, `UnixSite` | [`AppRunner`], [`TCPSite`], [`UnixSite`] |
-//! | `aiohttp.test_utils.TestServer`, `TestClient` | [`TestServer`], [`TestClient`] |
+//! | `aiohttp.test_utils.TestServer`, `TestClient` | [`TestServer`], [`TestClient`] (on a port, or [`TestClient::in_memory`]) |
 //!
 //! ## Hardening
 //!
@@ -114,6 +130,7 @@ mod server;
 mod stream;
 mod subapp;
 mod tasks;
+mod test_client;
 mod test_utils;
 mod urlenc;
 
@@ -132,4 +149,5 @@ pub use router::{delete, get, head, patch, post, put, route, Resource, RouteDef,
 pub use run_app::{run_app, RunApp};
 pub use runner::{AppRunner, TCPSite, UnixSite, WebError};
 pub use stream::{ConnectionResetError, StreamResponse};
-pub use test_utils::{TestClient, TestClientError, TestResponse, TestServer};
+pub use test_client::{TestClient, TestClientError, TestResponse};
+pub use test_utils::{TestConnector, TestServer};

@@ -144,6 +144,41 @@ impl AppRunner {
         self.shared.as_ref().map_or(0, |s| s.conns.len())
     }
 
+    /// Serves one connection over `stream`, any byte stream — an end of
+    /// an in-memory [`tulip::net::duplex`](tulip_net::duplex) pipe,
+    /// a socket accepted elsewhere — as a site serves the sockets it
+    /// accepts (aiohttp's `runner.server` as a protocol factory): the
+    /// same limits, counted in [`connections`](Self::connections), waiting
+    /// for a slot at the connection cap, shut down by `cleanup`. `remote`
+    /// is what [`Request::remote`](crate::Request::remote) says.
+    ///
+    /// ```
+    /// use futures_lite::{AsyncReadExt, AsyncWriteExt};
+    /// use tulip::web::{self, AppRunner, Application, Request, Response};
+    /// tulip::run(async {
+    ///     let mut app = Application::new();
+    ///     app.add_routes([web::get("/", |_: Request| async { Response::text("hi") })]);
+    ///     let mut runner = AppRunner::new(app);
+    ///     runner.setup().await.unwrap();
+    ///     let (mut client, server) = tulip::net::duplex(64 * 1024);
+    ///     runner.serve_connection(server, None).unwrap();
+    ///     client.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    ///     let mut answer = String::new();
+    ///     client.read_to_string(&mut answer).await.unwrap();
+    ///     assert!(answer.starts_with("HTTP/1.1 200 OK") && answer.ends_with("hi"));
+    ///     runner.cleanup().await.unwrap();
+    /// });
+    /// ```
+    pub fn serve_connection<S>(&self, stream: S, remote: Option<&str>) -> Result<(), WebError>
+    where
+        S: futures_lite::io::AsyncRead + futures_lite::io::AsyncWrite + Unpin + 'static,
+    {
+        let shared = self.shared()?;
+        let permit = shared.permits.clone().acquire_owned();
+        spawn_connection(&shared, stream, remote.map(Rc::from), permit);
+        Ok(())
+    }
+
     fn shared(&self) -> Result<Rc<Shared>, WebError> {
         self.shared.clone().ok_or(WebError::NotSetUp)
     }
@@ -174,6 +209,22 @@ impl AppRunner {
     }
 }
 
+/// Serves `stream` in a connection task of `shared` once `permit` (a slot
+/// under the connection cap) is had; the slot frees when it ends.
+fn spawn_connection<S, P>(shared: &Rc<Shared>, stream: S, remote: Option<Rc<str>>, permit: P)
+where
+    S: futures_lite::io::AsyncRead + futures_lite::io::AsyncWrite + Unpin + 'static,
+    P: std::future::Future + 'static,
+{
+    let switch = Rc::new(Switch::default());
+    let (handling, s2) = (shared.handling.clone(), shared.clone());
+    shared.conns.spawn_with(switch.clone(), async move {
+        let permit = permit.await;
+        conn::serve(stream, remote, handling, &s2.limits, switch).await;
+        drop(permit);
+    });
+}
+
 /// Accepts on `accept` until cancelled, pausing at the connection cap.
 async fn accept_loop<L, S, F>(shared: Rc<Shared>, listener: L, accept: F)
 where
@@ -186,14 +237,7 @@ where
     loop {
         let permit = shared.permits.clone().acquire_owned().await;
         match accept(&listener).await {
-            Ok((stream, remote)) => {
-                let switch = Rc::new(Switch::default());
-                let (handling, s2) = (shared.handling.clone(), shared.clone());
-                shared.conns.spawn_with(switch.clone(), async move {
-                    conn::serve(stream, remote, handling, &s2.limits, switch).await;
-                    drop(permit);
-                });
-            }
+            Ok((stream, remote)) => spawn_connection(&shared, stream, remote, async { permit }),
             Err(e) => {
                 drop(permit);
                 // Out of descriptors or buffers: wait for some to free up
