@@ -120,6 +120,7 @@ mod file;
 mod middleware;
 mod multipart;
 mod pattern;
+mod req_body;
 mod request;
 mod response;
 mod route_def;

@@ -12,7 +12,6 @@ use bytes::{Bytes, BytesMut};
 use futures_lite::Stream;
 use http::HeaderMap;
 use http_body::Body;
-use hyper::body::Incoming;
 
 use crate::{HTTPException, MultiDict};
 
@@ -26,7 +25,7 @@ pub(crate) enum BodyError {
 /// A request body as multer's stream: hyper's frames, or the bytes
 /// `read()` already holds.
 pub(crate) enum BodyBytes {
-    Body(Incoming),
+    Body(crate::req_body::ReqBody),
     Cached(Option<Bytes>),
 }
 

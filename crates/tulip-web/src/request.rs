@@ -7,7 +7,6 @@ use std::rc::Rc;
 use bytes::{Bytes, BytesMut};
 use http::{HeaderMap, Method, Uri, Version};
 use http_body_util::BodyExt;
-use hyper::body::Incoming;
 
 use crate::{Application, HTTPException};
 
@@ -122,7 +121,7 @@ pub(crate) type PreparedSlot = Rc<RefCell<Option<hyper::Response<crate::body::Re
 /// ```
 pub struct Request {
     pub(crate) head: http::request::Parts,
-    body: Option<Incoming>,
+    body: Option<crate::req_body::ReqBody>,
     cached: Option<Bytes>,
     /// The decoded path when it differs from the URI's.
     path: Option<String>,
@@ -148,7 +147,7 @@ impl std::fmt::Debug for Request {
 impl Request {
     pub(crate) fn new(
         head: http::request::Parts,
-        body: Incoming,
+        body: crate::req_body::ReqBody,
         path: Option<String>,
         app: Rc<Application>,
         remote: Option<Rc<str>>,
@@ -454,7 +453,7 @@ pub(crate) fn too_many_fields(max: usize) -> HTTPException {
 /// A request body read chunk by chunk ([`Request::content`]).
 #[derive(Debug)]
 pub struct BodyStream {
-    body: Incoming,
+    body: crate::req_body::ReqBody,
 }
 
 impl BodyStream {

@@ -88,17 +88,25 @@ impl Handling {
         };
         // Nothing is left in it from an earlier request: each takes its own.
         prepared.borrow_mut().take();
+        let (body, body_ended) = crate::req_body::ReqBody::watch(body);
         let mut request = Request::new(parts, body, decoded, self.app.clone(), remote, prepared.clone());
         request.set_match_info(params);
         let fut = self.paths.call(sub, request, handler, &self.chain);
-        Start::Called(Started { fut, if_modified_since, log_head })
+        Start::Called(Started { fut, if_modified_since, log_head, body_ended })
     }
 
     /// The answer to a started request.
     pub(crate) async fn finish(self: Rc<Self>, started: Started, prepared: PreparedSlot) -> hyper::Response<ResBody> {
-        let Started { fut, if_modified_since, log_head } = started;
+        let Started { fut, if_modified_since, log_head, body_ended } = started;
         let outcome = Run { fut: Some(fut), prepared: prepared.clone(), owner: &self }.await;
-        let res = self.respond(outcome, &prepared, if_modified_since).await;
+        let mut res = self.respond(outcome, &prepared, if_modified_since).await;
+        // A body left unread: hyper closes the connection after this
+        // response; say so (an upgraded connection is the handler's).
+        if body_ended.is_some_and(|e| !e.load(std::sync::atomic::Ordering::Relaxed))
+            && res.status() != http::StatusCode::SWITCHING_PROTOCOLS
+        {
+            res.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+        }
         if let (Some(log), Some(head)) = (&self.access_log, log_head) {
             head.emit(log, &res);
         }
@@ -259,6 +267,7 @@ pub(crate) struct Started {
     fut: LocalBoxFuture<Result<Response>>,
     if_modified_since: Option<HeaderValue>,
     log_head: Option<LogHead>,
+    body_ended: Option<crate::req_body::Ended>,
 }
 
 enum Outcome {
