@@ -103,6 +103,8 @@ mod request;
 mod response;
 mod router;
 mod run_app;
+#[cfg(feature = "runtime")]
+mod run_app_per_core;
 mod runner;
 mod server;
 mod stream;
@@ -120,7 +122,9 @@ pub use middleware::{Handler, Middleware, Next};
 pub use request::{BodyStream, MatchInfo, MultiDict, Request};
 pub use response::{json_response, IntoResponse, Response, Result};
 pub use router::{delete, get, head, patch, post, put, route, Resource, RouteDef, RouteError, Router};
-pub use run_app::{run_app, RunApp};
+pub use run_app::{run_app, OneApp, RunApp};
+#[cfg(feature = "runtime")]
+pub use run_app_per_core::{run_app_per_core, PerCore, StopHandle, Workers};
 pub use runner::{AppRunner, TCPSite, UnixSite, WebError};
 pub use stream::{ConnectionResetError, StreamResponse};
 pub use test_utils::{TestClient, TestClientError, TestResponse, TestServer};
