@@ -64,6 +64,7 @@
 //! | `@web.middleware async def mw(request, handler)` | [`Application::add_middleware`]`(|req, next: `[`Next`]`| ..)` |
 //! | `on_startup`, `on_shutdown`, `on_cleanup`, `cleanup_ctx` | the same names on [`Application`] |
 //! | `web.run_app(app, host=, port=, path=)` | [`run_app`], [`RunApp`] |
+//! | one process per core (gunicorn's workers), `reuse_port=True` | `RunApp::per_core(make_app).workers(n)` (feature `runtime`), [`TCPSite::reuse_port`] |
 //! | `AppRunner`, `TCPSite`, `UnixSite` | [`AppRunner`], [`TCPSite`], [`UnixSite`] |
 //! | `aiohttp.test_utils.TestServer`, `TestClient` | [`TestServer`], [`TestClient`] |
 //!

@@ -234,7 +234,7 @@ impl TCPSite {
 
     /// `SO_REUSEPORT` (aiohttp's `reuse_port=`; default off): several
     /// sockets, one per loop, may listen on the same port, and the kernel
-    /// spreads the connections among them ([`RunApp::workers`](crate::RunApp::workers)).
+    /// spreads the connections among them (`RunApp::per_core` does this).
     ///
     /// ```
     /// use tulip::web::{AppRunner, Application, TCPSite};
