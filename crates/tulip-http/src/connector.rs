@@ -22,13 +22,48 @@ use crate::proxy::ProxyKey;
 use crate::timeout::{deadline_after, now, until, ClientTimeout};
 
 /// Which pool a connection belongs to.
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub(crate) struct ConnKey {
     pub(crate) https: bool,
     /// Shared: the key is cloned into the pool and the held connection.
     pub(crate) host: Rc<str>,
     pub(crate) port: u16,
     pub(crate) proxy: Option<ProxyKey>,
+    /// The fields' keyed (SipHash) hash, computed once: the pool looks a
+    /// key up three times a request, and rehashing the host each time
+    /// was ~1,200 instructions of every request.
+    hash: u64,
+}
+
+thread_local! {
+    /// One key per thread: the same fields hash alike on one loop, and the
+    /// keys stay secret (a pool keyed by hosts from the network).
+    static KEY_HASHER: std::hash::RandomState = std::hash::RandomState::new();
+}
+
+impl ConnKey {
+    pub(crate) fn new(https: bool, host: Rc<str>, port: u16, proxy: Option<ProxyKey>) -> Self {
+        let hash = KEY_HASHER.with(|s| std::hash::BuildHasher::hash_one(s, (https, &*host, port, &proxy)));
+        ConnKey { https, host, port, proxy, hash }
+    }
+}
+
+impl PartialEq for ConnKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash
+            && self.https == other.https
+            && self.port == other.port
+            && self.host == other.host
+            && self.proxy == other.proxy
+    }
+}
+
+impl Eq for ConnKey {}
+
+impl std::hash::Hash for ConnKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
 }
 
 /// aiohttp's `TcpConnector`: a pool of keep-alive connections with
@@ -211,10 +246,8 @@ impl TcpConnector {
         let limit = timeout.connect;
         let deadline = deadline_after(limit);
         let host = &key.host;
-        until(deadline, self.connect_now(key, timeout.sock_connect), || {
-            ServerTimeoutError::connect(host, limit.unwrap_or_default()).into()
-        })
-        .await
+        let connecting = std::pin::pin!(self.connect_now(key, timeout.sock_connect));
+        until(deadline, connecting, || ServerTimeoutError::connect(host, limit.unwrap_or_default()).into()).await
     }
 
     async fn connect_now(&self, key: &ConnKey, sock_connect: Option<Duration>) -> Result<Conn, ClientError> {
@@ -231,9 +264,14 @@ impl TcpConnector {
         if let Some(sender) = idle {
             conn.sender = Some(sender);
             conn.reused = true;
+            conn.share_h2();
             return Ok(conn);
         }
-        conn.sender = Some(self.open(key, sock_connect).await?);
+        // Boxed: opening (DNS, Happy Eyeballs, TLS, the handshake) is a
+        // future of kilobytes that every request's future would otherwise
+        // carry, and copy at each move, for the rare request that opens.
+        conn.sender = Some(Box::pin(self.open(key, sock_connect)).await?);
+        conn.share_h2();
         Ok(conn)
     }
 }
@@ -297,6 +335,19 @@ impl Conn {
     }
 
     /// The response was read to its end: back to the pool for reuse.
+    /// An HTTP/2 connection serves many requests at once: its slot goes
+    /// back to the pool at once with a clone of the sender kept idle, so
+    /// the next request takes it while this one is in flight (and the
+    /// keep-alive clock restarts with every request). This request keeps
+    /// its own clone, outside the pool's count.
+    fn share_h2(&mut self) {
+        #[cfg(feature = "http2")]
+        if let Some(Sender::H2(s)) = &self.sender {
+            let shared = Sender::H2(s.clone());
+            self.give_back(Some(shared));
+        }
+    }
+
     pub(crate) fn keep(mut self) {
         let sender = self.sender.take().filter(|s| !s.is_closed());
         self.give_back(sender);

@@ -16,9 +16,12 @@ const DECODED_BUF: usize = 64 * 1024;
 
 /// The body as a buffered reader: hyper's chunks as they are (no copy, no
 /// extra buffer), or the decoder's output through a buffer.
+#[allow(clippy::large_enum_variant)] // Raw is the common case: boxing it would allocate per response.
 pub(crate) enum Source {
     Raw(RawBody),
-    Decoded(BufReader<Decoded>),
+    /// Boxed: a decoder's state is large, and every response (most not
+    /// compressed) would carry and move it.
+    Decoded(Box<BufReader<Decoded>>),
 }
 
 impl Source {
@@ -29,7 +32,7 @@ impl Source {
             Some("deflate") => Decoded::Deflate(Some(raw)),
             _ => return Source::Raw(raw),
         };
-        Source::Decoded(BufReader::with_capacity(DECODED_BUF, decoded))
+        Source::Decoded(Box::new(BufReader::with_capacity(DECODED_BUF, decoded)))
     }
 
     pub(crate) fn raw_mut(&mut self) -> Option<&mut RawBody> {
@@ -44,7 +47,7 @@ impl AsyncRead for Source {
     fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             Source::Raw(r) => Pin::new(r).poll_read(cx, buf),
-            Source::Decoded(d) => Pin::new(d).poll_read(cx, buf),
+            Source::Decoded(d) => Pin::new(&mut **d).poll_read(cx, buf),
         }
     }
 }
@@ -53,14 +56,14 @@ impl AsyncBufRead for Source {
     fn poll_fill_buf(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<&[u8]>> {
         match self.get_mut() {
             Source::Raw(r) => Pin::new(r).poll_fill_buf(cx),
-            Source::Decoded(d) => Pin::new(d).poll_fill_buf(cx),
+            Source::Decoded(d) => Pin::new(&mut **d).poll_fill_buf(cx),
         }
     }
 
     fn consume(self: Pin<&mut Self>, amt: usize) {
         match self.get_mut() {
             Source::Raw(r) => Pin::new(r).consume(amt),
-            Source::Decoded(d) => Pin::new(d).consume(amt),
+            Source::Decoded(d) => Pin::new(&mut **d).consume(amt),
         }
     }
 }

@@ -79,7 +79,8 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
     let limits = Limits { proxy, timeout, total: deadline.zip(timeout.total), allow_redirects, max_redirects };
     let hop = Hop { method, url, headers, body, auth };
     let total = timeout.total.unwrap_or_default();
-    let resp = until(deadline, follow_redirects(&session, hop, &limits), || ClientError::Timeout(total)).await?;
+    let follow = std::pin::pin!(follow_redirects(&session, hop, &limits));
+    let resp = until(deadline, follow, || ClientError::Timeout(total)).await?;
     if raise_for_status.unwrap_or(session.raise_for_status) {
         resp.raise_for_status()?;
     }
@@ -134,12 +135,12 @@ async fn send_hop(
     limits: &Limits,
 ) -> Result<(http::response::Parts, Incoming, Conn, Option<Body>), ClientError> {
     let timeout = &limits.timeout;
-    let key = ConnKey {
-        https: hop.url.scheme() == "https",
-        host: Rc::from(hop.url.host_str().unwrap_or_default()),
-        port: hop.url.port_or_known_default().unwrap_or(80),
-        proxy: limits.proxy.clone(),
-    };
+    let key = ConnKey::new(
+        hop.url.scheme() == "https",
+        Rc::from(hop.url.host_str().unwrap_or_default()),
+        hop.url.port_or_known_default().unwrap_or(80),
+        limits.proxy.clone(),
+    );
     // Plain http through a proxy: the request goes to it in absolute form,
     // with the proxy's credentials.
     let forward = limits.proxy.as_ref().filter(|_| !key.https);
@@ -165,10 +166,12 @@ async fn send_hop(
         let req = build(&hop.method, &hop.url, headers, send_body, conn.is_h2() || forward.is_some())?;
         let reused = conn.reused;
         let limit = timeout.sock_read;
-        let sent = until(deadline_after(limit), exchange(&mut conn, req, &hop.url), || {
-            ServerTimeoutError::sock_read(limit.unwrap_or_default()).into()
-        })
-        .await;
+        let sent = {
+            // Dropped before `conn` is used again.
+            let exchanged = std::pin::pin!(exchange(&mut conn, req, &hop.url));
+            until(deadline_after(limit), exchanged, || ServerTimeoutError::sock_read(limit.unwrap_or_default()).into())
+                .await
+        };
         match sent {
             Ok(resp) => {
                 let (parts, incoming) = resp.into_parts();
@@ -214,9 +217,13 @@ fn build(
 /// adds when missing: Host, Accept, Accept-Encoding, User-Agent,
 /// Authorization, the jar's cookies.
 fn request_headers(session: &SessionInner, hop: &Hop) -> Result<HeaderMap, ClientError> {
-    let mut h = session.headers.clone();
-    for name in hop.headers.keys() {
-        h.remove(name);
+    // Sized up front for the defaults added below: growing a HeaderMap
+    // from empty reallocates its tables on the way.
+    let mut h = HeaderMap::try_with_capacity(session.headers.len() + hop.headers.len() + 6).unwrap_or_default();
+    for (name, value) in &session.headers {
+        if !hop.headers.contains_key(name) {
+            h.append(name, value.clone());
+        }
     }
     for (name, value) in &hop.headers {
         h.append(name, value.clone());

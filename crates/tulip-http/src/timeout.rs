@@ -1,6 +1,7 @@
 //! aiohttp's `ClientTimeout`, on the loop's clock.
 
 use std::future::Future;
+use std::pin::Pin;
 use std::time::{Duration, Instant};
 
 use crate::errors::ClientError;
@@ -84,14 +85,15 @@ pub(crate) fn deadline_after(d: Option<Duration>) -> Option<Instant> {
 }
 
 /// Runs `fut` until `deadline`, turning expiry into `on_timeout()`.
-pub(crate) async fn until<T>(
+///
+/// Takes the future pinned by the caller: request futures are large, and
+/// an `async fn` taking one by value would copy it into its own state and
+/// again into `pin!`, on every request.
+pub(crate) async fn until<T, F: Future<Output = Result<T, ClientError>>>(
     deadline: Option<Instant>,
-    fut: impl Future<Output = Result<T, ClientError>>,
+    fut: Pin<&mut F>,
     on_timeout: impl FnOnce() -> ClientError,
 ) -> Result<T, ClientError> {
-    // Pinned where it lies: the request future is large, and moving it
-    // into the timeout would copy it once more per request.
-    let fut = std::pin::pin!(fut);
     match deadline {
         None => fut.await,
         Some(d) => tulip_timer::timeout_at(Some(d), fut).await.unwrap_or_else(|_| Err(on_timeout())),

@@ -17,6 +17,12 @@ pub type HookError = Box<dyn std::error::Error>;
 
 pub(crate) type LocalBoxFuture<T> = Pin<Box<dyn Future<Output = T>>>;
 type Hook = Box<dyn Fn(Rc<Application>) -> LocalBoxFuture<Result<(), HookError>>>;
+/// One receiver of a signal: a hook, or a sub-application's own signal
+/// (by its index in the router), at the place it was added (aiohttp's order).
+enum Entry {
+    Hook(Hook),
+    SubApp(usize),
+}
 type Cleanup = Box<dyn FnOnce() -> LocalBoxFuture<()>>;
 /// Application state: values by their key's type and name.
 type State = RefCell<HashMap<(TypeId, &'static str), Rc<dyn Any>>>;
@@ -75,12 +81,13 @@ pub struct Application {
     pub(crate) router: Router,
     state: State,
     pub(crate) middlewares: Vec<BoxMiddleware>,
-    on_startup: Vec<Hook>,
-    on_shutdown: Vec<Hook>,
-    on_cleanup: Vec<Hook>,
+    on_startup: Vec<Entry>,
+    on_shutdown: Vec<Entry>,
+    on_cleanup: Vec<Entry>,
     cleanup_ctx: Vec<CleanupCtx>,
     pending_cleanups: RefCell<Vec<Cleanup>>,
     pub(crate) client_max_size: usize,
+    pub(crate) client_max_fields: usize,
 }
 
 impl Default for Application {
@@ -108,11 +115,31 @@ impl Application {
             cleanup_ctx: Vec::new(),
             pending_cleanups: RefCell::default(),
             client_max_size: 1024 * 1024,
+            client_max_fields: 1000,
         }
     }
 
-    /// The largest request body `read()` accepts (aiohttp's
-    /// `client_max_size`); larger ones are answered 413.
+    /// The most fields `post()` accepts in a form, urlencoded or multipart
+    /// (aiohttp's `client_max_fields`, 1000); more are answered 413. Like
+    /// `client_max_size`, the root application's applies to every request.
+    ///
+    /// ```
+    /// let app = tulip::web::Application::new().with_client_max_fields(10);
+    /// assert_eq!(app.client_max_fields(), 10);
+    /// ```
+    pub fn with_client_max_fields(mut self, fields: usize) -> Self {
+        self.client_max_fields = fields;
+        self
+    }
+
+    /// See [`with_client_max_fields`](Self::with_client_max_fields).
+    pub fn client_max_fields(&self) -> usize {
+        self.client_max_fields
+    }
+
+    /// The largest request body `read()` and `post()` accept (aiohttp's
+    /// `client_max_size`); larger ones are answered 413. The root
+    /// application's applies to every request, sub-applications' too.
     ///
     /// ```
     /// let app = tulip::web::Application::new().with_client_max_size(10);
@@ -150,6 +177,14 @@ impl Application {
             self.router.add(r)?;
         }
         Ok(())
+    }
+
+    /// The sub-application's signals join the parent's here (aiohttp's
+    /// `_reg_subapp_signals`).
+    pub(crate) fn register_subapp(&mut self, index: usize) {
+        self.on_startup.push(Entry::SubApp(index));
+        self.on_shutdown.push(Entry::SubApp(index));
+        self.on_cleanup.push(Entry::SubApp(index));
     }
 
     /// The router (aiohttp's `app.router`): static files, named routes,
@@ -210,7 +245,7 @@ impl Application {
         F: Fn(Rc<Application>) -> Fut + 'static,
         Fut: Future<Output = Result<(), HookError>> + 'static,
     {
-        self.on_startup.push(Box::new(move |a| Box::pin(hook(a))));
+        self.on_startup.push(Entry::Hook(Box::new(move |a| Box::pin(hook(a)))));
     }
 
     /// Runs `hook` when shutdown begins, while in-flight requests still run
@@ -220,7 +255,7 @@ impl Application {
         F: Fn(Rc<Application>) -> Fut + 'static,
         Fut: Future<Output = Result<(), HookError>> + 'static,
     {
-        self.on_shutdown.push(Box::new(move |a| Box::pin(hook(a))));
+        self.on_shutdown.push(Entry::Hook(Box::new(move |a| Box::pin(hook(a)))));
     }
 
     /// Runs `hook` after the server stopped (aiohttp's `on_cleanup`), after
@@ -230,7 +265,7 @@ impl Application {
         F: Fn(Rc<Application>) -> Fut + 'static,
         Fut: Future<Output = Result<(), HookError>> + 'static,
     {
-        self.on_cleanup.push(Box::new(move |a| Box::pin(hook(a))));
+        self.on_cleanup.push(Entry::Hook(Box::new(move |a| Box::pin(hook(a)))));
     }
 
     /// aiohttp's `cleanup_ctx`: `setup` runs at start-up and returns the
@@ -262,42 +297,68 @@ impl Application {
         }));
     }
 
-    /// Runs the start-up: `cleanup_ctx` set-ups, then `on_startup` hooks.
-    pub(crate) async fn startup(self: &Rc<Self>) -> Result<(), HookError> {
-        for ctx in &self.cleanup_ctx {
-            let cleanup = ctx(self.clone()).await?;
-            self.pending_cleanups.borrow_mut().push(cleanup);
-        }
-        for hook in &self.on_startup {
-            hook(self.clone()).await?;
-        }
-        Ok(())
+    /// Runs the start-up: `cleanup_ctx` set-ups, then `on_startup` hooks
+    /// (sub-applications' where they were added).
+    pub(crate) fn startup(self: &Rc<Self>) -> LocalBoxFuture<Result<(), HookError>> {
+        let this = self.clone();
+        Box::pin(async move {
+            for ctx in &this.cleanup_ctx {
+                let cleanup = ctx(this.clone()).await?;
+                this.pending_cleanups.borrow_mut().push(cleanup);
+            }
+            for entry in &this.on_startup {
+                this.send(entry, Application::startup).await?;
+            }
+            Ok(())
+        })
     }
 
-    pub(crate) async fn shutdown(self: &Rc<Self>) -> Result<(), HookError> {
-        for hook in &self.on_shutdown {
-            hook(self.clone()).await?;
-        }
-        Ok(())
+    pub(crate) fn shutdown(self: &Rc<Self>) -> LocalBoxFuture<Result<(), HookError>> {
+        let this = self.clone();
+        Box::pin(async move {
+            for entry in &this.on_shutdown {
+                this.send(entry, Application::shutdown).await?;
+            }
+            Ok(())
+        })
     }
 
     /// Runs the clean-up: `cleanup_ctx` tear-downs (last set up first),
     /// then `on_cleanup` hooks; every hook runs, the first error is returned.
-    pub(crate) async fn cleanup(self: &Rc<Self>) -> Result<(), HookError> {
-        loop {
-            let next = self.pending_cleanups.borrow_mut().pop();
-            match next {
-                Some(c) => c().await,
-                None => break,
+    pub(crate) fn cleanup(self: &Rc<Self>) -> LocalBoxFuture<Result<(), HookError>> {
+        let this = self.clone();
+        Box::pin(async move {
+            loop {
+                let next = this.pending_cleanups.borrow_mut().pop();
+                match next {
+                    Some(c) => c().await,
+                    None => break,
+                }
             }
-        }
-        let mut first = None;
-        for hook in &self.on_cleanup {
-            if let Err(e) = hook(self.clone()).await {
-                first.get_or_insert(e);
+            let mut first = None;
+            for entry in &this.on_cleanup {
+                if let Err(e) = this.send(entry, Application::cleanup).await {
+                    first.get_or_insert(e);
+                }
             }
+            first.map_or(Ok(()), Err)
+        })
+    }
+
+    /// One receiver of a signal: a hook gets this application, a
+    /// sub-application runs its own signal (`sub`).
+    fn send(
+        self: &Rc<Self>,
+        entry: &Entry,
+        sub: fn(&Rc<Application>) -> LocalBoxFuture<Result<(), HookError>>,
+    ) -> LocalBoxFuture<Result<(), HookError>> {
+        match entry {
+            Entry::Hook(hook) => hook(self.clone()),
+            Entry::SubApp(i) => match self.router.subapp(*i) {
+                Some(app) => sub(app),
+                None => Box::pin(async { Ok(()) }),
+            },
         }
-        first.map_or(Ok(()), Err)
     }
 }
 

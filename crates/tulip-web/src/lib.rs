@@ -54,8 +54,11 @@
 //! | `app.add_routes([web.get(p, h), web.post(..), web.route("*", ..)])` | [`Application::add_routes`] with [`get`], [`post`], [`put`], [`patch`], [`delete`], [`head`], [`route`] |
 //! | `{name}`, `{tail:.*}`, `name=`, `url_for` | the same patterns; [`RouteDef::name`], [`Router::url_for`] |
 //! | `app.router.add_static(prefix, path)` | [`Router::add_static`] |
+//! | `app.add_subapp("/admin/", sub)`, `add_domain` | [`Application::add_subapp`], [`Application::add_domain`] |
+//! | `request.config_dict[key]` (`ChainMapProxy`) | [`Request::config_dict`]`.get(&KEY)`, [`ConfigDict`] |
 //! | `request.match_info`, `.query`, `.headers`, `.cookies`, `.remote`, `.path` | [`Request::match_info`], [`Request::query`], [`Request::headers`], [`Request::cookies`], [`Request::remote`], [`Request::path`] |
-//! | `await request.read()`, `text()`, `json()`, `post()`, `request.content` | [`Request::read`], [`Request::text`], [`Request::json`], [`Request::post`], [`Request::content`] |
+//! | `await request.read()`, `text()`, `json()`, `post()`, `request.content` | [`Request::read`], [`Request::text`], [`Request::json`], [`Request::post`] ([`PostData`], [`FileField`]), [`Request::content`] |
+//! | `await request.multipart()`, `reader.next()`, `part.read_chunk()` | [`Request::multipart`], [`MultipartReader::next`], [`BodyPart::read_chunk`] |
 //! | `web.Response(text=..)`, `body=`, `status=`, `json_response` | [`Response::text`], [`Response::body`], [`Response::with_status`], [`json_response`] |
 //! | `resp.set_cookie`, `del_cookie` | [`Response::set_cookie`], [`Response::del_cookie`] |
 //! | `web.StreamResponse`: `prepare`, `write`, `write_eof` | [`StreamResponse`] |
@@ -88,20 +91,23 @@
 //!   (its destructors run). A `StreamResponse` whose client left gets an
 //!   error from `write`.
 //!
-//! Not here (yet): HTTP/2, WebSockets, multipart bodies, sub-applications,
-//! byte ranges of files.
+//! Not here (yet): HTTP/2, WebSockets, byte ranges of files.
 
 mod access_log;
 mod app;
 mod body;
+mod config_dict;
 mod conn;
 mod conn_timer;
+mod domain;
 mod exceptions;
 mod file;
 mod middleware;
+mod multipart;
 mod pattern;
 mod request;
 mod response;
+mod route_def;
 mod router;
 mod run_app;
 #[cfg(feature = "runtime")]
@@ -109,6 +115,7 @@ mod run_app_per_core;
 mod runner;
 mod server;
 mod stream;
+mod subapp;
 mod tasks;
 mod test_utils;
 mod urlenc;
@@ -116,10 +123,12 @@ mod urlenc;
 pub use access_log::AccessLog;
 pub use app::{AppKey, Application, HookError};
 pub use body::{BodyAborted, ResBody};
+pub use config_dict::ConfigDict;
 pub use cookie::Cookie;
 pub use exceptions::HTTPException;
 pub use file::FileResponse;
 pub use middleware::{Handler, Middleware, Next};
+pub use multipart::{BodyPart, FileField, MultipartReader, PostData};
 pub use request::{BodyStream, MatchInfo, MultiDict, Request};
 pub use response::{json_response, IntoResponse, Response, Result};
 pub use router::{delete, get, head, patch, post, put, route, Resource, RouteDef, RouteError, Router};

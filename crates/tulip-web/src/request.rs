@@ -100,7 +100,7 @@ pub(crate) type PreparedSlot = Rc<RefCell<Option<hyper::Response<crate::body::Re
 /// async fn inspect(mut request: Request) -> web::Result<Response> {
 ///     let who = request.cookies().get("user").cloned().unwrap_or_default();
 ///     let tags = request.query().get_all("tag").join("+");
-///     let form = request.post().await?; // urlencoded fields
+///     let form = request.post().await?; // urlencoded (or multipart) fields
 ///     Ok(Response::text(format!(
 ///         "{} {} tags={tags} user={who} a={} from={}",
 ///         request.method(),
@@ -127,7 +127,11 @@ pub struct Request {
     /// The decoded path when it differs from the URI's.
     path: Option<String>,
     pub(crate) match_info: MatchInfo,
+    /// The current application (a sub-application's own for its routes).
     app: Rc<Application>,
+    /// The applications from the root to the sub-application that
+    /// answered; `None` for the root's own routes.
+    apps: Option<Rc<[Rc<Application>]>>,
     remote: Option<Rc<str>>,
     pub(crate) prepared: PreparedSlot,
 }
@@ -150,7 +154,33 @@ impl Request {
         remote: Option<Rc<str>>,
         prepared: PreparedSlot,
     ) -> Self {
-        Request { head, body: Some(body), cached: None, path, match_info: MatchInfo::default(), app, remote, prepared }
+        Request {
+            head,
+            body: Some(body),
+            cached: None,
+            path,
+            match_info: MatchInfo::default(),
+            app,
+            apps: None,
+            remote,
+            prepared,
+        }
+    }
+
+    /// The request is a sub-application's: `sub` is current, `apps` its path.
+    pub(crate) fn set_apps(&mut self, sub: Rc<Application>, apps: Rc<[Rc<Application>]>) {
+        self.app = sub;
+        self.apps = Some(apps);
+    }
+
+    /// Makes `app` (one of the path's) the current application.
+    pub(crate) fn enter_app(&mut self, app: Rc<Application>) {
+        self.app = app;
+    }
+
+    /// The application the request came in through: its limits apply.
+    fn root_app(&self) -> &Application {
+        self.apps.as_ref().and_then(|a| a.first()).unwrap_or(&self.app)
     }
 
     pub(crate) fn set_match_info(&mut self, pairs: crate::pattern::Params) {
@@ -235,9 +265,48 @@ impl Request {
     }
 
     /// The application (aiohttp's `request.app`), for its state:
-    /// `request.app().get(&KEY)`.
+    /// `request.app().get(&KEY)`. In a sub-application's middlewares and
+    /// handlers it is the sub-application; in its parent's middlewares,
+    /// the parent.
     pub fn app(&self) -> &Rc<Application> {
         &self.app
+    }
+
+    /// The state of the current application and then of each one above it
+    /// (aiohttp's `request.config_dict`, a `ChainMapProxy`): a
+    /// sub-application's handler finds its parent's keys too.
+    ///
+    /// ```
+    /// use tulip::web::{self, AppKey, Application, Request, Response, TestClient};
+    /// static DB: AppKey<&str> = AppKey::new("db");
+    /// static NAME: AppKey<&str> = AppKey::new("name");
+    ///
+    /// async fn show(req: Request) -> Response {
+    ///     let conf = req.config_dict();
+    ///     Response::text(format!("{} {}", conf.get(&NAME).unwrap(), conf.get(&DB).unwrap()))
+    /// }
+    /// let mut admin = Application::new();
+    /// admin.insert(&NAME, "admin");
+    /// admin.add_routes([web::get("/", show)]);
+    /// let mut app = Application::new();
+    /// app.insert(&DB, "postgres");
+    /// app.insert(&NAME, "root");
+    /// app.add_subapp("/admin", admin);
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     assert_eq!(client.get("/admin/").await.unwrap().text(), "admin postgres");
+    ///     client.close().await;
+    /// });
+    /// ```
+    pub fn config_dict(&self) -> crate::ConfigDict<'_> {
+        let apps = match &self.apps {
+            Some(apps) => {
+                let upto = apps.iter().position(|a| Rc::ptr_eq(a, &self.app)).map_or(apps.len(), |i| i + 1);
+                &apps[..upto]
+            }
+            None => std::slice::from_ref(&self.app),
+        };
+        crate::ConfigDict::new(apps)
     }
 
     /// The peer's address (aiohttp's `request.remote`): `ip` for TCP, the
@@ -258,7 +327,7 @@ impl Request {
         if let Some(b) = &self.cached {
             return Ok(b.clone());
         }
-        let max = self.app.client_max_size;
+        let max = self.root_app().client_max_size;
         if let Some(len) = self.content_length() {
             if len > max as u64 {
                 return Err(HTTPException::request_entity_too_large(max, usize::try_from(len).unwrap_or(usize::MAX)));
@@ -293,14 +362,79 @@ impl Request {
         serde_json::from_slice(&b).map_err(|e| HTTPException::bad_request().with_text(format!("Invalid JSON: {e}")))
     }
 
-    /// An `application/x-www-form-urlencoded` body's fields (aiohttp's
-    /// `post()`); empty for other content types (multipart is not parsed).
-    pub async fn post(&mut self) -> Result<MultiDict, HTTPException> {
-        if self.content_type() != "application/x-www-form-urlencoded" {
-            return Ok(MultiDict::default());
+    /// The form of a `POST`, `PUT`, `PATCH`, `DELETE` or `TRACE` request
+    /// (aiohttp's `post()`): an `application/x-www-form-urlencoded` body's
+    /// fields, or a `multipart/form-data` body's text fields and file parts
+    /// ([`PostData`](crate::PostData)); empty for other methods and content
+    /// types. The whole body is read (within `client_max_size`, else a
+    /// 413), at most `client_max_fields` fields (else a 413); a malformed
+    /// multipart body is a 400.
+    pub async fn post(&mut self) -> Result<crate::PostData, HTTPException> {
+        let form_method = matches!(self.head.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+            || self.head.method == Method::TRACE;
+        let max_fields = self.root_app().client_max_fields;
+        match self.content_type() {
+            _ if !form_method => Ok(crate::PostData::default()),
+            "application/x-www-form-urlencoded" => {
+                let b = self.read().await?;
+                let pairs: Vec<(String, String)> =
+                    form_urlencoded::parse(&b).into_owned().take(max_fields + 1).collect();
+                if pairs.len() > max_fields {
+                    return Err(too_many_fields(max_fields));
+                }
+                Ok(crate::PostData::from_fields(MultiDict::from_pairs(pairs)))
+            }
+            "multipart/form-data" => {
+                let boundary = crate::multipart::boundary(&self.head.headers)?;
+                let b = self.read().await?;
+                crate::multipart::parse_form(b, boundary, max_fields).await
+            }
+            _ => Ok(crate::PostData::default()),
         }
-        let b = self.read().await?;
-        Ok(MultiDict::from_pairs(form_urlencoded::parse(&b).into_owned().collect()))
+    }
+
+    /// A `multipart/*` body's parts as they arrive (aiohttp's `await
+    /// request.multipart()`), for uploads too large to hold: unlike
+    /// `post()`, the body as a whole is not limited (as in aiohttp), a
+    /// part's `read()`/`text()` are (`client_max_size`), and its chunks
+    /// are not. A 400 without a boundary, or when the body was already
+    /// taken by [`content`](Self::content).
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response, TestClient};
+    /// async fn names(mut req: Request) -> web::Result<Response> {
+    ///     let mut reader = req.multipart()?;
+    ///     let mut out = Vec::new();
+    ///     while let Some(part) = reader.next().await? {
+    ///         let name = part.name().unwrap_or("?").to_string();
+    ///         out.push(format!("{name}={}", part.text().await?));
+    ///     }
+    ///     Ok(Response::text(out.join("&")))
+    /// }
+    /// let mut app = Application::new();
+    /// app.add_routes([web::post("/", names)]);
+    /// let body = "--b\r\ncontent-disposition: form-data; name=\"a\"\r\n\r\n1\r\n\
+    ///             --b\r\ncontent-disposition: form-data; name=\"b\"\r\n\r\n2\r\n--b--\r\n";
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     let ct = [("content-type", "multipart/form-data; boundary=b")];
+    ///     let resp = client.request(http::Method::POST, "/", &ct, body.into()).await.unwrap();
+    ///     assert_eq!(resp.text(), "a=1&b=2");
+    ///     let plain = client.request(http::Method::POST, "/", &[], "x".into()).await.unwrap();
+    ///     assert_eq!(plain.status(), 400);
+    ///     client.close().await;
+    /// });
+    /// ```
+    pub fn multipart(&mut self) -> Result<crate::MultipartReader, HTTPException> {
+        let boundary = crate::multipart::boundary(&self.head.headers)?;
+        let body = match (self.cached.clone(), self.body.take()) {
+            (Some(b), _) => crate::multipart::BodyBytes::Cached(Some(b)),
+            (None, Some(body)) => crate::multipart::BodyBytes::Body(body),
+            (None, None) => {
+                return Err(HTTPException::bad_request().with_text("400: the request body was already taken"))
+            }
+        };
+        Ok(crate::MultipartReader::new(body, boundary, self.root_app().client_max_size))
     }
 
     /// The body as a stream of chunks (aiohttp's `request.content`), for
@@ -309,6 +443,12 @@ impl Request {
     pub fn content(&mut self) -> Option<BodyStream> {
         self.body.take().map(|b| BodyStream { body: b })
     }
+}
+
+/// aiohttp's answer to a form of more than `max` fields.
+pub(crate) fn too_many_fields(max: usize) -> HTTPException {
+    HTTPException::new(http::StatusCode::PAYLOAD_TOO_LARGE)
+        .with_text(format!("Maximum number of form fields {max} exceeded."))
 }
 
 /// A request body read chunk by chunk ([`Request::content`]).

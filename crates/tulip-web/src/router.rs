@@ -1,6 +1,9 @@
-//! aiohttp's `UrlDispatcher`: resources in the order added, each with its
-//! routes by method; 404 when no path matches, 405 (with `Allow`) when a
-//! path matches but not its method.
+//! aiohttp's `UrlDispatcher`: resources each with its routes by method;
+//! 404 when no path matches, 405 (with `Allow`) when a path matches but not
+//! its method. As in aiohttp (3.10 on), a path is tried against the
+//! resources indexed under its longest prefix first (`/a/b`, then `/a`,
+//! then `/`), in the order added within one prefix; domain sub-applications
+//! before all.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -8,132 +11,22 @@ use std::rc::Rc;
 
 use http::Method;
 
-use crate::middleware::{BoxHandler, Handler};
+use crate::domain::Domain;
+use crate::middleware::BoxHandler;
 pub use crate::pattern::RouteError;
 use crate::pattern::{Params, Pattern};
-
-/// A route to add: method, path pattern, handler, optional name (aiohttp's
-/// `web.get(path, handler, name=..)` and friends).
-pub struct RouteDef {
-    methods: Vec<Method>,
-    any: bool,
-    path: String,
-    handler: BoxHandler,
-    name: Option<String>,
-}
-
-impl std::fmt::Debug for RouteDef {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RouteDef").field("methods", &self.methods).field("path", &self.path).finish_non_exhaustive()
-    }
-}
-
-impl RouteDef {
-    /// Names the route, for [`Router::url_for`].
-    ///
-    /// ```
-    /// use tulip::web::{self, Application, Request, Response};
-    /// async fn user(_: Request) -> Response { Response::new() }
-    /// let mut app = Application::new();
-    /// app.add_routes([web::get("/users/{id}", user).name("user")]);
-    /// assert_eq!(app.router().url_for("user", &[("id", "7")]).unwrap(), "/users/7");
-    /// ```
-    pub fn name(mut self, name: &str) -> Self {
-        self.name = Some(name.to_string());
-        self
-    }
-}
-
-fn def(methods: Vec<Method>, path: &str, handler: impl Handler) -> RouteDef {
-    RouteDef { methods, any: false, path: path.to_string(), handler: Rc::new(handler), name: None }
-}
-
-/// A GET route, which answers HEAD too (aiohttp's `web.get`, `allow_head=True`).
-///
-/// ```
-/// use tulip::web::{self, Request, Response};
-/// async fn handle(_: Request) -> Response { Response::text("hi") }
-/// let route = web::get("/", handle);
-/// # let _ = route;
-/// ```
-pub fn get(path: &str, handler: impl Handler) -> RouteDef {
-    def(vec![Method::GET, Method::HEAD], path, handler)
-}
-
-/// A POST route (aiohttp's `web.post`).
-///
-/// ```
-/// use tulip::web::{self, Request, Response};
-/// let route = web::post("/items", |_: Request| async { Response::new().with_status(201) });
-/// # let _ = route;
-/// ```
-pub fn post(path: &str, handler: impl Handler) -> RouteDef {
-    def(vec![Method::POST], path, handler)
-}
-
-/// A PUT route (aiohttp's `web.put`).
-///
-/// ```
-/// let route = tulip::web::put("/x", |_: tulip::web::Request| async { tulip::web::Response::new() });
-/// # let _ = route;
-/// ```
-pub fn put(path: &str, handler: impl Handler) -> RouteDef {
-    def(vec![Method::PUT], path, handler)
-}
-
-/// A PATCH route (aiohttp's `web.patch`).
-///
-/// ```
-/// let route = tulip::web::patch("/x", |_: tulip::web::Request| async { tulip::web::Response::new() });
-/// # let _ = route;
-/// ```
-pub fn patch(path: &str, handler: impl Handler) -> RouteDef {
-    def(vec![Method::PATCH], path, handler)
-}
-
-/// A DELETE route (aiohttp's `web.delete`).
-///
-/// ```
-/// let route = tulip::web::delete("/x", |_: tulip::web::Request| async { tulip::web::Response::new() });
-/// # let _ = route;
-/// ```
-pub fn delete(path: &str, handler: impl Handler) -> RouteDef {
-    def(vec![Method::DELETE], path, handler)
-}
-
-/// A HEAD-only route (aiohttp's `web.head`).
-///
-/// ```
-/// let route = tulip::web::head("/x", |_: tulip::web::Request| async { tulip::web::Response::new() });
-/// # let _ = route;
-/// ```
-pub fn head(path: &str, handler: impl Handler) -> RouteDef {
-    def(vec![Method::HEAD], path, handler)
-}
-
-/// A route for `method` (aiohttp's `web.route`); `"*"` takes every method.
-/// An invalid method name makes a route no request reaches.
-///
-/// ```
-/// use tulip::web::{self, Request, Response};
-/// let any = web::route("*", "/echo", |r: Request| async move { Response::text(r.method().as_str()) });
-/// # let _ = any;
-/// ```
-pub fn route(method: &str, path: &str, handler: impl Handler) -> RouteDef {
-    if method == "*" {
-        let mut d = def(Vec::new(), path, handler);
-        d.any = true;
-        d
-    } else {
-        let m = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).ok();
-        def(m.into_iter().collect(), path, handler)
-    }
-}
+pub use crate::route_def::{delete, get, head, patch, post, put, route, RouteDef};
+use crate::Application;
 
 enum Kind {
     Pattern(Pattern),
     /// A static directory under this prefix (ending in '/').
     Prefix(String),
+    /// A sub-application (by its index in `Router::subapps`) under this
+    /// prefix (no trailing '/'): it answers every path below the prefix.
+    SubApp(String, usize),
+    /// A sub-application for requests whose `Host` matches.
+    Domain(Domain, usize),
 }
 
 /// One path of the router (aiohttp's resource) and its routes by method.
@@ -141,6 +34,29 @@ pub struct Resource {
     kind: Kind,
     name: Option<String>,
     routes: Vec<(Option<Method>, BoxHandler)>,
+    /// The prefix it is indexed under (aiohttp's resource index key).
+    key: String,
+}
+
+/// aiohttp's index key: the canonical path up to its last '/' before a
+/// variable, without trailing '/' (`/` for the root).
+fn index_key(canonical: &str) -> String {
+    let head = match canonical.find('{') {
+        Some(i) => canonical[..i].rsplit_once('/').map_or("", |(a, _)| a),
+        None => canonical,
+    };
+    let key = head.trim_end_matches('/');
+    if key.is_empty() {
+        "/".to_string()
+    } else {
+        key.to_string()
+    }
+}
+
+/// Whether `key` is `path` or one of its parents up to a '/' (the parts
+/// aiohttp's resolve walks: `/a/b`, `/a`, `/` for `/a/b`).
+fn is_parent(key: &str, path: &str) -> bool {
+    key == "/" || path.strip_prefix(key).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 impl std::fmt::Debug for Resource {
@@ -150,11 +66,24 @@ impl std::fmt::Debug for Resource {
 }
 
 impl Resource {
-    /// The pattern, or the prefix of a static resource (aiohttp's `canonical`).
+    /// The pattern, the prefix of a static resource or of a
+    /// sub-application, or a sub-application's domain (aiohttp's
+    /// `canonical`). A sub-application's own resources carry its prefix.
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response};
+    /// async fn h(_: Request) -> Response { Response::new() }
+    /// let mut admin = Application::new();
+    /// admin.add_routes([web::get("/users/{id}", h)]);
+    /// let mut app = Application::new();
+    /// app.add_subapp("/admin/", admin);
+    /// assert_eq!(app.router().resources()[0].canonical(), "/admin");
+    /// ```
     pub fn canonical(&self) -> &str {
         match &self.kind {
             Kind::Pattern(p) => p.source(),
-            Kind::Prefix(p) => p,
+            Kind::Prefix(p) | Kind::SubApp(p, _) => p,
+            Kind::Domain(d, _) => d.canonical(),
         }
     }
 
@@ -169,6 +98,7 @@ impl Resource {
             Kind::Prefix(pre) => {
                 path.strip_prefix(pre.as_str()).map(|rest| vec![(std::rc::Rc::from("filename"), rest.into())])
             }
+            Kind::SubApp(..) | Kind::Domain(..) => None,
         }
     }
 }
@@ -184,6 +114,16 @@ pub(crate) enum Resolved {
 #[derive(Default, Debug)]
 pub struct Router {
     resources: Vec<Resource>,
+    /// The sub-applications, each the only owner of its `Rc` until the
+    /// application is frozen (so a later prefix can still be added to it).
+    subapps: Vec<Rc<Application>>,
+    /// Whether a domain sub-application is among the resources (the `Host`
+    /// is looked up only then).
+    has_domains: bool,
+    /// The resources by index key, longest key first (so the keys that
+    /// are parents of a path come in aiohttp's walk order), each in the
+    /// order added; rebuilt whenever a resource is added or re-keyed.
+    index: Vec<(Box<str>, Vec<usize>)>,
 }
 
 impl Router {
@@ -197,7 +137,9 @@ impl Router {
         });
         if !same {
             self.check_name(r.name.as_deref())?;
-            self.resources.push(Resource { kind: Kind::Pattern(pattern), name: r.name, routes: Vec::new() });
+            let key = index_key(&r.path);
+            self.resources.push(Resource { kind: Kind::Pattern(pattern), name: r.name, routes: Vec::new(), key });
+            self.reindex();
         }
         let Some(res) = self.resources.last_mut() else { return Ok(()) };
         if r.any {
@@ -246,14 +188,94 @@ impl Router {
         let prefix = format!("{}/", prefix.trim_end_matches('/'));
         let handler = crate::file::static_handler(root);
         self.resources.push(Resource {
+            key: index_key(&prefix),
             kind: Kind::Prefix(prefix),
             name: name.map(str::to_string),
             routes: vec![(Some(Method::GET), handler.clone()), (Some(Method::HEAD), handler)],
         });
+        self.reindex();
         Ok(())
     }
 
-    /// The resources, in the order they match.
+    /// Adds `app` under `prefix` (already checked, no trailing '/'), or for
+    /// `domain`; returns its index, for the parent's signals.
+    pub(crate) fn add_subapp(
+        &mut self,
+        prefix: Option<&str>,
+        domain: Option<Domain>,
+        mut app: Application,
+    ) -> Result<usize, RouteError> {
+        if let Some(prefix) = prefix {
+            app.router.add_prefix(prefix)?;
+        }
+        let index = self.subapps.len();
+        self.has_domains |= domain.is_some();
+        let (kind, key) = match domain {
+            Some(d) => (Kind::Domain(d, index), String::new()),
+            None => {
+                let p = prefix.unwrap_or("/").to_string();
+                (Kind::SubApp(p.clone(), index), index_key(&p))
+            }
+        };
+        self.subapps.push(Rc::new(app));
+        self.resources.push(Resource { kind, name: None, routes: Vec::new(), key });
+        self.reindex();
+        Ok(index)
+    }
+
+    /// The sub-application of this index (see [`Self::add_subapp`]).
+    pub(crate) fn subapp(&self, index: usize) -> Option<&Rc<Application>> {
+        self.subapps.get(index)
+    }
+
+    /// Every sub-application added to this router, in order.
+    pub(crate) fn subapps(&self) -> &[Rc<Application>] {
+        &self.subapps
+    }
+
+    /// Puts `prefix` before every path of this router and of its
+    /// sub-applications' (aiohttp's `add_prefix`), so their matching and
+    /// `url_for` see the whole path.
+    fn add_prefix(&mut self, prefix: &str) -> Result<(), RouteError> {
+        for res in &mut self.resources {
+            match &mut res.kind {
+                Kind::Pattern(p) => *p = Pattern::parse(&format!("{prefix}{}", p.source()))?,
+                Kind::Prefix(p) | Kind::SubApp(p, _) => *p = format!("{prefix}{p}"),
+                Kind::Domain(..) => {}
+            }
+            if !matches!(res.kind, Kind::Domain(..)) {
+                res.key = index_key(res.canonical());
+            }
+        }
+        for sub in &mut self.subapps {
+            // Only the router holds a sub-application before it is frozen.
+            let sub = Rc::get_mut(sub).ok_or_else(|| RouteError::InvalidPattern {
+                pattern: prefix.to_string(),
+                reason: "a sub-application is already shared".into(),
+            })?;
+            sub.router.add_prefix(prefix)?;
+        }
+        self.reindex();
+        Ok(())
+    }
+
+    fn reindex(&mut self) {
+        let mut index: Vec<(Box<str>, Vec<usize>)> = Vec::new();
+        for (i, res) in self.resources.iter().enumerate() {
+            if matches!(res.kind, Kind::Domain(..)) {
+                continue;
+            }
+            match index.iter_mut().find(|(k, _)| **k == *res.key) {
+                Some((_, v)) => v.push(i),
+                None => index.push((res.key.as_str().into(), vec![i])),
+            }
+        }
+        // Stable: resources of one key stay in the order added.
+        index.sort_by_key(|(k, _)| std::cmp::Reverse(k.len()));
+        self.index = index;
+    }
+
+    /// The resources, in the order added.
     pub fn resources(&self) -> &[Resource] {
         &self.resources
     }
@@ -268,6 +290,7 @@ impl Router {
             .ok_or_else(|| RouteError::UnknownName(name.to_string()))?;
         match &res.kind {
             Kind::Pattern(p) => p.build(params),
+            Kind::SubApp(..) | Kind::Domain(..) => Err(RouteError::UnknownName(name.to_string())),
             Kind::Prefix(pre) => {
                 let f = params
                     .iter()
@@ -278,24 +301,57 @@ impl Router {
         }
     }
 
-    pub(crate) fn resolve(&self, method: &Method, path: &str) -> Resolved {
+    /// The route for a request, and the innermost sub-application that
+    /// answered (`None` for this router's own). A sub-application's answer
+    /// is final, 404 and 405 included, as in aiohttp.
+    pub(crate) fn resolve<'a>(
+        &'a self,
+        method: &Method,
+        path: &str,
+        headers: &http::HeaderMap,
+    ) -> (Resolved, Option<&'a Rc<Application>>) {
         let mut allowed: Vec<String> = Vec::new();
-        for res in &self.resources {
-            let Some(params) = res.match_path(path) else { continue };
-            for (m, h) in &res.routes {
-                if m.as_ref().is_none_or(|m| m == method) {
-                    return Resolved::Found(h.clone(), params);
+        let sub = |i: usize| {
+            let app = self.subapps.get(i)?;
+            let (r, inner) = app.router.resolve(method, path, headers);
+            Some((r, Some(inner.unwrap_or(app))))
+        };
+        for res in self.resources.iter().filter(|_| self.has_domains) {
+            if let Kind::Domain(d, i) = &res.kind {
+                let host = headers.get(http::header::HOST).and_then(|v| v.to_str().ok());
+                if host.is_some_and(|h| d.matches(h)) {
+                    if let Some(found) = sub(*i) {
+                        return found;
+                    }
                 }
             }
-            allowed.extend(res.routes.iter().filter_map(|(m, _)| m.as_ref().map(|m| m.to_string())));
         }
-        if allowed.is_empty() {
+        // The keys that are parents of `path`, longest first: aiohttp's walk.
+        for (_, members) in self.index.iter().filter(|(k, _)| is_parent(k, path)) {
+            for res in members.iter().filter_map(|&i| self.resources.get(i)) {
+                if let Kind::SubApp(_, i) = &res.kind {
+                    if let Some(found) = sub(*i) {
+                        return found;
+                    }
+                    continue;
+                }
+                let Some(params) = res.match_path(path) else { continue };
+                for (m, h) in &res.routes {
+                    if m.as_ref().is_none_or(|m| m == method) {
+                        return (Resolved::Found(h.clone(), params), None);
+                    }
+                }
+                allowed.extend(res.routes.iter().filter_map(|(m, _)| m.as_ref().map(|m| m.to_string())));
+            }
+        }
+        let resolved = if allowed.is_empty() {
             Resolved::NotFound
         } else {
             let mut seen = HashSet::new();
             allowed.retain(|m| seen.insert(m.clone()));
             Resolved::NotAllowed(allowed)
-        }
+        };
+        (resolved, None)
     }
 }
 
@@ -307,6 +363,10 @@ mod tests {
 
     async fn h(_: Request) -> Response {
         Response::new()
+    }
+
+    fn res(r: &Router, m: &Method, path: &str) -> Resolved {
+        r.resolve(m, path, &http::HeaderMap::new()).0
     }
 
     fn methods(r: Resolved) -> Vec<String> {
@@ -322,18 +382,60 @@ mod tests {
         r.add(get("/", h)).unwrap();
         r.add(get("/{name}", h)).unwrap();
         r.add(post("/{name}", h)).unwrap();
-        assert!(matches!(r.resolve(&Method::GET, "/"), Resolved::Found(_, p) if p.is_empty()));
-        assert!(matches!(r.resolve(&Method::HEAD, "/bob"), Resolved::Found(_, p) if p[0].1 == "bob"));
-        assert!(matches!(r.resolve(&Method::POST, "/bob"), Resolved::Found(..)));
-        assert_eq!(methods(r.resolve(&Method::PUT, "/bob")), ["GET", "HEAD", "POST"]);
-        assert!(matches!(r.resolve(&Method::GET, "/a/b"), Resolved::NotFound));
+        assert!(matches!(res(&r, &Method::GET, "/"), Resolved::Found(_, p) if p.is_empty()));
+        assert!(matches!(res(&r, &Method::HEAD, "/bob"), Resolved::Found(_, p) if p[0].1 == "bob"));
+        assert!(matches!(res(&r, &Method::POST, "/bob"), Resolved::Found(..)));
+        assert_eq!(methods(res(&r, &Method::PUT, "/bob")), ["GET", "HEAD", "POST"]);
+        assert!(matches!(res(&r, &Method::GET, "/a/b"), Resolved::NotFound));
+    }
+
+    #[test]
+    fn the_longest_prefix_is_tried_first_as_in_aiohttp() {
+        let mut r = Router::default();
+        r.add(get("/{tail:.*}", h).name("tail")).unwrap();
+        r.add(get("/about", h).name("about")).unwrap();
+        r.add(post("/a/{x}", h)).unwrap();
+        // `/about` is indexed under itself, the tail under `/`.
+        assert!(matches!(res(&r, &Method::GET, "/about"), Resolved::Found(_, p) if p.is_empty()));
+        assert!(matches!(res(&r, &Method::GET, "/a/b"), Resolved::Found(_, p) if p[0].1 == "a/b"));
+        assert_eq!(index_key("/a/{x}"), "/a");
+        assert_eq!(index_key("/core/locations{tail:.*}"), "/core");
+        assert_eq!(index_key("/{name}"), "/");
+        assert_eq!(index_key("/static/"), "/static");
+        assert_eq!(parents("/a/b/").collect::<Vec<_>>(), ["/a/b/", "/a/b", "/a", "/"]);
+        assert_eq!(parents("*").collect::<Vec<_>>(), ["*", "/"]);
+    }
+
+    /// aiohttp's walk, literally: the model `is_parent` stands for.
+    /// The prefixes of `path` tried in turn: itself, then up to each '/'.
+    fn parents(path: &str) -> impl Iterator<Item = &str> {
+        let mut next = Some(path);
+        std::iter::from_fn(move || {
+            let cur = next?;
+            next = match cur {
+                "/" => None,
+                _ => Some(cur.rsplit_once('/').map_or("", |(a, _)| a)).map(|a| if a.is_empty() { "/" } else { a }),
+            };
+            Some(cur)
+        })
+    }
+
+    #[test]
+    fn is_parent_picks_the_parts_aiohttp_walks() {
+        let paths = ["/", "/a", "/a/", "/a/b", "/a/b/", "/ab", "/a//b", "*", "/a/b/c", "//"];
+        let keys = ["/", "/a", "/a/b", "/ab", "/a/b/c", "/b"];
+        for path in paths {
+            for key in keys {
+                assert_eq!(is_parent(key, path), parents(path).any(|p| p == key), "{key} of {path}");
+            }
+        }
     }
 
     #[test]
     fn a_star_route_takes_any_method() {
         let mut r = Router::default();
         r.add(route("*", "/any", h)).unwrap();
-        assert!(matches!(r.resolve(&Method::DELETE, "/any"), Resolved::Found(..)));
+        assert!(matches!(res(&r, &Method::DELETE, "/any"), Resolved::Found(..)));
     }
 
     #[test]

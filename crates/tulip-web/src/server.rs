@@ -19,7 +19,7 @@ use crate::access_log::{self, AccessLog};
 use crate::app::LocalBoxFuture;
 use crate::body::ResBody;
 use crate::conn_timer::HeadRecord;
-use crate::middleware::{BoxHandler, BoxMiddleware, Next};
+use crate::middleware::{BoxHandler, BoxMiddleware};
 use crate::request::PreparedSlot;
 use crate::response::{Payload, Result};
 use crate::router::Resolved;
@@ -35,13 +35,16 @@ pub(crate) struct Handling {
     pub(crate) access_log: Option<AccessLog>,
     /// Streamed handlers that outlive their service future, cancelled at shutdown.
     pub(crate) detached: crate::tasks::TaskSet,
+    /// Sub-applications' paths and middleware chains.
+    paths: crate::subapp::AppPaths,
 }
 
 impl Handling {
     pub(crate) fn new(app: Rc<Application>, access_log: Option<AccessLog>) -> Self {
         let chain: Rc<[BoxMiddleware]> = app.middlewares.iter().cloned().collect();
         let not_found: BoxHandler = Rc::new(|_req: Request| async { HTTPException::not_found() });
-        Handling { app, chain, not_found, access_log, detached: crate::tasks::TaskSet::default() }
+        let paths = crate::subapp::AppPaths::of(&app);
+        Handling { app, chain, not_found, access_log, detached: crate::tasks::TaskSet::default(), paths }
     }
 
     /// Routes one request and calls its handler, before any future is
@@ -70,7 +73,8 @@ impl Handling {
             },
         };
         let path = decoded.as_deref().unwrap_or(parts.uri.path());
-        let (handler, params) = match self.app.router.resolve(&parts.method, path) {
+        let (resolved, sub) = self.app.router.resolve(&parts.method, path, &parts.headers);
+        let (handler, params) = match resolved {
             Resolved::Found(h, p) => (h, p),
             Resolved::NotFound => (self.not_found.clone(), Vec::new()),
             Resolved::NotAllowed(allowed) => {
@@ -86,11 +90,7 @@ impl Handling {
         prepared.borrow_mut().take();
         let mut request = Request::new(parts, body, decoded, self.app.clone(), remote, prepared.clone());
         request.set_match_info(params);
-        let fut = if self.chain.is_empty() {
-            handler.call(request)
-        } else {
-            Next::new(self.chain.clone(), handler).run(request)
-        };
+        let fut = self.paths.call(sub, request, handler, &self.chain);
         Start::Called(Started { fut, if_modified_since, log_head })
     }
 
