@@ -23,6 +23,7 @@ pub mod http;
 pub mod io;
 pub mod per_core;
 pub mod per_core_servers;
+pub mod per_core_web;
 pub mod precision;
 pub mod streams;
 pub mod sync;

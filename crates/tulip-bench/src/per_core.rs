@@ -23,10 +23,11 @@ pub const CONNS: usize = 64;
 pub const TRIPS: usize = 5_000;
 
 /// One sample: round trips per second, server CPU seconds per round trip
-/// `[user + system, user]`.
+/// `[user + system, user]`, the server's context switches per round trip.
 struct PerCoreSample {
     rate: f64,
     cpu: [f64; 2],
+    switches: f64,
 }
 
 /// The load generator (the child's main): `CONNS` connections to `port`,
@@ -87,7 +88,18 @@ fn one_sample(variant: &str, trips: usize) -> PerCoreSample {
     let port = expect_line(&mut out, "PORT")[0] as u16;
     send(&mut stdin, "start\n");
     expect_line(&mut out, "OK");
-    let client = Command::new(&exe)
+    let switches = crate::per_core_web::context_switches(server.id());
+    // TULIP_BENCH_CLIENT_CPU=k pins the load generator to core k (where
+    // it runs changes the kernel's share of the cost: see docs/benchmarks.md).
+    let mut client = match std::env::var("TULIP_BENCH_CLIENT_CPU") {
+        Ok(cpu) => {
+            let mut c = Command::new("taskset");
+            c.args(["-c", &cpu]).arg(&exe);
+            c
+        }
+        Err(_) => Command::new(&exe),
+    };
+    let client = client
         .args(["--per-core-client", &port.to_string(), &trips.to_string()])
         .output()
         .unwrap_or_else(|e| panic!("client: {e}"));
@@ -98,10 +110,12 @@ fn one_sample(variant: &str, trips: usize) -> PerCoreSample {
         .unwrap_or_else(|| panic!("client failed: {}", String::from_utf8_lossy(&client.stderr)));
     let nums: Vec<f64> = line.split_whitespace().filter_map(|w| w.parse().ok()).collect();
     let (n, secs) = (nums[0], nums[1]);
+    let after = crate::per_core_web::context_switches(server.id());
+    let switches = (after[0] + after[1]).saturating_sub(switches[0] + switches[1]) as f64 / n;
     send(&mut stdin, "stop\n");
     let cpu = expect_line(&mut out, "CPU");
     let _ = server.wait();
-    PerCoreSample { rate: n / secs, cpu: [cpu[0] / n, cpu[1] / n] }
+    PerCoreSample { rate: n / secs, cpu: [cpu[0] / n, cpu[1] / n], switches }
 }
 
 /// Runs every variant `runs` times, interleaved, and returns a Markdown
@@ -116,17 +130,19 @@ pub fn run(runs: usize, scale: f64) -> String {
         }
     }
     let mut out = String::from(
-        "| server | round trips/s (k) | server CPU µs/req (user+sys) | server CPU µs/req (user) |\n|---|---:|---:|---:|\n",
+        "| server | round trips/s (k) | server CPU µs/req (user+sys) | server CPU µs/req (user) | server context switches/req |\n|---|---:|---:|---:|---:|\n",
     );
     for (v, s) in VARIANTS.iter().zip(samples) {
         let mut rate: Vec<f64> = s.iter().map(|s| s.rate / 1e3).collect();
         let mut total: Vec<f64> = s.iter().map(|s| s.cpu[0] * 1e6).collect();
         let mut user: Vec<f64> = s.iter().map(|s| s.cpu[1] * 1e6).collect();
+        let mut switches: Vec<f64> = s.iter().map(|s| s.switches).collect();
         out.push_str(&format!(
-            "| {v} | {:.1} | {:.2} | {:.2} |\n",
+            "| {v} | {:.1} | {:.2} | {:.2} | {:.3} |\n",
             median(&mut rate),
             median(&mut total),
-            median(&mut user)
+            median(&mut user),
+            median(&mut switches)
         ));
     }
     out

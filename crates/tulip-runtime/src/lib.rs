@@ -22,7 +22,8 @@
 //!   asyncio's.
 //! * **Serve on every loop**: each loop opens its own listening socket with
 //!   `SO_REUSEPORT` (tulip-net's `ServerOptions::reuse_port`) and the kernel
-//!   spreads the connections (examples/echo_per_core.rs).
+//!   spreads the connections (examples/echo_per_core.rs; for an aiohttp-style
+//!   app, tulip::web's `RunApp::per_core`, examples/web_hello_per_core.rs).
 //! * **Shut down**: [`RuntimeHandle::stop`], [`RuntimeBuilder::stop_on_signals`]
 //!   (SIGINT/SIGTERM stop every loop), or [`run_per_core`], which cancels
 //!   every main on SIGINT/SIGTERM. A stopping loop cancels its tasks (their

@@ -83,6 +83,7 @@
 //! | `@web.middleware async def mw(request, handler)` | [`Application::add_middleware`]`(|req, next: `[`Next`]`| ..)` |
 //! | `on_startup`, `on_shutdown`, `on_cleanup`, `cleanup_ctx` | the same names on [`Application`] |
 //! | `web.run_app(app, host=, port=, path=)` | [`run_app`], [`RunApp`] |
+//! | one process per core (gunicorn's workers), `reuse_port=True` | `RunApp::per_core(make_app).workers(n)` (feature `runtime`), [`TCPSite::reuse_port`] |
 //! | `AppRunner`, `TCPSite`, `UnixSite` | [`AppRunner`], [`TCPSite`], [`UnixSite`] |
 //! | `aiohttp.test_utils.TestServer`, `TestClient` | [`TestServer`], [`TestClient`] (on a port, or [`TestClient::in_memory`]) |
 //!
@@ -126,6 +127,8 @@ mod response;
 mod route_def;
 mod router;
 mod run_app;
+#[cfg(feature = "runtime")]
+mod run_app_per_core;
 mod runner;
 mod server;
 mod stream;
@@ -147,7 +150,9 @@ pub use multipart::{BodyPart, FileField, MultipartReader, PostData};
 pub use request::{BodyStream, MatchInfo, MultiDict, Request};
 pub use response::{json_response, IntoResponse, Response, Result};
 pub use router::{delete, get, head, patch, post, put, route, Resource, RouteDef, RouteError, Router};
-pub use run_app::{run_app, RunApp};
+pub use run_app::{run_app, OneApp, RunApp};
+#[cfg(feature = "runtime")]
+pub use run_app_per_core::{run_app_per_core, PerCore, StopHandle, Workers};
 pub use runner::{AppRunner, TCPSite, UnixSite, WebError};
 pub use stream::{ConnectionResetError, StreamResponse};
 pub use test_client::{TestClient, TestClientError, TestResponse};

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
-use tulip_net::{TcpListener, UnixListener};
+use tulip_net::{ServerOptions, TcpListener, UnixListener};
 use tulip_sync::Semaphore;
 use tulip_task::Task;
 
@@ -28,6 +28,10 @@ pub enum WebError {
     /// `setup` was not called, or `cleanup` already was.
     #[error("the runner is not set up")]
     NotSetUp,
+    /// A loop of `RunApp::per_core` failed outside the application (its
+    /// work panicked, or the loop closed early).
+    #[error("a worker loop failed: {0}")]
+    Worker(String),
 }
 
 /// What a runner's sites share.
@@ -256,6 +260,7 @@ pub struct TCPSite {
     shared: Option<Rc<Shared>>,
     host: String,
     port: u16,
+    reuse_port: bool,
     addr: Option<SocketAddr>,
 }
 
@@ -268,7 +273,31 @@ impl std::fmt::Debug for Shared {
 impl TCPSite {
     /// A site of `runner` on `host:port` (port 0: any free port).
     pub fn new(runner: &AppRunner, host: &str, port: u16) -> Self {
-        TCPSite { shared: runner.shared().ok(), host: host.to_string(), port, addr: None }
+        TCPSite { shared: runner.shared().ok(), host: host.to_string(), port, reuse_port: false, addr: None }
+    }
+
+    /// `SO_REUSEPORT` (aiohttp's `reuse_port=`; default off): several
+    /// sockets, one per loop, may listen on the same port, and the kernel
+    /// spreads the connections among them (`RunApp::per_core` does this).
+    ///
+    /// ```
+    /// use tulip::web::{AppRunner, Application, TCPSite};
+    /// tulip::run(async {
+    ///     let (mut a, mut b) = (AppRunner::new(Application::new()), AppRunner::new(Application::new()));
+    ///     a.setup().await.unwrap();
+    ///     b.setup().await.unwrap();
+    ///     let first = TCPSite::new(&a, "127.0.0.1", 0).reuse_port(true).start().await.unwrap();
+    ///     let port = first.local_addr().unwrap().port();
+    ///     // A second runner on the same port: allowed by SO_REUSEPORT.
+    ///     let second = TCPSite::new(&b, "127.0.0.1", port).reuse_port(true).start().await.unwrap();
+    ///     assert_eq!(second.local_addr(), first.local_addr());
+    ///     a.cleanup().await.unwrap();
+    ///     b.cleanup().await.unwrap();
+    /// });
+    /// ```
+    pub fn reuse_port(mut self, on: bool) -> Self {
+        self.reuse_port = on;
+        self
     }
 
     /// Binds and starts accepting (aiohttp's `await site.start()`).
@@ -283,7 +312,9 @@ impl TCPSite {
             .first()
             .copied()
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::AddrNotAvailable, "host resolves to nothing"))?;
-        let listener = bind_tcp(first)?;
+        // aiohttp's reuse_address, and a backlog for bursts.
+        let options = ServerOptions::new().reuse_port(self.reuse_port).backlog(1024);
+        let listener = TcpListener::bind_with(first, options)?;
         self.addr = Some(listener.local_addr()?);
         let task = tulip_reactor::get_running_loop().create_internal_task(accept_loop(
             shared.clone(),
@@ -315,15 +346,6 @@ impl TCPSite {
             format!("http://{}:{port}", self.host)
         }
     }
-}
-
-/// A listener with aiohttp's `reuse_address` and a backlog for bursts.
-fn bind_tcp(addr: SocketAddr) -> std::io::Result<TcpListener> {
-    let s = socket2::Socket::new(socket2::Domain::for_address(addr), socket2::Type::STREAM, None)?;
-    s.set_reuse_address(true)?;
-    s.bind(&addr.into())?;
-    s.listen(1024)?;
-    TcpListener::from_std(s.into())
 }
 
 /// A site on a Unix socket (aiohttp's `web.UnixSite`).

@@ -4,6 +4,10 @@
 //!
 //! `cargo run --release -p tulip-bench --bin web_h2load -- [--runs 5] [-n 200000] [-c 1,50,256] [--only tulip|tokio|aiohttp]`
 //!
+//! `--per-core` (issue 14): the hello app on 1 and 2 tulip loops and on
+//! tokio multi-thread (2 workers) + hyper, a fresh server process per run,
+//! nothing pinned but tulip's loops (tulip_bench::per_core_web).
+//!
 //! Installs what it needs when missing: h2load (`apt-get install -y
 //! nghttp2-client`) and aiohttp (a venv at /work/venv-aiohttp, or
 //! `$AIOHTTP_VENV`). Prints requests/s and the server's CPU time per
@@ -30,6 +34,7 @@ fn main() {
     let mut n = 200_000u64;
     let mut conns = vec![1u32, 50, 256];
     let mut only: Option<String> = None;
+    let mut per_core = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--serve" => {
@@ -38,6 +43,7 @@ fn main() {
                 match which.as_str() {
                     "tulip" => serve_tulip(port),
                     "tokio" => tokio_peer::serve(port),
+                    other if tulip_bench::per_core_web::serve(other, port) => {}
                     other => eprintln!("unknown server {other}"),
                 }
                 return;
@@ -48,6 +54,7 @@ fn main() {
                 conns = args.next().unwrap_or_default().split(',').filter_map(|c| c.parse().ok()).collect();
             }
             "--only" => only = args.next(),
+            "--per-core" => per_core = true,
             _ => {
                 println!("web_h2load [--runs N] [-n REQUESTS] [-c 1,50,256] [--only tulip|tokio|aiohttp]");
                 return;
@@ -55,6 +62,9 @@ fn main() {
         }
     }
     ensure_h2load();
+    if per_core {
+        return per_core_rows(runs, n, &conns);
+    }
     let venv = std::env::var("AIOHTTP_VENV").unwrap_or_else(|_| "/work/venv-aiohttp".into());
     let servers: Vec<&str> =
         ["tulip", "tokio", "aiohttp"].into_iter().filter(|s| only.as_deref().is_none_or(|o| o == *s)).collect();
@@ -91,6 +101,43 @@ fn main() {
             println!("  c={c}: tulip/aiohttp requests/s {:.1}x", t.0 / a.0);
         }
     }
+}
+
+/// The per-core rows: every run a fresh server process, h2load unpinned
+/// (with 2 loops, the server's threads and h2load share the 2 cores).
+fn per_core_rows(runs: usize, n: u64, conns: &[u32]) {
+    use tulip_bench::per_core_web::{context_switches, VARIANTS};
+    println!("h2load --h1 -n {n} -c C -m 1, a fresh server per run, h2load unpinned, median of {runs} runs");
+    println!("{:<14} {:>5} {:>10} {:>14} {:>16}", "server", "c", "req/s", "server µs/req", "ctx switch/req");
+    for &c in conns {
+        let mut rows: Vec<[Vec<f64>; 3]> = VARIANTS.iter().map(|_| Default::default()).collect();
+        for _ in 0..runs {
+            // Interleaved, so the machine's noise hits every variant alike.
+            for (i, v) in VARIANTS.iter().enumerate() {
+                let port = 18_180 + i as u16;
+                let mut child = start_unpinned(v, port);
+                wait_listening(port);
+                let (cpu0, cs0) = (cpu_seconds(child.id()), context_switches(child.id()));
+                rows[i][0].push(h2load(port, n, c));
+                let (cpu1, cs1) = (cpu_seconds(child.id()), context_switches(child.id()));
+                rows[i][1].push((cpu1 - cpu0) / n as f64 * 1e6);
+                rows[i][2].push((cs1[0] + cs1[1] - cs0[0] - cs0[1]) as f64 / n as f64);
+                stop(&mut child);
+            }
+        }
+        for (v, [rps, cpu, cs]) in VARIANTS.iter().zip(rows) {
+            println!("{v:<14} {c:>5} {:>10.0} {:>14.2} {:>16.3}", median(rps), median(cpu), median(cs));
+        }
+    }
+}
+
+fn start_unpinned(server: &str, port: u16) -> Child {
+    let exe = std::env::current_exe().expect("the benchmark's own path");
+    Command::new(exe)
+        .args(["--serve", server, &port.to_string()])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start the server")
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -184,27 +231,22 @@ fn h2load(port: u16, n: u64, c: u32) -> f64 {
 }
 
 fn serve_tulip(port: u16) {
-    use tulip::web::{self, Request, Response};
-    async fn handle(request: Request) -> Response {
-        let name = request.match_info().get("name").unwrap_or("Anonymous");
-        Response::text(format!("Hello, {name}"))
-    }
-    let mut app = web::Application::new();
-    app.add_routes([web::get("/", handle), web::get("/{name}", handle)]);
-    web::RunApp::new(app).host("127.0.0.1").port(port).print(false).run().expect("serve");
+    tulip::web::RunApp::new(tulip_bench::per_core_web::hello_app())
+        .host("127.0.0.1")
+        .port(port)
+        .print(false)
+        .run()
+        .expect("serve");
 }
 
 /// tokio current_thread + hyper, with tulip::web's settings (16 KiB heads,
 /// a header read timeout on a timer, the same headers in the answer).
 mod tokio_peer {
-    use std::convert::Infallible;
     use std::future::Future;
     use std::pin::Pin;
     use std::task::{Context, Poll};
     use std::time::{Duration, Instant};
 
-    use bytes::Bytes;
-    use http_body_util::Full;
     use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
     struct Io(tokio::net::TcpStream);
@@ -264,23 +306,6 @@ mod tokio_peer {
         }
     }
 
-    async fn hello(req: hyper::Request<hyper::body::Incoming>) -> Result<hyper::Response<Full<Bytes>>, Infallible> {
-        let path = req.uri().path();
-        let name = match path.strip_prefix('/') {
-            Some("") => Some("Anonymous"),
-            Some(n) if !n.contains('/') => Some(n),
-            _ => None,
-        };
-        let res = match name {
-            Some(n) => hyper::Response::builder()
-                .header("content-type", "text/plain; charset=utf-8")
-                .header("server", "tulip-web/0.1.0")
-                .body(Full::new(Bytes::from(format!("Hello, {n}")))),
-            None => hyper::Response::builder().status(404).body(Full::new(Bytes::from("404: Not Found"))),
-        };
-        Ok(res.unwrap_or_default())
-    }
-
     pub(crate) fn serve(port: u16) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
         rt.block_on(async move {
@@ -295,7 +320,10 @@ mod tokio_peer {
                             .header_read_timeout(Duration::from_secs(75))
                             .max_header_size(16 * 1024)
                             .max_headers(100)
-                            .serve_connection(Io(tcp), hyper::service::service_fn(hello))
+                            .serve_connection(
+                                Io(tcp),
+                                hyper::service::service_fn(tulip_bench::per_core_web::hello_hyper),
+                            )
                             .await;
                     });
                 }
