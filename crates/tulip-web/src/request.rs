@@ -119,7 +119,11 @@ pub(crate) type PreparedSlot = Rc<RefCell<Option<hyper::Response<crate::body::Re
 ///     client.close().await;
 /// });
 /// ```
-pub struct Request {
+pub struct Request(pub(crate) Box<Inner>);
+
+/// Boxed: a request is ~400 bytes, moved into each middleware's and the
+/// handler's future; one allocation costs less than those copies.
+pub(crate) struct Inner {
     pub(crate) head: http::request::Parts,
     body: Option<crate::req_body::ReqBody>,
     cached: Option<Bytes>,
@@ -138,8 +142,8 @@ pub struct Request {
 impl std::fmt::Debug for Request {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Request")
-            .field("method", &self.head.method)
-            .field("uri", &self.head.uri)
+            .field("method", &self.0.head.method)
+            .field("uri", &self.0.head.uri)
             .finish_non_exhaustive()
     }
 }
@@ -153,7 +157,7 @@ impl Request {
         remote: Option<Rc<str>>,
         prepared: PreparedSlot,
     ) -> Self {
-        Request {
+        Request(Box::new(Inner {
             head,
             body: Some(body),
             cached: None,
@@ -163,57 +167,57 @@ impl Request {
             apps: None,
             remote,
             prepared,
-        }
+        }))
     }
 
     /// The request is a sub-application's: `sub` is current, `apps` its path.
     pub(crate) fn set_apps(&mut self, sub: Rc<Application>, apps: Rc<[Rc<Application>]>) {
-        self.app = sub;
-        self.apps = Some(apps);
+        self.0.app = sub;
+        self.0.apps = Some(apps);
     }
 
     /// Makes `app` (one of the path's) the current application.
     pub(crate) fn enter_app(&mut self, app: Rc<Application>) {
-        self.app = app;
+        self.0.app = app;
     }
 
     /// The application the request came in through: its limits apply.
     fn root_app(&self) -> &Application {
-        self.apps.as_ref().and_then(|a| a.first()).unwrap_or(&self.app)
+        self.0.apps.as_ref().and_then(|a| a.first()).unwrap_or(&self.0.app)
     }
 
     pub(crate) fn set_match_info(&mut self, pairs: crate::pattern::Params) {
-        self.match_info = MatchInfo { pairs };
+        self.0.match_info = MatchInfo { pairs };
     }
 
     /// The method.
     pub fn method(&self) -> &Method {
-        &self.head.method
+        &self.0.head.method
     }
 
     /// The request target as sent.
     pub fn uri(&self) -> &Uri {
-        &self.head.uri
+        &self.0.head.uri
     }
 
     /// The HTTP version.
     pub fn version(&self) -> Version {
-        self.head.version
+        self.0.head.version
     }
 
     /// The percent-decoded path (aiohttp's `request.path`).
     pub fn path(&self) -> &str {
-        self.path.as_deref().unwrap_or(self.head.uri.path())
+        self.0.path.as_deref().unwrap_or(self.0.head.uri.path())
     }
 
     /// The path as sent, still encoded (aiohttp's `raw_path`, without the query).
     pub fn raw_path(&self) -> &str {
-        self.head.uri.path()
+        self.0.head.uri.path()
     }
 
     /// The query string, undecoded (`""` if none).
     pub fn query_string(&self) -> &str {
-        self.head.uri.query().unwrap_or("")
+        self.0.head.uri.query().unwrap_or("")
     }
 
     /// The decoded query, multi-valued (aiohttp's `request.query`).
@@ -223,18 +227,19 @@ impl Request {
 
     /// The headers.
     pub fn headers(&self) -> &HeaderMap {
-        &self.head.headers
+        &self.0.head.headers
     }
 
     /// The `Host` header (aiohttp's `request.host`).
     pub fn host(&self) -> Option<&str> {
-        self.head.headers.get(http::header::HOST).and_then(|v| v.to_str().ok())
+        self.0.head.headers.get(http::header::HOST).and_then(|v| v.to_str().ok())
     }
 
     /// The media type of `Content-Type`, without parameters
     /// (`application/octet-stream` if absent, as in aiohttp).
     pub fn content_type(&self) -> &str {
-        self.head
+        self.0
+            .head
             .headers
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -243,13 +248,13 @@ impl Request {
 
     /// `Content-Length`, if sent and valid.
     pub fn content_length(&self) -> Option<u64> {
-        self.head.headers.get(http::header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
+        self.0.head.headers.get(http::header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
     }
 
     /// The cookies sent (aiohttp's `request.cookies`).
     pub fn cookies(&self) -> HashMap<String, String> {
         let mut out = HashMap::new();
-        for v in self.head.headers.get_all(http::header::COOKIE) {
+        for v in self.0.head.headers.get_all(http::header::COOKIE) {
             let Ok(s) = v.to_str() else { continue };
             for c in cookie::Cookie::split_parse_encoded(s.to_string()).flatten() {
                 out.insert(c.name().to_string(), c.value().to_string());
@@ -260,7 +265,7 @@ impl Request {
 
     /// The path parameters of the matched route.
     pub fn match_info(&self) -> &MatchInfo {
-        &self.match_info
+        &self.0.match_info
     }
 
     /// The application (aiohttp's `request.app`), for its state:
@@ -268,7 +273,7 @@ impl Request {
     /// handlers it is the sub-application; in its parent's middlewares,
     /// the parent.
     pub fn app(&self) -> &Rc<Application> {
-        &self.app
+        &self.0.app
     }
 
     /// The state of the current application and then of each one above it
@@ -298,12 +303,12 @@ impl Request {
     /// });
     /// ```
     pub fn config_dict(&self) -> crate::ConfigDict<'_> {
-        let apps = match &self.apps {
+        let apps = match &self.0.apps {
             Some(apps) => {
-                let upto = apps.iter().position(|a| Rc::ptr_eq(a, &self.app)).map_or(apps.len(), |i| i + 1);
+                let upto = apps.iter().position(|a| Rc::ptr_eq(a, &self.0.app)).map_or(apps.len(), |i| i + 1);
                 &apps[..upto]
             }
-            None => std::slice::from_ref(&self.app),
+            None => std::slice::from_ref(&self.0.app),
         };
         crate::ConfigDict::new(apps)
     }
@@ -311,19 +316,19 @@ impl Request {
     /// The peer's address (aiohttp's `request.remote`): `ip` for TCP, the
     /// socket path (often empty) for Unix sockets.
     pub fn remote(&self) -> Option<&str> {
-        self.remote.as_deref()
+        self.0.remote.as_deref()
     }
 
     /// Whether the request has a body left to read (aiohttp's `can_read_body`).
     pub fn can_read_body(&self) -> bool {
-        self.body.as_ref().is_some_and(|b| !http_body::Body::is_end_stream(b))
+        self.0.body.as_ref().is_some_and(|b| !http_body::Body::is_end_stream(b))
     }
 
     /// The whole body (aiohttp's `await request.read()`), at most the
     /// application's `client_max_size`: a larger one is a 413; a broken one
     /// (bad chunked framing, a client gone) a 400. Read once, then cached.
     pub async fn read(&mut self) -> Result<Bytes, HTTPException> {
-        if let Some(b) = &self.cached {
+        if let Some(b) = &self.0.cached {
             return Ok(b.clone());
         }
         let max = self.root_app().client_max_size;
@@ -333,7 +338,7 @@ impl Request {
             }
         }
         let mut buf = BytesMut::new();
-        if let Some(mut body) = self.body.take() {
+        if let Some(mut body) = self.0.body.take() {
             while let Some(frame) = body.frame().await {
                 let frame = frame.map_err(|e| HTTPException::bad_request().with_text(format!("400: {e}")))?;
                 if let Ok(data) = frame.into_data() {
@@ -345,7 +350,7 @@ impl Request {
             }
         }
         let b = buf.freeze();
-        self.cached = Some(b.clone());
+        self.0.cached = Some(b.clone());
         Ok(b)
     }
 
@@ -369,8 +374,8 @@ impl Request {
     /// 413), at most `client_max_fields` fields (else a 413); a malformed
     /// multipart body is a 400.
     pub async fn post(&mut self) -> Result<crate::PostData, HTTPException> {
-        let form_method = matches!(self.head.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
-            || self.head.method == Method::TRACE;
+        let form_method = matches!(self.0.head.method, Method::POST | Method::PUT | Method::PATCH | Method::DELETE)
+            || self.0.head.method == Method::TRACE;
         let max_fields = self.root_app().client_max_fields;
         match self.content_type() {
             _ if !form_method => Ok(crate::PostData::default()),
@@ -384,7 +389,7 @@ impl Request {
                 Ok(crate::PostData::from_fields(MultiDict::from_pairs(pairs)))
             }
             "multipart/form-data" => {
-                let boundary = crate::multipart::boundary(&self.head.headers)?;
+                let boundary = crate::multipart::boundary(&self.0.head.headers)?;
                 let b = self.read().await?;
                 crate::multipart::parse_form(b, boundary, max_fields).await
             }
@@ -425,8 +430,8 @@ impl Request {
     /// });
     /// ```
     pub fn multipart(&mut self) -> Result<crate::MultipartReader, HTTPException> {
-        let boundary = crate::multipart::boundary(&self.head.headers)?;
-        let body = match (self.cached.clone(), self.body.take()) {
+        let boundary = crate::multipart::boundary(&self.0.head.headers)?;
+        let body = match (self.0.cached.clone(), self.0.body.take()) {
             (Some(b), _) => crate::multipart::BodyBytes::Cached(Some(b)),
             (None, Some(body)) => crate::multipart::BodyBytes::Body(body),
             (None, None) => {
@@ -440,7 +445,7 @@ impl Request {
     /// bodies too large to hold; `client_max_size` does not apply. `None`
     /// once the body was read or taken.
     pub fn content(&mut self) -> Option<BodyStream> {
-        self.body.take().map(|b| BodyStream { body: b })
+        self.0.body.take().map(|b| BodyStream { body: b })
     }
 }
 

@@ -96,7 +96,7 @@ impl StreamResponse {
         let mut res = hyper::Response::new(ResBody::Pipe(r));
         *res.status_mut() = self.status;
         *res.headers_mut() = self.headers.clone();
-        *request.prepared.borrow_mut() = Some(res);
+        *request.0.prepared.borrow_mut() = Some(res);
         self.writer = Some(w);
         Ok(())
     }
