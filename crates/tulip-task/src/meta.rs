@@ -32,6 +32,9 @@ const HAS_CALLBACKS: u16 = 256;
 /// detached since): dropping it while the awaiting task is cancelled
 /// cancels this task (asyncio cancels what a cancelled task awaits).
 const AWAITED: u16 = 512;
+/// Spawned by a [`TaskHost`](crate::TaskHost) (`spawn_on`), not by hand:
+/// only the host that owns it can drive it to completion.
+const LOOP_OWNED: u16 = 1024;
 
 /// Where a task is in its life (asyncio's task states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,6 +171,14 @@ impl TaskMeta {
         if !self.has(AWAITED) {
             self.set(AWAITED);
         }
+    }
+
+    pub(crate) fn mark_loop_owned(&self) {
+        self.set(LOOP_OWNED);
+    }
+
+    pub(crate) fn loop_owned(&self) -> bool {
+        self.has(LOOP_OWNED)
     }
 
     pub(crate) fn clear_awaited(&self) {
