@@ -64,7 +64,8 @@ pub struct TaskMeta {
     /// asyncio's `_num_cancels_requested`: `cancel()` calls while not done,
     /// minus `uncancel()` calls.
     cancels: AtomicU16,
-    created_at: &'static Location<'static>,
+    /// The creation site, and the name and cancellation message once
+    /// there is one (one word: see `extra.rs`).
     extra: ExtraCell,
 }
 
@@ -91,8 +92,7 @@ impl TaskMeta {
             slot,
             flags: AtomicU16::new(0),
             cancels: AtomicU16::new(0),
-            created_at,
-            extra: ExtraCell::new(name),
+            extra: ExtraCell::new(created_at, name),
         }
     }
 
@@ -108,7 +108,7 @@ impl TaskMeta {
 
     /// Where the task was created.
     pub fn created_at(&self) -> &'static Location<'static> {
-        self.created_at
+        self.extra.created_at()
     }
 
     fn flags(&self) -> u16 {
@@ -297,7 +297,7 @@ impl TaskMeta {
     }
 
     pub(crate) fn info(&self) -> TaskInfo {
-        TaskInfo { id: self.id, name: self.name(), created_at: self.created_at }
+        TaskInfo { id: self.id, name: self.name(), created_at: self.created_at() }
     }
 }
 
@@ -406,6 +406,6 @@ impl fmt::Debug for TaskRef {
             TaskState::Done => "finished",
             TaskState::Cancelled => "cancelled",
         };
-        write!(f, "<Task {state} name='{}' created at {}>", meta.name(), meta.created_at)
+        write!(f, "<Task {state} name='{}' created at {}>", meta.name(), meta.created_at())
     }
 }

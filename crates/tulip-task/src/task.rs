@@ -490,4 +490,11 @@ mod tests {
         assert_eq!(std::mem::size_of::<Task<()>>(), 40);
         assert_eq!(std::mem::size_of::<Task<[u8; 256]>>(), 40);
     }
+
+    /// The metadata lives in every task's allocation: at 24 bytes,
+    /// async-task's header is 64 (at 32 it was 72).
+    #[test]
+    fn task_metadata_is_three_words() {
+        assert_eq!(std::mem::size_of::<crate::TaskMeta>(), 24);
+    }
 }
