@@ -318,8 +318,10 @@ impl LoopHooks for LoopState {
 //   run or a drop on another thread.
 // * `LoopState` is `!Send` (it holds `Rc`s), so the host itself cannot move.
 unsafe impl TaskHost for LoopState {
-    fn host_id(&self) -> usize {
-        self.shared.id
+    fn owns(&self, task: &TaskRef) -> bool {
+        let slot = task.meta().slot() as usize;
+        // Not borrowed while a task runs; if it ever were, no check.
+        self.tasks.try_borrow().map_or(true, |tasks| tasks.get(slot).is_some_and(|t| t.same_task(task)))
     }
 
     fn reserve_slot(&self) -> u32 {

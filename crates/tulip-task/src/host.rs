@@ -3,6 +3,7 @@
 //! adopts the new task. The running loop installs itself as the thread's
 //! host with [`enter_task_host`].
 
+use crate::meta::TaskRef;
 use crate::runnable::TaskRunnable;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -29,10 +30,10 @@ pub trait Scheduler: Send + Sync + 'static {
 ///   that other threads push to is closed, and emptied on the loop thread,
 ///   before the loop goes away).
 pub unsafe trait TaskHost {
-    /// A number no other live host has (non-zero): the loop's id. Awaiting
-    /// a task of one host while another is installed is refused (it could
-    /// never finish).
-    fn host_id(&self) -> usize;
+    /// True if `task` is one of this host's (adopted and not finished).
+    /// Awaiting a task that the installed host does not own is refused (it
+    /// could never finish); asked only when such an await has to wait.
+    fn owns(&self, task: &TaskRef) -> bool;
     /// The registry slot the next adopted task will take
     /// ([`TaskMeta::slot`](crate::TaskMeta::slot)).
     fn reserve_slot(&self) -> u32;
@@ -81,7 +82,7 @@ impl Drop for HostGuard {
 /// // SAFETY: every runnable goes to the queue, which only this thread (the
 /// // host's) pops, runs and drops, before the queue itself goes away.
 /// unsafe impl TaskHost for Host {
-///     fn host_id(&self) -> usize { 1 }
+///     fn owns(&self, _task: &tulip_task::TaskRef) -> bool { true }
 ///     fn reserve_slot(&self) -> u32 { 0 }
 ///     fn scheduler(&self) -> Arc<dyn Scheduler> { self.0.clone() }
 ///     fn adopt(&self, r: TaskRunnable) { self.0.schedule(r) }
@@ -107,9 +108,4 @@ pub fn enter_task_host(host: Rc<dyn TaskHost>) -> HostGuard {
 /// The host installed on this thread, if any.
 pub(crate) fn current_host() -> Option<Rc<dyn TaskHost>> {
     HOST.try_with(|h| h.borrow().clone()).ok().flatten()
-}
-
-/// The [`TaskHost::host_id`] of the host installed on this thread, if any.
-pub(crate) fn current_host_id() -> Option<usize> {
-    HOST.try_with(|h| h.borrow().as_ref().map(|h| h.host_id())).ok().flatten()
 }

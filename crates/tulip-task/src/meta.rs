@@ -32,6 +32,9 @@ const HAS_CALLBACKS: u16 = 256;
 /// detached since): dropping it while the awaiting task is cancelled
 /// cancels this task (asyncio cancels what a cancelled task awaits).
 const AWAITED: u16 = 512;
+/// Spawned by a [`TaskHost`](crate::TaskHost) (`spawn_on`), not by hand:
+/// only the host that owns it can drive it to completion.
+const LOOP_OWNED: u16 = 1024;
 
 /// Where a task is in its life (asyncio's task states).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,7 +64,8 @@ pub struct TaskMeta {
     /// asyncio's `_num_cancels_requested`: `cancel()` calls while not done,
     /// minus `uncancel()` calls.
     cancels: AtomicU16,
-    created_at: &'static Location<'static>,
+    /// The creation site, and the name and cancellation message once
+    /// there is one (one word: see `extra.rs`).
     extra: ExtraCell,
 }
 
@@ -88,8 +92,7 @@ impl TaskMeta {
             slot,
             flags: AtomicU16::new(0),
             cancels: AtomicU16::new(0),
-            created_at,
-            extra: ExtraCell::new(name),
+            extra: ExtraCell::new(created_at, name),
         }
     }
 
@@ -105,7 +108,7 @@ impl TaskMeta {
 
     /// Where the task was created.
     pub fn created_at(&self) -> &'static Location<'static> {
-        self.created_at
+        self.extra.created_at()
     }
 
     fn flags(&self) -> u16 {
@@ -168,6 +171,14 @@ impl TaskMeta {
         if !self.has(AWAITED) {
             self.set(AWAITED);
         }
+    }
+
+    pub(crate) fn mark_loop_owned(&self) {
+        self.set(LOOP_OWNED);
+    }
+
+    pub(crate) fn loop_owned(&self) -> bool {
+        self.has(LOOP_OWNED)
     }
 
     pub(crate) fn clear_awaited(&self) {
@@ -286,7 +297,7 @@ impl TaskMeta {
     }
 
     pub(crate) fn info(&self) -> TaskInfo {
-        TaskInfo { id: self.id, name: self.name(), created_at: self.created_at }
+        TaskInfo { id: self.id, name: self.name(), created_at: self.created_at() }
     }
 }
 
@@ -395,6 +406,6 @@ impl fmt::Debug for TaskRef {
             TaskState::Done => "finished",
             TaskState::Cancelled => "cancelled",
         };
-        write!(f, "<Task {state} name='{}' created at {}>", meta.name(), meta.created_at)
+        write!(f, "<Task {state} name='{}' created at {}>", meta.name(), meta.created_at())
     }
 }

@@ -28,8 +28,8 @@ where
     let slot = host.reserve_slot();
     // SAFETY: the caller guarantees `schedule` and the host's queues keep
     // every runnable on this thread.
-    let (runnable, mut task) = unsafe { builder.slot(slot).spawn_local_unchecked(future, schedule) };
-    task.set_owner(host.host_id());
+    let (runnable, task) = unsafe { builder.slot(slot).spawn_local_unchecked(future, schedule) };
+    task.mark_loop_owned();
     host.adopt(runnable);
     task
 }

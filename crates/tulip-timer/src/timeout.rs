@@ -6,6 +6,7 @@ use crate::driver::{TimerEntry, Timers};
 use crate::queue::TimerKey;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
@@ -73,8 +74,11 @@ pub struct Timeout<F> {
     inner: Option<F>,
     deadline: Deadline,
     expired: bool,
-    timer: Option<(Rc<Timers>, TimerKey, Instant)>,
-    shared: Option<Rc<Shared>>,
+    // Both dropped by hand in `Drop` (`release`), so that a timeout that
+    // never waited and has no handle (the path of a future ready at once,
+    // wait_for_1m) is dropped with one inline test and no drop glue.
+    timer: ManuallyDrop<Option<(Rc<Timers>, TimerKey, Instant)>>,
+    shared: ManuallyDrop<Option<Rc<Shared>>>,
 }
 
 /// Runs `future` with a time limit of `delay` (asyncio's
@@ -88,7 +92,7 @@ pub struct Timeout<F> {
 /// assert_eq!(tulip::run(slow), Err(tulip::TimeoutError));
 /// ```
 pub fn timeout<F: Future>(delay: Duration, future: F) -> Timeout<F> {
-    Timeout { inner: Some(future), deadline: Deadline::After(delay), expired: false, timer: None, shared: None }
+    Timeout::new(future, Deadline::After(delay))
 }
 
 /// Runs `future` until `deadline` at the latest (asyncio's `timeout_at`);
@@ -101,10 +105,21 @@ pub fn timeout<F: Future>(delay: Duration, future: F) -> Timeout<F> {
 /// ```
 pub fn timeout_at<F: Future>(deadline: Option<Instant>, future: F) -> Timeout<F> {
     let deadline = deadline.map_or(Deadline::Never, Deadline::At);
-    Timeout { inner: Some(future), deadline, expired: false, timer: None, shared: None }
+    Timeout::new(future, deadline)
 }
 
 impl<F> Timeout<F> {
+    fn new(future: F, deadline: Deadline) -> Self {
+        Timeout {
+            inner: Some(future),
+            deadline,
+            expired: false,
+            timer: ManuallyDrop::new(None),
+            shared: ManuallyDrop::new(None),
+        }
+    }
+
+    #[inline]
     fn current_deadline(&self) -> Deadline {
         self.shared.as_ref().map_or(self.deadline, |s| s.deadline.get())
     }
@@ -148,7 +163,7 @@ impl<F> Timeout<F> {
         match deadline {
             Some(at) => {
                 if let Some(key) = timers.reschedule(key, at) {
-                    self.timer = Some((timers, key, at));
+                    *self.timer = Some((timers, key, at));
                 }
             }
             None => {
@@ -169,7 +184,7 @@ impl<F> Timeout<F> {
 
     /// The block ended: no more rescheduling.
     fn finish(&mut self) {
-        if let Some(s) = &self.shared {
+        if let Some(s) = &*self.shared {
             s.finished.set(true);
         }
     }
@@ -194,14 +209,25 @@ impl<F> Timeout<F> {
         TimeoutHandle { shared: shared.clone() }
     }
 
+    /// Removes the timer from the queue, if one is armed. Inline, so that
+    /// the common case (none: the future never waited) is one test.
+    #[inline]
     fn cancel_timer(&mut self) {
+        if self.timer.is_some() {
+            self.cancel_armed_timer();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn cancel_armed_timer(&mut self) {
         if let Some((timers, key, _)) = self.timer.take() {
             timers.cancel(key);
         }
     }
 
     fn set_deadline(&mut self, d: Deadline) {
-        match &self.shared {
+        match &*self.shared {
             Some(s) => s.deadline.set(d),
             None => self.deadline = d,
         }
@@ -231,14 +257,20 @@ impl<F: Future> Future for Timeout<F> {
             _ => inner.poll(cx),
         };
         if let Poll::Ready(v) = polled {
-            this.cancel_timer();
             // The block has ended: the finished future goes (and with it
-            // the right to reschedule).
+            // the right to reschedule). One test when it never waited and
+            // has no handle.
+            let armed_or_shared = this.timer.is_some() || this.shared.is_some();
+            if armed_or_shared {
+                this.cancel_timer();
+            }
             this.inner = None;
-            this.finish();
+            if armed_or_shared {
+                this.finish();
+            }
             return Poll::Ready(Ok(v));
         }
-        if let Some(s) = &this.shared {
+        if let Some(s) = &*this.shared {
             *s.waker.borrow_mut() = Some(cx.waker().clone());
         }
         let deadline = match this.current_deadline() {
@@ -253,7 +285,7 @@ impl<F: Future> Future for Timeout<F> {
                 t
             }
         };
-        let timers = match &this.timer {
+        let timers = match &*this.timer {
             Some((timers, _, _)) => timers.clone(),
             None => Timers::current_for("timeout"),
         };
@@ -271,17 +303,17 @@ impl<F: Future> Future for Timeout<F> {
             // error is returned, so its destructors have already run.
             this.inner = None;
             this.expired = true;
-            if let Some(s) = &this.shared {
+            if let Some(s) = &*this.shared {
                 s.expired.set(true);
             }
             return Poll::Ready(Err(TimeoutError));
         }
-        match &this.timer {
+        match &*this.timer {
             Some((t, key, at)) if *at == deadline && t.reset_waker(*key, cx.waker()) => {}
             _ => {
                 this.cancel_timer();
                 let key = timers.insert(deadline, TimerEntry::Wake(cx.waker().clone()));
-                this.timer = Some((timers, key, deadline));
+                *this.timer = Some((timers, key, deadline));
             }
         }
         Poll::Pending
@@ -289,8 +321,23 @@ impl<F: Future> Future for Timeout<F> {
 }
 
 impl<F> Drop for Timeout<F> {
+    #[inline]
     fn drop(&mut self) {
+        if self.timer.is_some() || self.shared.is_some() {
+            self.release();
+        }
+    }
+}
+
+impl<F> Timeout<F> {
+    /// `Drop`'s rare part: the timer is cancelled and both fields are
+    /// taken out (what `ManuallyDrop` leaves behind is `None`, which owns
+    /// nothing).
+    #[cold]
+    #[inline(never)]
+    fn release(&mut self) {
         self.cancel_timer();
+        drop(self.shared.take());
     }
 }
 
