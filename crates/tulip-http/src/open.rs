@@ -5,7 +5,6 @@
 use std::io;
 use std::time::Duration;
 
-use futures_lite::io::{AsyncRead, AsyncWrite};
 use tulip_net::tls::{SslError, TlsContext};
 
 use crate::conn::{handshake, Sender};
@@ -18,17 +17,46 @@ use crate::proxy::connect_tunnel;
 /// refuses header lines over 8190 bytes; a head over this is refused.
 const MAX_BUF_SIZE: usize = 128 * 1024;
 
+/// A new connection's stream, before any HTTP: one type per way of
+/// opening, so the HTTP handshake stays monomorphic.
+pub(crate) enum Opened {
+    Unix(tulip_net::UnixStream),
+    Tcp(tulip_net::TcpStream),
+    /// h2 when ALPN chose it.
+    Tls(Box<tulip_net::tls::TlsStream<tulip_net::TcpStream>>, bool),
+}
+
 impl TcpConnector {
     /// A new connection for `key`.
     pub(crate) async fn open(&self, key: &ConnKey, sock_connect: Option<Duration>) -> Result<Sender, ClientError> {
         let ssl = if key.https { SslShown::Default } else { SslShown::No };
+        let fail =
+            |kind, source| ClientConnectorError { host: key.host.to_string(), port: key.port, ssl, kind, source };
+        let hs = |e: hyper::Error| fail(ConnectorErrorKind::Os, io::Error::other(e));
+        let sender = match self.open_stream(key, sock_connect, cfg!(feature = "http2")).await? {
+            Opened::Unix(s) => handshake(s, false, MAX_BUF_SIZE).await,
+            Opened::Tcp(s) => handshake(s, false, MAX_BUF_SIZE).await,
+            Opened::Tls(s, h2) => handshake(*s, h2, MAX_BUF_SIZE).await,
+        };
+        Ok(sender.map_err(hs)?)
+    }
+
+    /// A new connection's stream for `key`: a Unix socket, or DNS + Happy
+    /// Eyeballs (maybe to a proxy, maybe through its CONNECT tunnel), then
+    /// TLS for https (offering h2 by ALPN when `h2`).
+    pub(crate) async fn open_stream(
+        &self,
+        key: &ConnKey,
+        sock_connect: Option<Duration>,
+        h2: bool,
+    ) -> Result<Opened, ClientError> {
+        let ssl = if key.https { SslShown::Default } else { SslShown::No };
         let fail = |host: &str, port, kind, source| ClientConnectorError { host: host.into(), port, ssl, kind, source };
-        let hs = |e: hyper::Error| fail(&key.host, key.port, ConnectorErrorKind::Os, io::Error::other(e));
         if let Some(path) = &self.inner.cfg.unix {
             let stream = tulip_net::UnixStream::connect(path)
                 .await
                 .map_err(|e| fail(&key.host, key.port, ConnectorErrorKind::Os, e))?;
-            return Ok(handshake(stream, false, MAX_BUF_SIZE).await.map_err(hs)?);
+            return Ok(Opened::Unix(stream));
         }
         // Where the socket goes: the origin, or the proxy.
         let (host, port) = match &key.proxy {
@@ -44,19 +72,16 @@ impl TcpConnector {
             }
         })?;
         match (&key.proxy, key.https) {
-            (_, false) => Ok(handshake(tcp, false, MAX_BUF_SIZE).await.map_err(hs)?),
-            (None, true) => self.tls_then_http(tcp, key).await,
+            (_, false) => Ok(Opened::Tcp(tcp)),
+            (None, true) => self.tls(tcp, key, h2).await,
             (Some(proxy), true) => {
                 let tunnel = connect_tunnel(tcp, proxy, &key.host, key.port).await?;
-                self.tls_then_http(tunnel, key).await
+                self.tls(tunnel, key, h2).await
             }
         }
     }
 
-    async fn tls_then_http<T>(&self, io: T, key: &ConnKey) -> Result<Sender, ClientError>
-    where
-        T: AsyncRead + AsyncWrite + Unpin + 'static,
-    {
+    async fn tls(&self, io: tulip_net::TcpStream, key: &ConnKey, h2: bool) -> Result<Opened, ClientError> {
         let fail = |kind, source| ClientConnectorError {
             host: key.host.to_string(),
             port: key.port,
@@ -64,7 +89,10 @@ impl TcpConnector {
             kind,
             source,
         };
-        let ctx = self.tls_context();
+        let mut ctx = self.tls_context();
+        if !h2 && cfg!(feature = "http2") && self.inner.cfg.tls.is_none() {
+            ctx = ctx.alpn(["http/1.1"]);
+        }
         let name = key.host.trim_start_matches('[').trim_end_matches(']');
         let tls = tulip_net::tls::tls_connect(&ctx, name, io).await.map_err(|e| {
             let kind = match e {
@@ -75,8 +103,7 @@ impl TcpConnector {
             fail(kind, io::Error::other(e))
         })?;
         let h2 = tls.negotiated_protocol() == Some(b"h2".as_slice());
-        let sender = handshake(tls, h2, MAX_BUF_SIZE).await;
-        Ok(sender.map_err(|e| fail(ConnectorErrorKind::Os, io::Error::other(e)))?)
+        Ok(Opened::Tls(Box::new(tls), h2))
     }
 
     /// The connector's TLS context, made once: the one given, or the

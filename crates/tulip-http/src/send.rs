@@ -193,7 +193,7 @@ async fn exchange(
     sender.send(req).await.map_err(|e| request_error(e, url))
 }
 
-fn build(
+pub(crate) fn build(
     method: &Method,
     url: &Url,
     headers: HeaderMap,
@@ -213,7 +213,7 @@ fn build(
 /// The session's default headers under the request's, then what aiohttp
 /// adds when missing: Host, Accept, Accept-Encoding, User-Agent,
 /// Authorization, the jar's cookies.
-fn request_headers(session: &SessionInner, hop: &Hop) -> Result<HeaderMap, ClientError> {
+pub(crate) fn request_headers(session: &SessionInner, hop: &Hop) -> Result<HeaderMap, ClientError> {
     let mut h = session.headers.clone();
     for name in hop.headers.keys() {
         h.remove(name);

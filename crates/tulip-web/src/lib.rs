@@ -87,7 +87,9 @@
 //!   (its destructors run). A `StreamResponse` whose client left gets an
 //!   error from `write`.
 //!
-//! Not here (yet): HTTP/2, WebSockets, multipart bodies, sub-applications,
+//! WebSockets (feature `ws`): [`WebSocketResponse`], over tulip-ws.
+//!
+//! Not here (yet): HTTP/2, multipart bodies, sub-applications,
 //! byte ranges of files.
 
 mod access_log;
@@ -109,6 +111,8 @@ mod stream;
 mod tasks;
 mod test_utils;
 mod urlenc;
+#[cfg(feature = "ws")]
+mod ws;
 
 pub use access_log::AccessLog;
 pub use app::{AppKey, Application, HookError};
@@ -124,3 +128,8 @@ pub use run_app::{run_app, RunApp};
 pub use runner::{AppRunner, TCPSite, UnixSite, WebError};
 pub use stream::{ConnectionResetError, StreamResponse};
 pub use test_utils::{TestClient, TestClientError, TestResponse, TestServer};
+#[cfg(feature = "ws")]
+pub use ws::{
+    ws_accept_key, ws_check_response, ws_new_key, ws_server_handshake, BoxIo, Role, WSCloseCode, WSMessage, WSMsgType,
+    WeakWebSocket, WebSocket, WebSocketError, WebSocketResponse, WsConfig, WsIo,
+};
