@@ -337,7 +337,10 @@ impl Shared {
             return Ok(true);
         }
         let frame = CloseFrame { code: CloseCode::from(code), reason: message.into() };
-        if self.send(Message::Close(Some(frame))).await.is_err() {
+        // Bounded too: a peer that reads nothing would keep a send (ours,
+        // or one we wait behind) waiting for ever.
+        let sent = tulip_timer::timeout(self.cfg.get().close_timeout, self.send(Message::Close(Some(frame)))).await;
+        if !matches!(sent, Ok(Ok(()))) {
             self.st.borrow_mut().close_code = Some(crate::WSCloseCode::ABNORMAL_CLOSURE);
             self.close_transport().await;
             return Ok(true);
@@ -396,13 +399,9 @@ impl Shared {
             st.exception = Some(err.clone());
             if st.waiting && !st.closing {
                 st.interrupt = Some(WSMessage::Error(err));
-                if let Some(w) = st.recv_waker.take() {
-                    w.wake();
-                }
             }
         }
-        self.ws.borrow_mut().take();
-        self.done.set();
+        self.drop_transport();
     }
 
     fn stop_heartbeat(&self) {
@@ -444,7 +443,17 @@ impl Shared {
             }
         };
         let _ = tulip_timer::timeout(self.cfg.get().close_timeout, drain).await;
+        self.drop_transport();
+    }
+
+    /// Closes the socket; a receive waiting on it (in another task) wakes
+    /// to find it gone.
+    fn drop_transport(&self) {
         self.ws.borrow_mut().take();
+        let waiting = self.st.borrow_mut().recv_waker.take();
+        if let Some(w) = waiting {
+            w.wake();
+        }
         self.done.set();
     }
 }
