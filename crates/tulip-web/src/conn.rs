@@ -149,7 +149,9 @@ pub(crate) async fn serve<IO>(
     // Errors are the client's (a reset, a timeout, bad framing hyper answered).
     let done = (&mut graceful).await;
     #[cfg(feature = "ws")]
-    if let Some(handoff) = upgrade.borrow_mut().take() {
+    let handoff = upgrade.borrow_mut().take();
+    #[cfg(feature = "ws")]
+    if let Some(handoff) = handoff {
         // hyper wrote the 101 and stopped before shutting the socket down.
         let io = done.is_ok().then(|| {
             let parts = Pin::into_inner(graceful.conn).into_parts();
