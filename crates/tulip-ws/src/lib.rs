@@ -40,6 +40,10 @@ mod msg;
 mod shared;
 mod websocket;
 
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests;
+
 pub use config::WsConfig;
 pub use error::WebSocketError;
 pub use handshake::{ws_accept_key, ws_check_response, ws_new_key, ws_server_handshake};
