@@ -118,3 +118,42 @@ fn messages_over_max_msg_size_close_with_1009_both_ways() {
         s.close().await;
     });
 }
+
+#[test]
+fn wss_goes_through_the_connectors_tls() {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    let Some(py) = aiohttp_python() else { return };
+    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_key = KeyPair::generate().unwrap();
+    let ca_pem = ca.self_signed(&ca_key).unwrap().pem();
+    let issuer = Issuer::new(ca, ca_key);
+    let key = KeyPair::generate().unwrap();
+    let cert = CertificateParams::new(vec!["localhost".into()]).unwrap().signed_by(&key, &issuer).unwrap();
+    let dir = std::env::temp_dir().join(format!("tulip-http-wss-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert_path, key_path) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::write(&cert_path, cert.pem()).unwrap();
+    std::fs::write(&key_path, key.serialize_pem()).unwrap();
+    let srv = PyServer::start(
+        &py,
+        include_str!("common/aiohttp_ws_server.py"),
+        &[cert_path.to_str().unwrap(), key_path.to_str().unwrap()],
+    );
+    tulip::run(async move {
+        let ctx = tulip::net::tls::TlsContext::client().with_ca_pem(&ca_pem).unwrap();
+        let connector = tulip::http::TcpConnector::builder().tls_context(ctx).build();
+        let s = ClientSession::builder().connector(connector).build().unwrap();
+        let ws = s.ws_connect(format!("wss://localhost:{}/echo", srv.port)).await.unwrap();
+        ws.send_str("over tls").await.unwrap();
+        assert_eq!(ws.receive_str().await.unwrap(), "over tls");
+        ws.close(1000, "").await.unwrap();
+        // The system's roots do not know the test's CA: a certificate error.
+        let plain = ClientSession::new();
+        let err = plain.ws_connect(format!("wss://localhost:{}/echo", srv.port)).await.unwrap_err();
+        assert!(err.is_connection(), "{err:?}");
+        plain.close().await;
+        s.close().await;
+    });
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -74,7 +74,13 @@ async def main():
                     web.get("/cookie", set_cookie)])
     runner = web.AppRunner(app)
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
+    ssl_ctx = None
+    if len(sys.argv) > 2:
+        # wss: the test's certificate and key.
+        import ssl
+        ssl_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ssl_ctx.load_cert_chain(sys.argv[1], sys.argv[2])
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ssl_ctx)
     await site.start()
     print("PORT", site._server.sockets[0].getsockname()[1], flush=True)
     await asyncio.Event().wait()
