@@ -16,6 +16,22 @@ pub use tulip_ws::{
 };
 pub(crate) use upgrade::{hand_over, Handoff};
 
+#[doc(hidden)]
+pub mod __doc {
+    //! Hidden support for the doc examples: two connected ends.
+    use super::{Role, WebSocket, WsConfig};
+
+    /// A server and a client end over a Unix socket pair.
+    pub async fn pair() -> (WebSocket, WebSocket) {
+        #[allow(clippy::expect_used)]
+        let (a, b) = tulip_net::UnixStream::pair().expect("a socket pair");
+        let (server, client) = (WebSocket::new(), WebSocket::new());
+        server.attach(Box::new(a), Vec::new(), Role::Server, None, WsConfig::default()).await;
+        client.attach(Box::new(b), Vec::new(), Role::Client, None, WsConfig::default()).await;
+        (server, client)
+    }
+}
+
 use crate::body::ResBody;
 use crate::{HTTPException, Request, Response};
 
