@@ -59,9 +59,22 @@ async fn impatient(request: Request) -> web::Result<WebSocketResponse> {
     Ok(ws)
 }
 
+/// Returns its WebSocket without closing it.
+async fn hello(request: Request) -> web::Result<WebSocketResponse> {
+    let mut ws = WebSocketResponse::new();
+    ws.prepare(&request).await?;
+    ws.send_str("hi").await.unwrap();
+    Ok(ws)
+}
+
 fn app() -> Application {
     let mut app = Application::new();
-    app.add_routes([web::get("/echo", echo), web::get("/beating", beating), web::get("/impatient", impatient)]);
+    app.add_routes([
+        web::get("/echo", echo),
+        web::get("/beating", beating),
+        web::get("/impatient", impatient),
+        web::get("/hello", hello),
+    ]);
     app
 }
 
@@ -99,6 +112,20 @@ fn a_receive_waiting_in_one_task_returns_closing_when_another_closes() {
             assert_eq!(ws.receive().await.unwrap(), WSMessage::Closed);
         }
         assert!(matches!(ws.receive().await, Err(WebSocketError::Runtime("WebSocket connection is closed."))));
+        s.close().await;
+        server.close().await.unwrap();
+    });
+}
+
+#[test]
+fn a_websocket_returned_open_is_closed_with_1000() {
+    let _serial = serial();
+    tulip::run(async {
+        let server = TestServer::start(app()).await.unwrap();
+        let s = ClientSession::new();
+        let ws = s.ws_connect(server.make_url("/hello")).await.unwrap();
+        assert_eq!(ws.receive_str().await.unwrap(), "hi");
+        assert_eq!(ws.receive().await.unwrap(), WSMessage::Close { code: 1000, message: String::new() });
         s.close().await;
         server.close().await.unwrap();
     });

@@ -88,6 +88,19 @@ pub struct WebSocketResponse {
     ws: WebSocket,
     cfg: WsConfig,
     protocols: Vec<String>,
+    handoff: Option<Rc<Handoff>>,
+}
+
+impl Drop for WebSocketResponse {
+    /// A handler returning its WebSocket still open: the connection
+    /// closes it (1000), as aiohttp does after the handler.
+    fn drop(&mut self) {
+        if let Some(h) = self.handoff.take() {
+            if self.ws.prepared() && !self.ws.closed() {
+                h.returned(self.ws.clone());
+            }
+        }
+    }
 }
 
 impl WebSocketResponse {
@@ -104,7 +117,7 @@ impl WebSocketResponse {
     /// assert_eq!(ws.config().max_msg_size, 1024);
     /// ```
     pub fn with_config(cfg: WsConfig) -> Self {
-        WebSocketResponse { cfg, ..WebSocketResponse::default() }
+        WebSocketResponse { cfg, ws: WebSocket::new(), protocols: Vec::new(), handoff: None }
     }
 
     /// The subprotocols this server speaks (aiohttp's `protocols=`): the
@@ -200,6 +213,7 @@ impl WebSocketResponse {
         };
         self.ws.attach(io, read.to_vec(), Role::Server, protocol, self.cfg).await;
         settle.0.attached(self.ws.downgrade());
+        self.handoff = Some(settle.0.clone());
         Ok(())
     }
 }
@@ -230,7 +244,7 @@ impl From<WebSocketResponse> for Response {
     /// A prepared WebSocket's answer was its 101; one never prepared is a
     /// handler's mistake, answered 500.
     fn from(ws: WebSocketResponse) -> Self {
-        match ws.ws.prepared() {
+        match ws.prepared() {
             true => Response::new(),
             false => Response::from(
                 HTTPException::internal_server_error().with_text("WebSocketResponse returned without prepare()"),

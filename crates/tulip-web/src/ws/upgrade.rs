@@ -17,7 +17,7 @@ use std::task::{Context, Poll, Waker};
 
 use bytes::Bytes;
 use tulip_sync::Event;
-use tulip_ws::{BoxIo, WSCloseCode, WeakWebSocket};
+use tulip_ws::{BoxIo, WSCloseCode, WeakWebSocket, WebSocket};
 
 /// What the 101's body carries from the handler to its connection.
 #[derive(Default)]
@@ -29,6 +29,9 @@ pub struct Handoff {
     ws: RefCell<Option<WeakWebSocket>>,
     /// The handler attached the socket, or gave up on it.
     settled: Event,
+    /// The handler returned its WebSocket still open: aiohttp then closes it.
+    returned: RefCell<Option<WebSocket>>,
+    conn_waker: RefCell<Option<Waker>>,
 }
 
 impl std::fmt::Debug for Handoff {
@@ -55,6 +58,16 @@ impl Handoff {
     pub(crate) fn attached(&self, ws: WeakWebSocket) {
         *self.ws.borrow_mut() = Some(ws);
         self.settled.set();
+    }
+
+    /// The handler is done with `ws` (its response was dropped) and left
+    /// it open: the connection closes it with 1000, as aiohttp's
+    /// `write_eof` does when a handler returns.
+    pub(crate) fn returned(&self, ws: WebSocket) {
+        *self.returned.borrow_mut() = Some(ws);
+        if let Some(w) = self.conn_waker.borrow_mut().take() {
+            w.wake();
+        }
     }
 
     fn wake_prepare(&self) {
@@ -90,16 +103,19 @@ pub(crate) async fn hand_over(h: Rc<Handoff>, io: Option<(BoxIo, Bytes)>, switch
     let Some(weak) = h.ws.borrow_mut().take() else { return };
     let closed = weak.wait_closed();
     let mut closed = std::pin::pin!(closed);
-    let going_away = futures_lite::future::poll_fn(|cx| {
+    let end = futures_lite::future::poll_fn(|cx| {
         if closed.as_mut().poll(cx).is_ready() {
-            return Poll::Ready(false);
+            return Poll::Ready(None);
         }
-        switch.poll_off(cx).map(|()| true)
+        if let Some(ws) = h.returned.borrow_mut().take() {
+            return Poll::Ready(Some((ws, WSCloseCode::OK, "")));
+        }
+        *h.conn_waker.borrow_mut() = Some(cx.waker().clone());
+        let ws = || weak.upgrade().map(|ws| (ws, WSCloseCode::GOING_AWAY, "Server shutdown"));
+        switch.poll_off(cx).map(|()| ws())
     })
     .await;
-    if going_away {
-        if let Some(ws) = weak.upgrade() {
-            let _ = ws.close(WSCloseCode::GOING_AWAY, "Server shutdown").await;
-        }
+    if let Some((ws, code, why)) = end {
+        let _ = ws.close(code, why).await;
     }
 }
