@@ -301,5 +301,34 @@ fn main() {
         }
         client.close().await;
     });
+    section("tulip::web: a WebSocket (aiohttp's WebSocketResponse) answers ws_connect");
+    tulip::run(async {
+        if let Err(e) = websocket_tour().await {
+            println!("  the WebSocket failed: {e}");
+        }
+    });
     println!("\ntour done");
+}
+
+async fn websocket_tour() -> Result<(), Box<dyn std::error::Error>> {
+    async fn shout(request: tulip::web::Request) -> tulip::web::Result<tulip::web::WebSocketResponse> {
+        let mut ws = tulip::web::WebSocketResponse::new();
+        ws.prepare(&request).await?;
+        while let Ok(tulip::web::WSMessage::Text(t)) = ws.receive().await {
+            let _ = ws.send_str(&t.to_uppercase()).await;
+        }
+        Ok(ws)
+    }
+    let mut app = tulip::web::Application::new();
+    app.add_routes([tulip::web::get("/ws", shout)]);
+    let server = tulip::web::TestServer::start(app).await?;
+    let session = tulip::http::ClientSession::new();
+    let ws = session.ws_connect(server.make_url("/ws").replace("http://", "ws://")).await?;
+    ws.send_str("hello over a websocket").await?;
+    println!("  sent \"hello over a websocket\", got {:?}", ws.receive_str().await?);
+    ws.close(1000, "").await?;
+    println!("  closed with code {:?}", ws.close_code());
+    session.close().await;
+    server.close().await?;
+    Ok(())
 }

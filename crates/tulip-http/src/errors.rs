@@ -75,6 +75,11 @@ pub enum ClientError {
     /// A TLS setting could not be used (a bad CA or client certificate).
     #[error(transparent)]
     Ssl(#[from] tulip_net::tls::SslError),
+    /// The server did not accept the WebSocket handshake (aiohttp's
+    /// `WSServerHandshakeError`, a `ClientResponseError`): its status,
+    /// "Invalid response status", "Invalid challenge response", ….
+    #[error("WebSocket handshake failed: {0}")]
+    WSServerHandshake(ClientResponseError),
 }
 
 impl ClientError {

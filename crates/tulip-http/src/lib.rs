@@ -23,6 +23,7 @@
 //! | `ClientTimeout(total=, connect=, sock_connect=, sock_read=)` | [`ClientTimeout`] |
 //! | `UnixConnector(path)`, `ssl=False`, `ssl=ctx` | [`UnixConnector::new`], [`TcpConnectorBuilder::danger_accept_invalid_certs`], [`TcpConnectorBuilder::tls_context`] |
 //! | `CookieJar(unsafe=True)`, `DummyCookieJar()` | [`CookieJar::unsafe_`], [`CookieJar::dummy`] |
+//! | `session.ws_connect(url, protocols=, heartbeat=)` (feature `ws`) | [`ClientSession::ws_connect`] → `ClientWebSocketResponse` |
 //! | `proxy=`, `proxy_auth=` | [`RequestBuilder::proxy`], [`RequestBuilder::proxy_auth`] (CONNECT for https) |
 //! | `except aiohttp.ClientConnectorError`, `ServerTimeoutError`, `asyncio.TimeoutError` | `match` on [`ClientError`]; [`ClientError::is_connection`], [`ClientError::is_timeout`] |
 //!
@@ -85,6 +86,8 @@ mod send;
 mod session;
 mod session_builder;
 mod timeout;
+#[cfg(feature = "ws")]
+mod ws;
 
 pub use auth::BasicAuth;
 pub use body::Body;
@@ -102,6 +105,10 @@ pub use response::ClientResponse;
 pub use session::{request, ClientSession};
 pub use session_builder::SessionBuilder;
 pub use timeout::ClientTimeout;
+#[cfg(feature = "ws")]
+pub use ws::{
+    ClientWebSocketResponse, Role, WSCloseCode, WSMessage, WSMsgType, WebSocket, WebSocketError, WsConfig, WsConnect,
+};
 
 /// A cookie as parsed from `Set-Cookie` ([`ClientResponse::cookies`]).
 pub use cookie_store::RawCookie as Cookie;

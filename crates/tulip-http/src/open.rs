@@ -25,8 +25,8 @@ const MAX_BUF_SIZE: usize = 128 * 1024;
 pub(crate) trait Stream: AsyncRead + AsyncWrite + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Unpin> Stream for T {}
 
-type Opened = Pin<Box<dyn Future<Output = io::Result<Box<dyn Stream>>>>>;
-type OpenFn = dyn Fn(&str, u16) -> Opened;
+type OpenedStream = Pin<Box<dyn Future<Output = io::Result<Box<dyn Stream>>>>>;
+type OpenFn = dyn Fn(&str, u16) -> OpenedStream;
 
 /// The caller's way to open a connection (`connect_with`).
 #[derive(Clone)]
@@ -46,26 +46,61 @@ impl Opener {
     }
 }
 
+/// A new connection's stream, before any HTTP: one type per way of
+/// opening, so the HTTP handshake stays monomorphic.
+pub(crate) enum Opened {
+    Unix(tulip_net::UnixStream),
+    Tcp(tulip_net::TcpStream),
+    /// h2 when ALPN chose it.
+    Tls(Box<tulip_net::tls::TlsStream<tulip_net::TcpStream>>, bool),
+    /// The caller's stream (`connect_with`), and TLS over it.
+    Custom(Box<dyn Stream>),
+    CustomTls(Box<tulip_net::tls::TlsStream<Box<dyn Stream>>>, bool),
+}
+
 impl TcpConnector {
     /// A new connection for `key`.
     pub(crate) async fn open(&self, key: &ConnKey, sock_connect: Option<Duration>) -> Result<Sender, ClientError> {
         let ssl = if key.https { SslShown::Default } else { SslShown::No };
+        let fail =
+            |kind, source| ClientConnectorError { host: key.host.to_string(), port: key.port, ssl, kind, source };
+        let hs = |e: hyper::Error| fail(ConnectorErrorKind::Os, io::Error::other(e));
+        let sender = match self.open_stream(key, sock_connect, cfg!(feature = "http2")).await? {
+            Opened::Unix(s) => handshake(s, false, MAX_BUF_SIZE).await,
+            Opened::Tcp(s) => handshake(s, false, MAX_BUF_SIZE).await,
+            Opened::Tls(s, h2) => handshake(*s, h2, MAX_BUF_SIZE).await,
+            Opened::Custom(s) => handshake(s, false, MAX_BUF_SIZE).await,
+            Opened::CustomTls(s, h2) => handshake(*s, h2, MAX_BUF_SIZE).await,
+        };
+        Ok(sender.map_err(hs)?)
+    }
+
+    /// A new connection's stream for `key`: a Unix socket, or DNS + Happy
+    /// Eyeballs (maybe to a proxy, maybe through its CONNECT tunnel), then
+    /// TLS for https (offering h2 by ALPN when `h2`).
+    pub(crate) async fn open_stream(
+        &self,
+        key: &ConnKey,
+        sock_connect: Option<Duration>,
+        h2: bool,
+    ) -> Result<Opened, ClientError> {
+        let ssl = if key.https { SslShown::Default } else { SslShown::No };
         let fail = |host: &str, port, kind, source| ClientConnectorError { host: host.into(), port, ssl, kind, source };
-        let hs = |e: hyper::Error| fail(&key.host, key.port, ConnectorErrorKind::Os, io::Error::other(e));
         if let Some(open) = &self.inner.cfg.opener {
             let stream = (open.0)(&key.host, key.port)
                 .await
                 .map_err(|e| fail(&key.host, key.port, ConnectorErrorKind::Os, e))?;
             if key.https {
-                return self.tls_then_http(stream, key).await;
+                let (tls, h2) = self.tls(stream, key, h2).await?;
+                return Ok(Opened::CustomTls(Box::new(tls), h2));
             }
-            return Ok(handshake(stream, false, MAX_BUF_SIZE).await.map_err(hs)?);
+            return Ok(Opened::Custom(stream));
         }
         if let Some(path) = &self.inner.cfg.unix {
             let stream = tulip_net::UnixStream::connect(path)
                 .await
                 .map_err(|e| fail(&key.host, key.port, ConnectorErrorKind::Os, e))?;
-            return Ok(handshake(stream, false, MAX_BUF_SIZE).await.map_err(hs)?);
+            return Ok(Opened::Unix(stream));
         }
         // Where the socket goes: the origin, or the proxy.
         let (host, port) = match &key.proxy {
@@ -81,19 +116,21 @@ impl TcpConnector {
             }
         })?;
         match (&key.proxy, key.https) {
-            (_, false) => Ok(handshake(tcp, false, MAX_BUF_SIZE).await.map_err(hs)?),
-            (None, true) => self.tls_then_http(tcp, key).await,
+            (_, false) => Ok(Opened::Tcp(tcp)),
+            (None, true) => self.tls(tcp, key, h2).await.map(|(t, h2)| Opened::Tls(Box::new(t), h2)),
             (Some(proxy), true) => {
                 let tunnel = connect_tunnel(tcp, proxy, &key.host, key.port).await?;
-                self.tls_then_http(tunnel, key).await
+                self.tls(tunnel, key, h2).await.map(|(t, h2)| Opened::Tls(Box::new(t), h2))
             }
         }
     }
 
-    async fn tls_then_http<T>(&self, io: T, key: &ConnKey) -> Result<Sender, ClientError>
-    where
-        T: AsyncRead + AsyncWrite + Unpin + 'static,
-    {
+    async fn tls<T: Stream + 'static>(
+        &self,
+        io: T,
+        key: &ConnKey,
+        h2: bool,
+    ) -> Result<(tulip_net::tls::TlsStream<T>, bool), ClientError> {
         let fail = |kind, source| ClientConnectorError {
             host: key.host.to_string(),
             port: key.port,
@@ -101,7 +138,10 @@ impl TcpConnector {
             kind,
             source,
         };
-        let ctx = self.tls_context();
+        let mut ctx = self.tls_context();
+        if !h2 && cfg!(feature = "http2") && self.inner.cfg.tls.is_none() {
+            ctx = ctx.alpn(["http/1.1"]);
+        }
         let name = key.host.trim_start_matches('[').trim_end_matches(']');
         let tls = tulip_net::tls::tls_connect(&ctx, name, io).await.map_err(|e| {
             let kind = match e {
@@ -112,8 +152,7 @@ impl TcpConnector {
             fail(kind, io::Error::other(e))
         })?;
         let h2 = tls.negotiated_protocol() == Some(b"h2".as_slice());
-        let sender = handshake(tls, h2, MAX_BUF_SIZE).await;
-        Ok(sender.map_err(|e| fail(ConnectorErrorKind::Os, io::Error::other(e)))?)
+        Ok((tls, h2))
     }
 
     /// The connector's TLS context, made once: the one given, or the

@@ -220,7 +220,7 @@ async fn exchange(
     sender.send(req).await.map_err(|e| request_error(e, url))
 }
 
-fn build(
+pub(crate) fn build(
     method: &Method,
     url: &Url,
     headers: HeaderMap,
@@ -240,7 +240,7 @@ fn build(
 /// The session's default headers under the request's, then what aiohttp
 /// adds when missing: Host, Accept, Accept-Encoding, User-Agent,
 /// Authorization, the jar's cookies.
-fn request_headers(session: &SessionInner, hop: &Hop) -> Result<HeaderMap, ClientError> {
+pub(crate) fn request_headers(session: &SessionInner, hop: &Hop) -> Result<HeaderMap, ClientError> {
     // Sized up front for the defaults added below: growing a HeaderMap
     // from empty reallocates its tables on the way.
     let mut h = HeaderMap::try_with_capacity(session.headers.len() + hop.headers.len() + 6).unwrap_or_default();

@@ -157,6 +157,45 @@ impl ClientSession {
         RequestBuilder::new(Rc::clone(&self.inner), method, url.into_url_input())
     }
 
+    /// Opens a WebSocket (aiohttp's `await session.ws_connect(url)`):
+    /// `ws://`/`wss://` (or `http://`/`https://`) through the session's
+    /// connector, with its headers, cookies, auth and timeout; options
+    /// are [`WsConnect`](crate::WsConnect)'s methods. A server that does
+    /// not answer 101 correctly is [`ClientError::WSServerHandshake`](crate::ClientError::WSServerHandshake).
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, WebSocketResponse};
+    ///
+    /// async fn hello(request: Request) -> web::Result<WebSocketResponse> {
+    ///     let mut ws = WebSocketResponse::new();
+    ///     ws.prepare(&request).await?;
+    ///     ws.send_str("hello").await.ok();
+    ///     ws.close(1000, "").await.ok();
+    ///     Ok(ws)
+    /// }
+    ///
+    /// let mut app = Application::new();
+    /// app.add_routes([web::get("/", hello)]);
+    /// tulip::run(async {
+    ///     let server = web::TestServer::start(app).await.unwrap();
+    ///     let session = tulip::http::ClientSession::new();
+    ///     let ws = session.ws_connect(server.make_url("/")).await.unwrap();
+    ///     assert_eq!(ws.receive_str().await.unwrap(), "hello");
+    ///     assert_eq!(ws.receive().await.unwrap().close_code(), Some(1000));
+    ///     session.close().await;
+    ///     server.close().await.unwrap();
+    /// });
+    /// ```
+    #[cfg(feature = "ws")]
+    pub fn ws_connect(&self, url: impl IntoUrl) -> crate::WsConnect {
+        crate::WsConnect {
+            req: RequestBuilder::new(Rc::clone(&self.inner), Method::GET, url.into_url_input()),
+            protocols: Vec::new(),
+            origin: None,
+            cfg: tulip_ws::WsConfig::default(),
+        }
+    }
+
     /// A GET request.
     ///
     /// ```

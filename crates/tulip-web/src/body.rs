@@ -28,6 +28,9 @@ pub enum ResBody {
     Full(Option<Bytes>),
     /// A streamed body.
     Pipe(PipeReader),
+    /// A WebSocket's 101: no body; the connection is handed over after it.
+    #[cfg(feature = "ws")]
+    Upgrade(Rc<crate::ws::Handoff>),
 }
 
 impl ResBody {
@@ -48,6 +51,8 @@ impl http_body::Body for ResBody {
         match self.get_mut() {
             ResBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(Frame::data(b)))),
             ResBody::Pipe(p) => p.poll_next(cx).map(|o| o.map(|r| r.map(Frame::data))),
+            #[cfg(feature = "ws")]
+            ResBody::Upgrade(_) => Poll::Ready(None),
         }
     }
 
@@ -55,6 +60,8 @@ impl http_body::Body for ResBody {
         match self {
             ResBody::Full(b) => b.is_none(),
             ResBody::Pipe(_) => false,
+            #[cfg(feature = "ws")]
+            ResBody::Upgrade(_) => true,
         }
     }
 
@@ -62,6 +69,8 @@ impl http_body::Body for ResBody {
         match self {
             ResBody::Full(Some(b)) => SizeHint::with_exact(b.len() as u64),
             ResBody::Full(None) => SizeHint::with_exact(0),
+            #[cfg(feature = "ws")]
+            ResBody::Upgrade(_) => SizeHint::with_exact(0),
             ResBody::Pipe(_) => SizeHint::default(),
         }
     }

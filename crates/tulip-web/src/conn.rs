@@ -51,6 +51,16 @@ pub(crate) struct Switch {
 }
 
 impl Switch {
+    /// Ready once the switch is off (an upgraded connection's wait).
+    #[cfg(feature = "ws")]
+    pub(crate) fn poll_off(&self, cx: &mut Context<'_>) -> Poll<()> {
+        if self.off.get() {
+            return Poll::Ready(());
+        }
+        *self.waker.borrow_mut() = Some(cx.waker().clone());
+        Poll::Pending
+    }
+
     pub(crate) fn turn_off(&self) {
         self.off.set(true);
         if let Some(w) = self.waker.borrow_mut().take() {
@@ -66,6 +76,9 @@ struct Service {
     clock: Arc<ConnClock>,
     record: Rc<HeadRecord>,
     prepared: crate::request::PreparedSlot,
+    /// A WebSocket's 101 was answered: the connection goes to it after.
+    #[cfg(feature = "ws")]
+    upgrade: Rc<RefCell<Option<Rc<crate::ws::Handoff>>>>,
 }
 
 impl hyper::service::Service<hyper::Request<Incoming>> for Service {
@@ -82,7 +95,16 @@ impl hyper::service::Service<hyper::Request<Incoming>> for Service {
         match self.handling.start(req, self.remote.clone(), &self.prepared) {
             crate::server::Start::Called(started) => {
                 let (h, prepared) = (self.handling.clone(), self.prepared.clone());
-                Box::pin(async move { Ok(h.finish(started, prepared).await) })
+                #[cfg(feature = "ws")]
+                let upgrade = self.upgrade.clone();
+                Box::pin(async move {
+                    let res = h.finish(started, prepared).await;
+                    #[cfg(feature = "ws")]
+                    if let ResBody::Upgrade(handoff) = res.body() {
+                        *upgrade.borrow_mut() = Some(handoff.clone());
+                    }
+                    Ok(res)
+                })
             }
             crate::server::Start::Answered(res) => Box::pin(async move { Ok(res) }),
         }
@@ -111,9 +133,34 @@ pub(crate) async fn serve<IO>(
         .max_header_size(limits.max_header_size)
         .max_headers(limits.max_headers)
         .keep_alive(true);
-    let conn = b.serve_connection(io, Service { handling, remote, clock, record, prepared: Rc::default() });
+    #[cfg(feature = "ws")]
+    let upgrade: Rc<RefCell<Option<Rc<crate::ws::Handoff>>>> = Rc::default();
+    let service = Service {
+        handling,
+        remote,
+        clock,
+        record,
+        prepared: Rc::default(),
+        #[cfg(feature = "ws")]
+        upgrade: upgrade.clone(),
+    };
+    let conn = b.serve_connection(io, service);
+    let mut graceful = Graceful { conn: Box::pin(conn), switch, shutting: false };
     // Errors are the client's (a reset, a timeout, bad framing hyper answered).
-    let _ = Graceful { conn: Box::pin(conn), switch, shutting: false }.await;
+    let done = (&mut graceful).await;
+    #[cfg(feature = "ws")]
+    let handoff = upgrade.borrow_mut().take();
+    #[cfg(feature = "ws")]
+    if let Some(handoff) = handoff {
+        // hyper wrote the 101 and stopped before shutting the socket down.
+        let io = done.is_ok().then(|| {
+            let parts = Pin::into_inner(graceful.conn).into_parts();
+            let io: crate::ws::BoxIo = Box::new(parts.io.into_inner().inner);
+            (io, parts.read_buf)
+        });
+        crate::ws::hand_over(handoff, io, &graceful.switch).await;
+    }
+    let _ = done;
 }
 
 struct Graceful<C> {

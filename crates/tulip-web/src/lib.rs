@@ -79,6 +79,7 @@
 //! | `resp.set_cookie`, `del_cookie` | [`Response::set_cookie`], [`Response::del_cookie`] |
 //! | `web.StreamResponse`: `prepare`, `write`, `write_eof` | [`StreamResponse`] |
 //! | `web.FileResponse(path)` | [`FileResponse`] |
+//! | `web.WebSocketResponse(protocols=, heartbeat=, max_msg_size=)`, `await ws.prepare(request)`, `async for msg in ws` (feature `ws`) | `WebSocketResponse::new().with_protocols(..)`, `ws.prepare(&request).await?`, `while let Some(msg) = ws.next().await` |
 //! | `raise web.HTTPNotFound()`, `HTTPFound(loc)` | `return Err(`[`HTTPException::not_found`]`())`, [`HTTPException::found`] |
 //! | `@web.middleware async def mw(request, handler)` | [`Application::add_middleware`]`(|req, next: `[`Next`]`| ..)` |
 //! | `on_startup`, `on_shutdown`, `on_cleanup`, `cleanup_ctx` | the same names on [`Application`] |
@@ -107,7 +108,9 @@
 //!   (its destructors run). A `StreamResponse` whose client left gets an
 //!   error from `write`.
 //!
-//! Not here (yet): HTTP/2, WebSockets, byte ranges of files.
+//! WebSockets (feature `ws`): [`WebSocketResponse`], over tulip-ws.
+//!
+//! Not here (yet): HTTP/2, byte ranges of files.
 
 mod access_log;
 mod app;
@@ -137,6 +140,8 @@ mod tasks;
 mod test_client;
 mod test_utils;
 mod urlenc;
+#[cfg(feature = "ws")]
+mod ws;
 
 pub use access_log::AccessLog;
 pub use app::{AppKey, Application, HookError};
@@ -157,3 +162,11 @@ pub use runner::{AppRunner, TCPSite, UnixSite, WebError};
 pub use stream::{ConnectionResetError, StreamResponse};
 pub use test_client::{TestClient, TestClientError, TestResponse};
 pub use test_utils::{TestConnector, TestServer};
+#[cfg(feature = "ws")]
+#[doc(hidden)]
+pub use ws::__doc as __ws_doc;
+#[cfg(feature = "ws")]
+pub use ws::{
+    ws_accept_key, ws_check_response, ws_new_key, ws_server_handshake, BoxIo, Role, WSCloseCode, WSMessage, WSMsgType,
+    WeakWebSocket, WebSocket, WebSocketError, WebSocketResponse, WsConfig, WsIo,
+};

@@ -95,6 +95,7 @@
 //! | `loop.add_signal_handler(sig, cb)`, `remove_signal_handler(sig)` | [`LoopSignals::add_signal_handler`], [`LoopSignals::remove_signal_handler`] (`use tulip::LoopSignals`, in the prelude); numbers in [`signals`] |
 //! | `asyncio.run_coroutine_threadsafe(coro, loop)` | [`run_coroutine_threadsafe`]`(|| fut, &remote)` → [`ConcurrentFuture`] (`result()`, `result_timeout()`, `cancel()`) |
 //! | aiohttp's `ClientSession()`, `session.get(url, params=)`, `aiohttp.request(m, url)` | `tulip::http::ClientSession::new()`, `session.get(url).params(..).send().await`, `tulip::http::request(m, url)` (feature `http`, on by default) |
+//! | aiohttp's `web.WebSocketResponse()`, `session.ws_connect(url)` | `tulip::web::WebSocketResponse`, `session.ws_connect(url).await` → `tulip::http::ClientWebSocketResponse` (feature `ws`, on by default) |
 //!
 //! Beyond asyncio: [`EventLoop::builder`]`().virtual_clock()` gives a loop
 //! whose clock jumps to the next timer when nothing else can run (trio's

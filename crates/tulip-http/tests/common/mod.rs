@@ -2,6 +2,7 @@
 //! file-descriptor counting.
 #![allow(dead_code)]
 
+pub mod aiohttp;
 pub mod proxy;
 pub mod script;
 
@@ -20,7 +21,13 @@ impl PyServer {
         let dir = std::env::temp_dir().join(format!("tulip-http-test-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join(format!("server-{:x}.py", fxhash(script)));
-        std::fs::write(&path, script).unwrap();
+        if !path.exists() {
+            // Written aside, then renamed: tests starting at once must
+            // not run a half-written script.
+            let tmp = dir.join(format!("{:?}.tmp", std::thread::current().id()));
+            std::fs::write(&tmp, script).unwrap();
+            std::fs::rename(&tmp, &path).unwrap();
+        }
         let mut child = Command::new(python)
             .arg(&path)
             .args(args)
