@@ -34,16 +34,10 @@ mod common;
 #[path = "common/http_services.rs"]
 mod http_services;
 
+use http_services::Service;
 use std::time::{Duration, Instant};
 use tulip::http::ClientError;
 use tulip::ReturnWhen;
-
-/// The seeds' `Service = namedtuple('Service', ('name', 'url', 'ip_attr'))`.
-struct Service {
-    name: &'static str,
-    url: String,
-    ip_attr: &'static str,
-}
 
 async fn fetch_ip(service: Service) -> Result<String, ClientError> {
     let start = Instant::now();

@@ -40,14 +40,9 @@ mod common;
 #[path = "common/http_services.rs"]
 mod http_services;
 
+use http_services::Service;
 use std::time::Instant;
 use tulip::ReturnWhen;
-
-struct Service {
-    name: &'static str,
-    url: String,
-    ip_attr: &'static str,
-}
 
 async fn fetch_ip(service: Service) -> String {
     let start = Instant::now();

@@ -37,15 +37,10 @@ mod common;
 #[path = "common/http_services.rs"]
 mod http_services;
 
+use http_services::Service;
 use std::time::Instant;
 use tulip::http::{ClientError, ClientSession};
 use tulip::ReturnWhen;
-
-struct Service {
-    name: &'static str,
-    url: String,
-    ip_attr: &'static str,
-}
 
 async fn fetch_ip(session: ClientSession, service: Service) -> Result<String, ClientError> {
     let start = Instant::now();

@@ -19,6 +19,14 @@ use std::rc::Rc;
 use std::time::Duration;
 use tulip_hyper::HyperIo;
 
+/// The seeds' `Service = namedtuple('Service', ('name', 'url', 'ip_attr'))`:
+/// an IP service, its URL, and the JSON field holding the address.
+pub struct Service {
+    pub name: &'static str,
+    pub url: String,
+    pub ip_attr: &'static str,
+}
+
 /// The address every IP service reports.
 pub const IP: &str = "82.34.76.170";
 

@@ -6,26 +6,9 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-/// A python with aiohttp: $TULIP_AIOHTTP_PYTHON, /work/venv-aiohttp, or
-/// a venv made under the target directory.
-pub fn aiohttp_python() -> Option<String> {
-    let works = |py: &str| Command::new(py).args(["-c", "import aiohttp"]).output().is_ok_and(|o| o.status.success());
-    let mut candidates: Vec<String> = std::env::var("TULIP_AIOHTTP_PYTHON").into_iter().collect();
-    candidates.push("/work/venv-aiohttp/bin/python".into());
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("aiohttp-venv");
-    let own = venv.join("bin/python").to_string_lossy().into_owned();
-    candidates.push(own.clone());
-    if let Some(py) = candidates.into_iter().find(|p| works(p)) {
-        return Some(py);
-    }
-    let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).status().is_ok_and(|s| s.success())
-        && Command::new(venv.join("bin/pip")).args(["install", "-q", "aiohttp"]).status().is_ok_and(|s| s.success());
-    if made && works(&own) {
-        return Some(own);
-    }
-    println!("skipped: cannot install aiohttp into {} (no network?)", venv.display());
-    None
-}
+#[path = "../../../tulip-http/tests/common/aiohttp.rs"]
+mod aiohttp;
+pub use aiohttp::aiohttp_python;
 
 fn script(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/twins").join(name)
