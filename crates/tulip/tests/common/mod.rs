@@ -9,7 +9,13 @@ use std::rc::Rc;
 /// What CPython prints for `tests/twins/NAME.py`, or None without python3.
 pub fn python_trace(name: &str) -> Option<Vec<String>> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/twins").join(format!("{name}.py"));
-    let out = match Command::new("python3").arg(&script).output() {
+    run_python(name, Command::new("python3").arg(&script))
+}
+
+/// The lines `cmd` (a python3 command running program `name`) prints, or
+/// None when python3 cannot be started.
+pub fn run_python(name: &str, cmd: &mut Command) -> Option<Vec<String>> {
+    let out = match cmd.output() {
         Ok(out) => out,
         Err(e) => {
             eprintln!("python3 not available ({e}); skipping the CPython side of {name}");

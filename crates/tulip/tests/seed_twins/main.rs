@@ -34,21 +34,10 @@ fn seed_trace(name: &str, args: &[&str]) -> Option<Vec<String>> {
     // deadlines (ip-api's 0.08 s against ipify's 0.25 s) that a loaded
     // machine could merge.
     let scale = if name == "first_ip_service" { "0.1" } else { "0.01" };
-    let out = match Command::new("python3")
-        .arg(dir.join("run.py"))
-        .arg(scale)
-        .arg(dir.join(format!("{name}.py")))
-        .args(args)
-        .output()
-    {
-        Ok(out) => out,
-        Err(e) => {
-            eprintln!("python3 not available ({e}); skipping the CPython side of {name}");
-            return None;
-        }
-    };
-    assert!(out.status.success(), "{name}.py failed: {}", String::from_utf8_lossy(&out.stderr));
-    Some(String::from_utf8(out.stdout).unwrap().lines().map(str::to_owned).collect())
+    harness::run_python(
+        name,
+        Command::new("python3").arg(dir.join("run.py")).arg(scale).arg(dir.join(format!("{name}.py"))).args(args),
+    )
 }
 
 /// Compares the twin's lines with CPython's (or with `expected` without
