@@ -16,6 +16,7 @@ use tulip_hyper::HyperIo;
 
 use crate::body::ResBody;
 use crate::conn_timer::{ConnClock, ConnTimer, HeadRecord, WatchedIo};
+use crate::reply::Reply;
 use crate::server::Handling;
 use crate::tasks::TaskSet;
 
@@ -69,7 +70,8 @@ impl Switch {
     }
 }
 
-/// hyper's service: each request to [`Handling::handle`].
+/// hyper's service: each request to [`Handling::start`], answered by a
+/// [`Reply`].
 struct Service {
     handling: Rc<Handling>,
     remote: Option<Rc<str>>,
@@ -78,35 +80,37 @@ struct Service {
     prepared: crate::request::PreparedSlot,
     /// A WebSocket's 101 was answered: the connection goes to it after.
     #[cfg(feature = "ws")]
-    upgrade: Rc<RefCell<Option<Rc<crate::ws::Handoff>>>>,
+    upgrade: crate::reply::UpgradeSlot,
 }
 
 impl hyper::service::Service<hyper::Request<Incoming>> for Service {
     type Response = hyper::Response<ResBody>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>>>>;
+    type Future = Reply;
 
-    fn call(&self, req: hyper::Request<Incoming>) -> Self::Future {
+    fn call(&self, req: hyper::Request<Incoming>) -> Reply {
         self.clock.mark_served();
-        if let Some(reason) = crate::server::framing_problem(&req, &self.record) {
-            let res = crate::server::bad_framing(reason);
-            return Box::pin(async move { Ok(res) });
-        }
-        match self.handling.start(req, self.remote.clone(), &self.prepared) {
-            crate::server::Start::Called(started) => {
-                let (h, prepared) = (self.handling.clone(), self.prepared.clone());
+        let (handling, prepared) = (self.handling.clone(), self.prepared.clone());
+        #[cfg(feature = "ws")]
+        let upgrade = self.upgrade.clone();
+        match crate::server::check_head(&req, &self.record) {
+            Err(reason) => Reply::refuse(
+                handling,
+                reason,
+                prepared,
                 #[cfg(feature = "ws")]
-                let upgrade = self.upgrade.clone();
-                Box::pin(async move {
-                    let res = h.finish(started, prepared).await;
+                upgrade,
+            ),
+            Ok(if_modified_since) => {
+                let started = self.handling.start(req, self.remote.clone(), &self.prepared, if_modified_since);
+                Reply::new(
+                    handling,
+                    started,
+                    prepared,
                     #[cfg(feature = "ws")]
-                    if let ResBody::Upgrade(handoff) = res.body() {
-                        *upgrade.borrow_mut() = Some(handoff.clone());
-                    }
-                    Ok(res)
-                })
+                    upgrade,
+                )
             }
-            crate::server::Start::Answered(res) => Box::pin(async move { Ok(res) }),
         }
     }
 }
@@ -134,7 +138,7 @@ pub(crate) async fn serve<IO>(
         .max_headers(limits.max_headers)
         .keep_alive(true);
     #[cfg(feature = "ws")]
-    let upgrade: Rc<RefCell<Option<Rc<crate::ws::Handoff>>>> = Rc::default();
+    let upgrade: crate::reply::UpgradeSlot = Rc::default();
     let service = Service {
         handling,
         remote,
