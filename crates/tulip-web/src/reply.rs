@@ -19,7 +19,7 @@ use http::{HeaderValue, StatusCode};
 
 use crate::app::LocalBoxFuture;
 use crate::body::ResBody;
-use crate::request::PreparedSlot;
+use crate::request::{take_prepared, PreparedSlot};
 use crate::response::{Payload, Result};
 use crate::server::{file_response, panic_message, plain, report_panic, to_plain, Handling, Started};
 use crate::{HTTPException, Response};
@@ -78,7 +78,7 @@ impl Reply {
         #[cfg(feature = "ws")] upgrade: UpgradeSlot,
     ) -> Self {
         // Nothing is left in it from an earlier request (`start` does the same).
-        prepared.borrow_mut().take();
+        take_prepared(&prepared);
         let e = HTTPException::bad_request().with_text(format!("400: {reason}"));
         let mut reply = Reply::new(
             handling,
@@ -94,7 +94,7 @@ impl Reply {
     /// The answer once the handler returned or panicked; `None` when a
     /// file has to be opened first (then `stage` is [`Stage::File`]).
     fn answer(&mut self, outcome: std::thread::Result<Result<Response>>) -> Option<hyper::Response<ResBody>> {
-        let sent = self.prepared.borrow_mut().take();
+        let sent = take_prepared(&self.prepared);
         let result = match outcome {
             Ok(result) => result,
             Err(p) => {
@@ -124,7 +124,7 @@ impl Reply {
     }
 
     /// What every answer gets on its way to hyper.
-    fn finish(&mut self, mut res: hyper::Response<ResBody>) -> hyper::Response<ResBody> {
+    fn finish(&mut self, res: &mut hyper::Response<ResBody>) {
         // A body left unread: hyper closes the connection after this
         // response; say so (an upgraded connection is the handler's).
         let unread = self.started.body_ended.as_ref().is_some_and(|e| !e.load(std::sync::atomic::Ordering::Relaxed));
@@ -132,13 +132,12 @@ impl Reply {
             res.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
         }
         if let (Some(log), Some(head)) = (&self.handling.access_log, self.started.log_head.take()) {
-            head.emit(log, &res);
+            head.emit(log, res);
         }
         #[cfg(feature = "ws")]
         if let ResBody::Upgrade(handoff) = res.body() {
             *self.upgrade.borrow_mut() = Some(handoff.clone());
         }
-        res
     }
 }
 
@@ -155,25 +154,28 @@ impl Future for Reply {
                     // A `StreamResponse` was prepared and its handler
                     // waits: hand it to a task so hyper can send the head
                     // while it writes.
-                    let Some(res) = this.prepared.borrow_mut().take() else { return Poll::Pending };
+                    let Some(mut res) = take_prepared(&this.prepared) else { return Poll::Pending };
                     if let Stage::Handler(fut) = std::mem::replace(&mut this.stage, Stage::Done) {
                         this.handling.detached.spawn(finish_stream(fut));
                     }
-                    return Poll::Ready(Ok(this.finish(res)));
+                    this.finish(&mut res);
+                    return Poll::Ready(Ok(res));
                 }
             };
             // The handler's future goes before the answer is made, as when
             // it was awaited.
             this.stage = Stage::Done;
-            if let Some(res) = this.answer(outcome) {
-                return Poll::Ready(Ok(this.finish(res)));
+            if let Some(mut res) = this.answer(outcome) {
+                this.finish(&mut res);
+                return Poll::Ready(Ok(res));
             }
         }
         match &mut this.stage {
             Stage::File(f) => {
-                let res = std::task::ready!(f.as_mut().poll(cx));
+                let mut res = std::task::ready!(f.as_mut().poll(cx));
                 this.stage = Stage::Done;
-                Poll::Ready(Ok(this.finish(res)))
+                this.finish(&mut res);
+                Poll::Ready(Ok(res))
             }
             Stage::Handler(_) | Stage::Done => Poll::Pending,
         }

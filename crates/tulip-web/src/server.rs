@@ -75,7 +75,7 @@ impl Handling {
             }
         };
         // Nothing is left in it from an earlier request: each takes its own.
-        prepared.borrow_mut().take();
+        crate::request::take_prepared(prepared);
         let (body, body_ended) = crate::req_body::ReqBody::watch(body);
         let mut request = Request::new(parts, body, decoded, self.app.clone(), remote, prepared.clone());
         request.set_match_info(params);
@@ -163,14 +163,17 @@ pub(crate) async fn file_response(
         h.insert(IF_MODIFIED_SINCE, v);
     }
     match crate::file::send_file(path, head, &h).await {
-        Ok(r) => with_server(r),
+        Ok(mut r) => {
+            add_server(r.headers_mut());
+            r
+        }
         Err(e) => to_plain(Response::from(e)),
     }
 }
 
-fn with_server(mut r: hyper::Response<ResBody>) -> hyper::Response<ResBody> {
-    r.headers_mut().entry(SERVER).or_insert(SERVER_NAME);
-    r
+/// Says `Server: tulip-web/…` unless the handler named one.
+fn add_server(headers: &mut http::HeaderMap) {
+    headers.entry(SERVER).or_insert(SERVER_NAME);
 }
 
 /// A response with an in-memory body as hyper's (streamed payloads are
@@ -180,7 +183,12 @@ pub(crate) fn to_plain(resp: Response) -> hyper::Response<ResBody> {
 }
 
 /// [`to_plain`] of a response taken apart.
-pub(crate) fn plain(status: http::StatusCode, headers: http::HeaderMap, payload: Payload) -> hyper::Response<ResBody> {
+pub(crate) fn plain(
+    status: http::StatusCode,
+    mut headers: http::HeaderMap,
+    payload: Payload,
+) -> hyper::Response<ResBody> {
+    add_server(&mut headers);
     let body = match payload {
         Payload::Bytes(b) => ResBody::full(b),
         Payload::Prepared(_) | Payload::File(_) => ResBody::Full(None),
@@ -188,7 +196,7 @@ pub(crate) fn plain(status: http::StatusCode, headers: http::HeaderMap, payload:
     let mut r = hyper::Response::new(body);
     *r.status_mut() = status;
     *r.headers_mut() = headers;
-    with_server(r)
+    r
 }
 
 /// What the answer to a started request needs of it.
