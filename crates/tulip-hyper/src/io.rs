@@ -91,33 +91,53 @@ impl<T: AsyncRead + Unpin> hyper::rt::Read for HyperIo<T> {
     }
 }
 
-impl<T: AsyncWrite + Unpin> hyper::rt::Write for HyperIo<T> {
-    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
+/// Implements hyper's `rt::Write` for `$ty<$t>` (bounded by `$bound`) by
+/// its field `inner`'s futures-io `AsyncWrite`.
+macro_rules! impl_hyper_write {
+    ($ty:ident, $t:ident, $($bound:tt)+) => {
+        impl<$t: $($bound)+> hyper::rt::Write for $ty<$t> {
+            fn poll_write(
+                mut self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                buf: &[u8],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                futures_lite::io::AsyncWrite::poll_write(std::pin::Pin::new(&mut self.inner), cx, buf)
+            }
 
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
+            fn poll_write_vectored(
+                mut self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+                bufs: &[std::io::IoSlice<'_>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                futures_lite::io::AsyncWrite::poll_write_vectored(std::pin::Pin::new(&mut self.inner), cx, bufs)
+            }
 
-    fn is_write_vectored(&self) -> bool {
-        // futures-io has no way to ask; hyper then flattens headers and
-        // body into one buffer, which is one write either way.
-        false
-    }
+            fn is_write_vectored(&self) -> bool {
+                // futures-io has no way to ask; hyper then flattens headers
+                // and body into one buffer, which is one write either way.
+                false
+            }
 
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
+            fn poll_flush(
+                mut self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                futures_lite::io::AsyncWrite::poll_flush(std::pin::Pin::new(&mut self.inner), cx)
+            }
 
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_close(cx)
-    }
+            fn poll_shutdown(
+                mut self: std::pin::Pin<&mut Self>,
+                cx: &mut std::task::Context<'_>,
+            ) -> std::task::Poll<std::io::Result<()>> {
+                futures_lite::io::AsyncWrite::poll_close(std::pin::Pin::new(&mut self.inner), cx)
+            }
+        }
+    };
 }
+
+pub(crate) use impl_hyper_write;
+
+impl_hyper_write!(HyperIo, T, AsyncWrite + Unpin);
 
 /// A hyper `rt::Read + rt::Write` stream (such as `hyper::upgrade::Upgraded`)
 /// as a futures-io `AsyncRead + AsyncWrite`, e.g. to run TLS through a

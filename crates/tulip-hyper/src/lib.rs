@@ -6,7 +6,10 @@
 //! * [`HyperIo`]: hyper's `rt::Read`/`rt::Write` over any futures-io
 //!   stream (tulip's `TcpStream`, `UnixStream`, `TlsStream`), and
 //!   [`FuturesIo`] the other way round (for a connection hyper hands back,
-//!   such as an upgraded one).
+//!   such as an upgraded one). [`SocketIo`] is the same for tulip's own
+//!   TCP and Unix streams, reading into hyper's buffer without zeroing it
+//!   first (a futures-io read cannot); [`poll_read_observed`] hooks a
+//!   look at what is read.
 //! * [`LocalExec`]: hyper's `rt::Executor` spawning onto the running loop,
 //!   so connection futures may be `!Send` (hyper's `single_threaded`
 //!   shape). HTTP/2 spawns its stream tasks here.
@@ -50,8 +53,10 @@
 
 mod exec;
 mod io;
+mod socket_io;
 mod timer;
 
 pub use exec::LocalExec;
 pub use io::{FuturesIo, HyperIo};
+pub use socket_io::{poll_read_observed, Socket, SocketIo};
 pub use timer::{LoopSleep, LoopTimer};

@@ -6,6 +6,33 @@
 /// has a field `io: IoSource<std type>` and the std type has `shutdown`.
 macro_rules! impl_stream_io {
     ($ty:ty) => {
+        impl $ty {
+            /// Polls a read into `buf`, which need not be initialised:
+            /// `recv(2)` (through socket2) writes straight into it, so a
+            /// caller with uninitialised memory (hyper's read buffer) does
+            /// not zero it first. `Ready(Ok(n))`: the first `n` bytes of
+            /// `buf` were written by the read; 0 is the end of the stream.
+            ///
+            /// ```
+            /// use std::mem::MaybeUninit;
+            /// use futures_lite::AsyncWriteExt;
+            /// tulip::run(async {
+            ///     let (a, mut b) = tulip::UnixStream::pair().unwrap();
+            ///     b.write_all(b"hi").await.unwrap();
+            ///     let mut buf = [MaybeUninit::<u8>::uninit(); 16];
+            ///     let n = std::future::poll_fn(|cx| a.poll_read_uninit(cx, &mut buf)).await.unwrap();
+            ///     assert_eq!(n, 2);
+            /// });
+            /// ```
+            pub fn poll_read_uninit(
+                &self,
+                cx: &mut std::task::Context<'_>,
+                buf: &mut [std::mem::MaybeUninit<u8>],
+            ) -> std::task::Poll<std::io::Result<usize>> {
+                self.io.poll_read_stream(cx, buf, |s, buf| socket2::SockRef::from(s).recv(buf))
+            }
+        }
+
         impl futures_lite::io::AsyncRead for &$ty {
             fn poll_read(
                 self: std::pin::Pin<&mut Self>,

@@ -182,6 +182,9 @@ impl<T: AsFd> IoSource<T> {
     /// keep asking. Not for datagram sockets, where a short read says
     /// nothing about the next datagram.
     ///
+    /// `buf` is bytes, or `MaybeUninit<u8>` for a read (such as `recv(2)`
+    /// through socket2) into memory that need not be initialised first.
+    ///
     /// ```
     /// use std::io::{Read, Write};
     /// let ev = tulip::EventLoop::new();
@@ -195,11 +198,11 @@ impl<T: AsFd> IoSource<T> {
     /// });
     /// assert_eq!(n, 2);
     /// ```
-    pub fn poll_read_stream(
+    pub fn poll_read_stream<B>(
         &self,
         cx: &mut Context<'_>,
-        buf: &mut [u8],
-        mut read: impl FnMut(&T, &mut [u8]) -> io::Result<usize>,
+        buf: &mut [B],
+        mut read: impl FnMut(&T, &mut [B]) -> io::Result<usize>,
     ) -> Poll<io::Result<usize>> {
         let want = buf.len();
         let r = self.poll_op(Dir::Read, cx, &mut |io: &T| read(io, buf), None);

@@ -12,10 +12,11 @@ use std::time::Duration;
 
 use futures_lite::io::{AsyncRead, AsyncWrite};
 use hyper::body::Incoming;
-use tulip_hyper::HyperIo;
+use tulip_hyper::{HyperIo, SocketIo};
 
 use crate::body::ResBody;
 use crate::conn_timer::{ConnClock, ConnTimer, HeadRecord, WatchedIo};
+use crate::reply::Reply;
 use crate::server::Handling;
 use crate::tasks::TaskSet;
 
@@ -69,7 +70,8 @@ impl Switch {
     }
 }
 
-/// hyper's service: each request to [`Handling::handle`].
+/// hyper's service: each request to [`Handling::start`], answered by a
+/// [`Reply`].
 struct Service {
     handling: Rc<Handling>,
     remote: Option<Rc<str>>,
@@ -78,53 +80,77 @@ struct Service {
     prepared: crate::request::PreparedSlot,
     /// A WebSocket's 101 was answered: the connection goes to it after.
     #[cfg(feature = "ws")]
-    upgrade: Rc<RefCell<Option<Rc<crate::ws::Handoff>>>>,
+    upgrade: crate::reply::UpgradeSlot,
 }
 
 impl hyper::service::Service<hyper::Request<Incoming>> for Service {
     type Response = hyper::Response<ResBody>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Infallible>>>>;
+    type Future = Reply;
 
-    fn call(&self, req: hyper::Request<Incoming>) -> Self::Future {
+    fn call(&self, req: hyper::Request<Incoming>) -> Reply {
         self.clock.mark_served();
-        if let Some(reason) = crate::server::framing_problem(&req, &self.record) {
-            let res = crate::server::bad_framing(reason);
-            return Box::pin(async move { Ok(res) });
-        }
-        match self.handling.start(req, self.remote.clone(), &self.prepared) {
-            crate::server::Start::Called(started) => {
-                let (h, prepared) = (self.handling.clone(), self.prepared.clone());
+        let (handling, prepared) = (self.handling.clone(), self.prepared.clone());
+        #[cfg(feature = "ws")]
+        let upgrade = self.upgrade.clone();
+        match crate::server::check_head(&req, &self.record) {
+            Err(reason) => Reply::refuse(
+                handling,
+                reason,
+                prepared,
                 #[cfg(feature = "ws")]
-                let upgrade = self.upgrade.clone();
-                Box::pin(async move {
-                    let res = h.finish(started, prepared).await;
+                upgrade,
+            ),
+            Ok(if_modified_since) => {
+                let started = self.handling.start(req, self.remote.clone(), &self.prepared, if_modified_since);
+                Reply::new(
+                    handling,
+                    started,
+                    prepared,
                     #[cfg(feature = "ws")]
-                    if let ResBody::Upgrade(handoff) = res.body() {
-                        *upgrade.borrow_mut() = Some(handoff.clone());
-                    }
-                    Ok(res)
-                })
+                    upgrade,
+                )
             }
-            crate::server::Start::Answered(res) => Box::pin(async move { Ok(res) }),
         }
+    }
+}
+
+/// What a connection is served over: hyper's I/O traits (tulip's own
+/// sockets through [`SocketIo`], which reads into hyper's buffer without
+/// zeroing it; any other stream through [`HyperIo`]), and, for a
+/// WebSocket that takes the connection over, the stream they wrap.
+pub(crate) trait ConnIo: hyper::rt::Read + hyper::rt::Write + Unpin + 'static {
+    /// The wrapped stream, for the WebSocket.
+    #[cfg(feature = "ws")]
+    fn into_stream(self) -> crate::ws::BoxIo;
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin + 'static> ConnIo for HyperIo<S> {
+    #[cfg(feature = "ws")]
+    fn into_stream(self) -> crate::ws::BoxIo {
+        Box::new(self.into_inner())
+    }
+}
+
+impl<S: tulip_hyper::Socket + AsyncRead + 'static> ConnIo for SocketIo<S> {
+    #[cfg(feature = "ws")]
+    fn into_stream(self) -> crate::ws::BoxIo {
+        Box::new(self.into_inner())
     }
 }
 
 /// Serves `io` until the client or the switch ends it. hyper answers what
 /// it cannot parse (400, 431 for a head over the limit) and closes.
-pub(crate) async fn serve<IO>(
+pub(crate) async fn serve<IO: ConnIo>(
     io: IO,
     remote: Option<Rc<str>>,
     handling: Rc<Handling>,
     limits: &Limits,
     switch: Rc<Switch>,
-) where
-    IO: AsyncRead + AsyncWrite + Unpin + 'static,
-{
+) {
     let clock = ConnClock::new();
     let record = HeadRecord::new(limits.max_header_size + 1024);
-    let io = HyperIo::new(WatchedIo { inner: io, clock: clock.clone(), record: record.clone() });
+    let io = WatchedIo { inner: io, clock: clock.clone(), record: record.clone() };
     let timer = ConnTimer { clock: clock.clone(), header_timeout: limits.header_read_timeout };
     let mut b = hyper::server::conn::http1::Builder::new();
     b.timer(timer)
@@ -134,7 +160,7 @@ pub(crate) async fn serve<IO>(
         .max_headers(limits.max_headers)
         .keep_alive(true);
     #[cfg(feature = "ws")]
-    let upgrade: Rc<RefCell<Option<Rc<crate::ws::Handoff>>>> = Rc::default();
+    let upgrade: crate::reply::UpgradeSlot = Rc::default();
     let service = Service {
         handling,
         remote,
@@ -155,7 +181,7 @@ pub(crate) async fn serve<IO>(
         // hyper wrote the 101 and stopped before shutting the socket down.
         let io = done.is_ok().then(|| {
             let parts = Pin::into_inner(graceful.conn).into_parts();
-            let io: crate::ws::BoxIo = Box::new(parts.io.into_inner().inner);
+            let io = parts.io.inner.into_stream();
             (io, parts.read_buf)
         });
         crate::ws::hand_over(handoff, io, &graceful.switch).await;
@@ -169,12 +195,9 @@ struct Graceful<C> {
     shutting: bool,
 }
 
-type Http1Conn<IO> = hyper::server::conn::http1::Connection<HyperIo<WatchedIo<IO>>, Service>;
+type Http1Conn<IO> = hyper::server::conn::http1::Connection<WatchedIo<IO>, Service>;
 
-impl<IO> Future for Graceful<Http1Conn<IO>>
-where
-    IO: AsyncRead + AsyncWrite + Unpin + 'static,
-{
+impl<IO: ConnIo> Future for Graceful<Http1Conn<IO>> {
     type Output = hyper::Result<()>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<hyper::Result<()>> {

@@ -23,7 +23,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use futures_lite::io::{AsyncRead, AsyncWrite};
 use hyper::rt::Timer;
 use tulip_hyper::{LoopSleep, LoopTimer};
 
@@ -112,20 +111,23 @@ impl HeadRecord {
     }
 }
 
-impl<T: AsyncRead + Unpin> AsyncRead for WatchedIo<T> {
-    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut [u8]) -> Poll<io::Result<usize>> {
-        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(n)) = r {
-            if n > 0 {
-                self.clock.saw_bytes();
-                self.record.push(&buf[..n]);
+impl<T: hyper::rt::Read + Unpin> hyper::rt::Read for WatchedIo<T> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = &mut *self;
+        tulip_hyper::poll_read_observed(Pin::new(&mut this.inner), cx, buf, |bytes| {
+            if !bytes.is_empty() {
+                this.clock.saw_bytes();
+                this.record.push(bytes);
             }
-        }
-        r
+        })
     }
 }
 
-impl<T: AsyncWrite + Unpin> AsyncWrite for WatchedIo<T> {
+impl<T: hyper::rt::Write + Unpin> hyper::rt::Write for WatchedIo<T> {
     fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         Pin::new(&mut self.inner).poll_write(cx, buf)
     }
@@ -138,12 +140,16 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for WatchedIo<T> {
         Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
     }
 
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.inner).poll_flush(cx)
     }
 
-    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_close(cx)
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
     }
 }
 
@@ -158,7 +164,9 @@ impl ConnTimer {
     fn head_sleep(&self, hyper_deadline: Instant) -> HeadSleep {
         // A new wait for a head: bytes read before it belong to the last one.
         self.clock.first_byte.store(0, Ordering::Relaxed);
-        let start = LoopTimer.now();
+        // Only a connection's first head times out from the start of the
+        // wait (no clock read for the others).
+        let start = (!self.clock.served.load(Ordering::Relaxed)).then(|| LoopTimer.now());
         let mut s = HeadSleep {
             clock: self.clock.clone(),
             start,
@@ -189,7 +197,8 @@ impl Timer for ConnTimer {
 /// any request), at the header timeout.
 struct HeadSleep {
     clock: Arc<ConnClock>,
-    start: Instant,
+    /// When the wait began, for a connection's first head.
+    start: Option<Instant>,
     header_timeout: Duration,
     hyper_deadline: Instant,
     inner: LoopSleep,
@@ -197,8 +206,7 @@ struct HeadSleep {
 
 impl HeadSleep {
     fn deadline(&self) -> Instant {
-        let head_began =
-            if self.clock.served.load(Ordering::Relaxed) { self.clock.first_byte() } else { Some(self.start) };
+        let head_began = if self.clock.served.load(Ordering::Relaxed) { self.clock.first_byte() } else { self.start };
         match head_began {
             Some(t) => (t + self.header_timeout).min(self.hyper_deadline),
             None => self.hyper_deadline,

@@ -124,6 +124,7 @@ mod file;
 mod middleware;
 mod multipart;
 mod pattern;
+mod reply;
 mod req_body;
 mod request;
 mod response;

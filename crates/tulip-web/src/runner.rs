@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 
+use tulip_hyper::SocketIo;
 use tulip_net::{ServerOptions, TcpListener, UnixListener};
 use tulip_sync::Semaphore;
 use tulip_task::Task;
@@ -179,7 +180,7 @@ impl AppRunner {
     {
         let shared = self.shared()?;
         let permit = shared.permits.clone().acquire_owned();
-        spawn_connection(&shared, stream, remote.map(Rc::from), permit);
+        spawn_connection(&shared, tulip_hyper::HyperIo::new(stream), remote.map(Rc::from), permit);
         Ok(())
     }
 
@@ -217,7 +218,7 @@ impl AppRunner {
 /// under the connection cap) is had; the slot frees when it ends.
 fn spawn_connection<S, P>(shared: &Rc<Shared>, stream: S, remote: Option<Rc<str>>, permit: P)
 where
-    S: futures_lite::io::AsyncRead + futures_lite::io::AsyncWrite + Unpin + 'static,
+    S: conn::ConnIo,
     P: std::future::Future + 'static,
 {
     let switch = Rc::new(Switch::default());
@@ -232,7 +233,7 @@ where
 /// Accepts on `accept` until cancelled, pausing at the connection cap.
 async fn accept_loop<L, S, F>(shared: Rc<Shared>, listener: L, accept: F)
 where
-    S: futures_lite::io::AsyncRead + futures_lite::io::AsyncWrite + Unpin + 'static,
+    S: conn::ConnIo,
     F: for<'a> Fn(
         &'a L,
     )
@@ -324,7 +325,7 @@ impl TCPSite {
                     let (s, peer) = l.accept().await?;
                     // Small responses go out at once (aiohttp sets it too).
                     let _ = s.set_nodelay(true);
-                    Ok((s, Some(Rc::from(peer.ip().to_string()))))
+                    Ok((SocketIo::new(s), Some(Rc::from(peer.ip().to_string()))))
                 })
             },
         ));
@@ -371,7 +372,7 @@ impl UnixSite {
             |l: &UnixListener| {
                 Box::pin(async move {
                     let (s, _) = l.accept().await?;
-                    Ok((s, None))
+                    Ok((SocketIo::new(s), None))
                 })
             },
         ));

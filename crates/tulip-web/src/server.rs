@@ -1,17 +1,11 @@
-//! One request, from hyper's parts to hyper's response: the checks hyper
-//! leaves to us, routing, the middleware chain, panics, streamed
-//! responses, the access log.
+//! One request, from hyper's parts to the handler's call: the checks
+//! hyper leaves to us, routing, the middleware chain; and the pieces of
+//! an answer (`reply.rs` drives it): panics, files, the access log.
 
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll};
 use std::time::SystemTime;
 
-use http::header::{
-    CONNECTION, CONTENT_LENGTH, HOST, IF_MODIFIED_SINCE, REFERER, SERVER, TRANSFER_ENCODING, USER_AGENT,
-};
+use http::header::{CONTENT_LENGTH, HOST, IF_MODIFIED_SINCE, REFERER, SERVER, TRANSFER_ENCODING, USER_AGENT};
 use http::{HeaderValue, Version};
 use hyper::body::Incoming;
 
@@ -47,29 +41,23 @@ impl Handling {
         Handling { app, chain, not_found, access_log, detached: crate::tasks::TaskSet::default(), paths }
     }
 
-    /// Routes one request and calls its handler, before any future is
-    /// boxed for hyper: what waits in that future is then only the
-    /// handler's (boxed) future and what the answer needs, not the request
-    /// moved through each state.
+    /// Routes one request and calls its handler: the handler's future
+    /// and what its answer needs ([`crate::reply::Reply`] drives them).
     pub(crate) fn start(
         &self,
         req: hyper::Request<Incoming>,
         remote: Option<Rc<str>>,
         prepared: &PreparedSlot,
-    ) -> Start {
-        let log_head = self.access_log.as_ref().map(|_| LogHead::of(&req, remote.as_deref()));
+        if_modified_since: Option<HeaderValue>,
+    ) -> (LocalBoxFuture<Result<Response>>, Started) {
+        let log_head = self.access_log.as_ref().map(|_| Box::new(LogHead::of(&req, remote.as_deref())));
         let (parts, body) = req.into_parts();
-        let if_modified_since = parts.headers.get(IF_MODIFIED_SINCE).cloned();
         // Decoded only when there is something to decode (no copy otherwise).
         let decoded = match parts.uri.path().contains('%') {
             false => None,
             true => match crate::urlenc::decode_path(parts.uri.path()) {
                 Some(p) => Some(p),
-                None => {
-                    return Start::Answered(to_plain(Response::from(
-                        HTTPException::bad_request().with_text("400: path is not UTF-8"),
-                    )))
-                }
+                None => return Started::answered(HTTPException::bad_request().with_text("400: path is not UTF-8")),
             },
         };
         let path = decoded.as_deref().unwrap_or(parts.uri.path());
@@ -87,77 +75,13 @@ impl Handling {
             }
         };
         // Nothing is left in it from an earlier request: each takes its own.
-        prepared.borrow_mut().take();
+        crate::request::take_prepared(prepared);
         let (body, body_ended) = crate::req_body::ReqBody::watch(body);
         let mut request = Request::new(parts, body, decoded, self.app.clone(), remote, prepared.clone());
         request.set_match_info(params);
         let fut = self.paths.call(sub, request, handler, &self.chain);
-        Start::Called(Started { fut, if_modified_since, log_head, body_ended })
+        (fut, Started { if_modified_since, log_head, body_ended })
     }
-
-    /// The answer to a started request.
-    pub(crate) async fn finish(self: Rc<Self>, started: Started, prepared: PreparedSlot) -> hyper::Response<ResBody> {
-        let Started { fut, if_modified_since, log_head, body_ended } = started;
-        let outcome = Run { fut: Some(fut), prepared: prepared.clone(), owner: &self }.await;
-        let mut res = self.respond(outcome, &prepared, if_modified_since).await;
-        // A body left unread: hyper closes the connection after this
-        // response; say so (an upgraded connection is the handler's).
-        if body_ended.is_some_and(|e| !e.load(std::sync::atomic::Ordering::Relaxed))
-            && res.status() != http::StatusCode::SWITCHING_PROTOCOLS
-        {
-            res.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
-        }
-        if let (Some(log), Some(head)) = (&self.access_log, log_head) {
-            head.emit(log, &res);
-        }
-        res
-    }
-
-    async fn respond(
-        &self,
-        outcome: Outcome,
-        prepared: &PreparedSlot,
-        if_modified_since: Option<HeaderValue>,
-    ) -> hyper::Response<ResBody> {
-        let sent = prepared.borrow_mut().take();
-        match outcome {
-            Outcome::Streaming(res) => res,
-            Outcome::Done(result) => {
-                if let Some(res) = sent {
-                    // Prepared and finished without waiting: end the body
-                    // (or, on an error, drop the writer: the body aborts).
-                    if let Ok(Response { payload: Payload::Prepared(w), .. }) = result {
-                        w.eof();
-                    }
-                    return res;
-                }
-                let resp = result.unwrap_or_else(Response::from);
-                match resp.payload {
-                    // Boxed: the file's state machine would otherwise make
-                    // every request's future (moved on each poll and into
-                    // hyper's box) several times larger.
-                    Payload::File(path) => {
-                        Box::pin(file_response(path, resp.status, resp.headers, if_modified_since)).await
-                    }
-                    _ => to_plain(resp),
-                }
-            }
-            Outcome::Panicked(msg) => {
-                report_panic(&msg);
-                match sent {
-                    Some(res) => res,
-                    None => to_plain(Response::from(HTTPException::internal_server_error())),
-                }
-            }
-        }
-    }
-}
-
-/// A 400 for a request whose framing cannot be trusted; the connection closes.
-pub(crate) fn bad_framing(reason: &str) -> hyper::Response<ResBody> {
-    let mut r = to_plain(Response::from(HTTPException::bad_request().with_text(format!("400: {reason}"))));
-    r.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
-    r
 }
 
 /// Reports a handler's panic to the loop's exception handler (aiohttp
@@ -172,7 +96,7 @@ pub(crate) fn report_panic(msg: &str) {
     }
 }
 
-fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
     p.downcast_ref::<&str>()
         .map(|s| s.to_string())
         .or_else(|| p.downcast_ref::<String>().cloned())
@@ -181,43 +105,51 @@ fn panic_message(p: &(dyn std::any::Any + Send)) -> String {
 
 /// The request smuggling and HTTP/1.1 rules hyper does not enforce itself
 /// (it refuses obs-fold, bare CR, differing Content-Lengths and bad chunk
-/// sizes on its own). `record` holds the raw head: hyper merges duplicate
+/// sizes on its own): the reason to refuse the request, or, for a request
+/// that passes, its `If-Modified-Since` (for a `FileResponse`), found in
+/// the same pass. `record` holds the raw head: hyper merges duplicate
 /// `Content-Length`s and drops one that comes with `Transfer-Encoding`.
-pub(crate) fn framing_problem(req: &hyper::Request<Incoming>, record: &HeadRecord) -> Option<&'static str> {
+pub(crate) fn check_head(
+    req: &hyper::Request<Incoming>,
+    record: &HeadRecord,
+) -> std::result::Result<Option<HeaderValue>, &'static str> {
     // One pass over the headers rather than a hashed lookup per rule.
     let (mut cl, mut te, mut host) = (0usize, 0usize, 0usize);
-    for (name, _) in req.headers() {
+    let mut if_modified_since = None;
+    for (name, value) in req.headers() {
         if name == CONTENT_LENGTH {
             cl += 1;
         } else if name == TRANSFER_ENCODING {
             te += 1;
         } else if name == HOST {
             host += 1;
+        } else if name == IF_MODIFIED_SINCE && if_modified_since.is_none() {
+            if_modified_since = Some(value.clone());
         }
     }
     if te + cl == 0 {
         record.reset();
     } else if record.take_content_lengths() > usize::from(te == 0) {
-        return Some(if te > 0 { "both Transfer-Encoding and Content-Length" } else { "more than one Content-Length" });
+        return Err(if te > 0 { "both Transfer-Encoding and Content-Length" } else { "more than one Content-Length" });
     }
     if te > 0 && cl > 0 {
-        return Some("both Transfer-Encoding and Content-Length");
+        return Err("both Transfer-Encoding and Content-Length");
     }
     if cl > 1 {
-        return Some("more than one Content-Length");
+        return Err("more than one Content-Length");
     }
     if te > 1 {
-        return Some("more than one Transfer-Encoding");
+        return Err("more than one Transfer-Encoding");
     }
     match host {
-        0 if req.version() == Version::HTTP_11 => Some("HTTP/1.1 without Host"),
-        0 | 1 => None,
-        _ => Some("more than one Host"),
+        0 if req.version() == Version::HTTP_11 => Err("HTTP/1.1 without Host"),
+        0 | 1 => Ok(if_modified_since),
+        _ => Err("more than one Host"),
     }
 }
 
 /// A `FileResponse`'s answer.
-async fn file_response(
+pub(crate) async fn file_response(
     path: std::path::PathBuf,
     status: http::StatusCode,
     headers: http::HeaderMap,
@@ -231,89 +163,61 @@ async fn file_response(
         h.insert(IF_MODIFIED_SINCE, v);
     }
     match crate::file::send_file(path, head, &h).await {
-        Ok(r) => with_server(r),
+        Ok(mut r) => {
+            add_server(r.headers_mut());
+            r
+        }
         Err(e) => to_plain(Response::from(e)),
     }
 }
 
-fn with_server(mut r: hyper::Response<ResBody>) -> hyper::Response<ResBody> {
-    r.headers_mut().entry(SERVER).or_insert(SERVER_NAME);
-    r
+/// Says `Server: tulip-web/…` unless the handler named one.
+fn add_server(headers: &mut http::HeaderMap) {
+    headers.entry(SERVER).or_insert(SERVER_NAME);
 }
 
 /// A response with an in-memory body as hyper's (streamed payloads are
 /// handled before this).
-fn to_plain(resp: Response) -> hyper::Response<ResBody> {
-    let body = match resp.payload {
+pub(crate) fn to_plain(resp: Response) -> hyper::Response<ResBody> {
+    plain(resp.status, resp.headers, resp.payload)
+}
+
+/// [`to_plain`] of a response taken apart.
+pub(crate) fn plain(
+    status: http::StatusCode,
+    mut headers: http::HeaderMap,
+    payload: Payload,
+) -> hyper::Response<ResBody> {
+    add_server(&mut headers);
+    let body = match payload {
         Payload::Bytes(b) => ResBody::full(b),
         Payload::Prepared(_) | Payload::File(_) => ResBody::Full(None),
     };
     let mut r = hyper::Response::new(body);
-    *r.status_mut() = resp.status;
-    *r.headers_mut() = resp.headers;
-    with_server(r)
+    *r.status_mut() = status;
+    *r.headers_mut() = headers;
+    r
 }
 
-/// What [`Handling::start`] made of a request.
-pub(crate) enum Start {
-    /// Its handler was called.
-    Called(Started),
-    /// The answer, without a handler (a path that is not UTF-8).
-    Answered(hyper::Response<ResBody>),
-}
-
-/// A request whose handler was called, and what its answer needs.
+/// What the answer to a started request needs of it.
 pub(crate) struct Started {
-    fut: LocalBoxFuture<Result<Response>>,
-    if_modified_since: Option<HeaderValue>,
-    log_head: Option<LogHead>,
-    body_ended: Option<crate::req_body::Ended>,
+    /// For a `FileResponse`.
+    pub(crate) if_modified_since: Option<HeaderValue>,
+    /// Boxed: only with an access log.
+    pub(crate) log_head: Option<Box<LogHead>>,
+    pub(crate) body_ended: Option<crate::req_body::Ended>,
 }
 
-enum Outcome {
-    Done(Result<Response>),
-    /// The handler prepared a `StreamResponse` and goes on in a task.
-    Streaming(hyper::Response<ResBody>),
-    Panicked(String),
-}
-
-/// Drives a handler; when it prepares a `StreamResponse` and then waits,
-/// hands it to a task so hyper can send the head while it writes.
-struct Run<'a> {
-    fut: Option<LocalBoxFuture<Result<Response>>>,
-    prepared: PreparedSlot,
-    owner: &'a Handling,
-}
-
-impl Future for Run<'_> {
-    type Output = Outcome;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
-        let Some(fut) = self.fut.as_mut() else { return Poll::Pending };
-        match std::panic::catch_unwind(AssertUnwindSafe(|| fut.as_mut().poll(cx))) {
-            Ok(Poll::Ready(r)) => Poll::Ready(Outcome::Done(r)),
-            Err(p) => Poll::Ready(Outcome::Panicked(panic_message(&*p))),
-            Ok(Poll::Pending) => {
-                let Some(res) = self.prepared.borrow_mut().take() else { return Poll::Pending };
-                let Some(fut) = self.fut.take() else { return Poll::Pending };
-                self.owner.detached.spawn(finish_stream(fut));
-                Poll::Ready(Outcome::Streaming(res))
-            }
-        }
-    }
-}
-
-/// The rest of a streaming handler: end its body when it returns.
-async fn finish_stream(fut: LocalBoxFuture<Result<Response>>) {
-    match futures_lite::FutureExt::catch_unwind(AssertUnwindSafe(fut)).await {
-        Ok(Ok(Response { payload: Payload::Prepared(w), .. })) => w.eof(),
-        Ok(_) => {}
-        Err(p) => report_panic(&panic_message(&*p)),
+impl Started {
+    /// An answer without a handler.
+    pub(crate) fn answered(e: HTTPException) -> (LocalBoxFuture<Result<Response>>, Started) {
+        let fut: LocalBoxFuture<Result<Response>> = Box::pin(std::future::ready(Err(e)));
+        (fut, Started { if_modified_since: None, log_head: None, body_ended: None })
     }
 }
 
 /// What the access log needs of a request, taken before it is consumed.
-struct LogHead {
+pub(crate) struct LogHead {
     remote: String,
     request_line: String,
     referer: String,
@@ -332,7 +236,7 @@ impl LogHead {
         }
     }
 
-    fn emit(&self, log: &AccessLog, res: &hyper::Response<ResBody>) {
+    pub(crate) fn emit(&self, log: &AccessLog, res: &hyper::Response<ResBody>) {
         let entry = access_log::Entry {
             remote: &self.remote,
             request_line: &self.request_line,
