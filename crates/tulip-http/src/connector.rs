@@ -375,6 +375,13 @@ impl Drop for Conn {
 
 /// Closes idle connections when their keep-alive runs out, from one
 /// internal task per connector that sleeps until the next expiry.
+///
+/// Finding nothing idle, the task does not end at once: a busy client
+/// takes its connections back out of the pool right after releasing them,
+/// and a task spawned at each release and ended at its first run cost a
+/// spawn per request. It sleeps one keep-alive period instead (nothing
+/// released from then on can expire sooner) and ends only if the pool is
+/// still without idle connections when it wakes.
 fn schedule_cleanup(inner: &Rc<ConnectorInner>) {
     if inner.cleanup.borrow().as_ref().is_some_and(|t| !t.done()) || inner.pool.borrow().idle_count() == 0 {
         return;
@@ -384,15 +391,26 @@ fn schedule_cleanup(inner: &Rc<ConnectorInner>) {
     };
     let weak: Weak<ConnectorInner> = Rc::downgrade(inner);
     let task = lp.create_internal_task(async move {
+        let mut idle_seen = true;
         loop {
             let next = match weak.upgrade() {
-                Some(inner) => inner.pool.borrow().next_expiry(),
+                Some(inner) => {
+                    let pool = inner.pool.borrow();
+                    match pool.next_expiry() {
+                        Some(at) => Some(at),
+                        None if idle_seen && !pool.is_closed() => Some(tulip_timer::saturating_add(now(), pool.keepalive())),
+                        None => None,
+                    }
+                }
                 None => return,
             };
             let Some(at) = next else { return };
             tulip_timer::sleep_until(at).await;
             let Some(inner) = weak.upgrade() else { return };
-            let expired = inner.pool.borrow_mut().expire(now());
+            let mut pool = inner.pool.borrow_mut();
+            idle_seen = pool.idle_count() > 0;
+            let expired = pool.expire(now());
+            drop(pool);
             drop(expired);
         }
     });

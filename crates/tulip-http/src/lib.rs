@@ -85,6 +85,7 @@ mod response;
 mod send;
 mod session;
 mod session_builder;
+mod target;
 mod timeout;
 #[cfg(feature = "ws")]
 mod ws;

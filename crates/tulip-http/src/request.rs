@@ -399,8 +399,10 @@ impl RequestBuilder {
     ///     session.close().await;
     /// });
     /// ```
-    pub async fn send(self) -> Result<crate::ClientResponse, ClientError> {
-        run(self).await
+    // Not an `async fn` around `run`: that would hold the builder in one
+    // future and move it into another at the first poll.
+    pub fn send(self) -> impl std::future::Future<Output = Result<crate::ClientResponse, ClientError>> {
+        run(self)
     }
 
     /// The absolute URL with the params added.

@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::auth::BasicAuth;
 use crate::body::{Body, SendBody, Uploaded};
-use crate::connector::{Conn, ConnKey};
+use crate::connector::Conn;
 use crate::decode::Source;
 use crate::errors::{
     ClientError, InvalidURL, InvalidUrlKind, ServerDisconnectedError, ServerTimeoutError, TooManyRedirects,
@@ -25,6 +25,7 @@ use crate::redirect::{follow, is_redirect, Hop};
 use crate::request::RequestBuilder;
 use crate::response::ClientResponse;
 use crate::session::SessionInner;
+use crate::target::absolute;
 use crate::timeout::{deadline_after, now, until, ClientTimeout};
 
 const USER_AGENT: &str = concat!("tulip-http/", env!("CARGO_PKG_VERSION"));
@@ -71,8 +72,10 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
         return Err(InvalidURL::new(url.as_str(), why, InvalidUrlKind::Url).into());
     }
     // Credentials travel in the Authorization header, not the request line.
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
+    if !url.username().is_empty() || url.password().is_some() {
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
     let auth = auth.or(url_auth).or_else(|| session.auth.clone());
     let timeout = timeout.unwrap_or(session.timeout);
     let deadline = deadline_after(timeout.total);
@@ -135,12 +138,8 @@ async fn send_hop(
     limits: &Limits,
 ) -> Result<(http::response::Parts, Incoming, Conn, Option<Body>), ClientError> {
     let timeout = &limits.timeout;
-    let key = ConnKey::new(
-        hop.url.scheme() == "https",
-        Rc::from(hop.url.host_str().unwrap_or_default()),
-        hop.url.port_or_known_default().unwrap_or(80),
-        limits.proxy.clone(),
-    );
+    let target = session.targets.get(&hop.url, limits.proxy.as_ref())?;
+    let key = &target.key;
     // Plain http through a proxy: the request goes to it in absolute form,
     // with the proxy's credentials.
     let forward = limits.proxy.as_ref().filter(|_| !key.https);
@@ -152,18 +151,19 @@ async fn send_hop(
     let replayable = body.as_ref().is_none_or(|b| b.as_bytes().is_some());
     let mut retried = false;
     loop {
-        let mut conn = session.connector.connect(&key, timeout).await?;
+        let mut conn = session.connector.connect(key, timeout).await?;
         let (send_body, rest) = match body.take() {
             Some(b) => b.take_for_send(),
             None => (SendBody::Full(None), None),
         };
         // Built for each attempt rather than cloned: a retry is rare, a
         // header map clone per request is not.
-        let mut headers = request_headers(session, hop)?;
+        let mut headers = request_headers(session, hop, &target.host)?;
         if let Some(auth) = forward.and_then(|p| p.auth.clone()) {
             headers.insert(header::PROXY_AUTHORIZATION, auth);
         }
-        let req = build(&hop.method, &hop.url, headers, send_body, conn.is_h2() || forward.is_some())?;
+        let uri = if conn.is_h2() || forward.is_some() { absolute(&hop.url)? } else { target.origin.clone() };
+        let req = build(&hop.method, uri, headers, send_body);
         let reused = conn.reused;
         let uploaded = req.body().uploaded();
         let sent = {
@@ -220,27 +220,18 @@ async fn exchange(
     sender.send(req).await.map_err(|e| request_error(e, url))
 }
 
-pub(crate) fn build(
-    method: &Method,
-    url: &Url,
-    headers: HeaderMap,
-    body: SendBody,
-    absolute: bool,
-) -> Result<http::Request<SendBody>, ClientError> {
-    let target = if absolute { url.as_str() } else { &url[url::Position::BeforePath..url::Position::AfterQuery] };
-    let uri: http::Uri =
-        target.parse().map_err(|e| InvalidURL::new(url.as_str(), format!("{e}"), InvalidUrlKind::Url))?;
+pub(crate) fn build(method: &Method, uri: http::Uri, headers: HeaderMap, body: SendBody) -> http::Request<SendBody> {
     let mut req = http::Request::new(body);
     *req.method_mut() = method.clone();
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
-    Ok(req)
+    req
 }
 
 /// The session's default headers under the request's, then what aiohttp
 /// adds when missing: Host, Accept, Accept-Encoding, User-Agent,
 /// Authorization, the jar's cookies.
-pub(crate) fn request_headers(session: &SessionInner, hop: &Hop) -> Result<HeaderMap, ClientError> {
+pub(crate) fn request_headers(session: &SessionInner, hop: &Hop, host: &HeaderValue) -> Result<HeaderMap, ClientError> {
     // Sized up front for the defaults added below: growing a HeaderMap
     // from empty reallocates its tables on the way.
     let mut h = HeaderMap::try_with_capacity(session.headers.len() + hop.headers.len() + 6).unwrap_or_default();
@@ -252,13 +243,7 @@ pub(crate) fn request_headers(session: &SessionInner, hop: &Hop) -> Result<Heade
     for (name, value) in &hop.headers {
         h.append(name, value.clone());
     }
-    if !h.contains_key(header::HOST) {
-        // host[:port] as the URL serializes it (the port only when not
-        // the scheme's default), sliced rather than formatted.
-        let host = &hop.url[url::Position::BeforeHost..url::Position::AfterPort];
-        let v = HeaderValue::from_str(host).map_err(|e| ClientError::InvalidHeader(format!("host: {e}")))?;
-        h.insert(header::HOST, v);
-    }
+    h.entry(header::HOST).or_insert_with(|| host.clone());
     h.entry(header::ACCEPT).or_insert(HeaderValue::from_static("*/*"));
     if session.auto_decompress {
         h.entry(header::ACCEPT_ENCODING).or_insert(HeaderValue::from_static("gzip, deflate"));

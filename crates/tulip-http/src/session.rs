@@ -63,6 +63,8 @@ pub(crate) struct SessionInner {
     /// The last URL text resolved and what it gave: a client that asks
     /// for the same URL again and again parses (and IDNA-maps) it once.
     pub(crate) last_url: RefCell<Option<(String, Url)>>,
+    /// The pool key, Host header and request target of the last URL sent to.
+    pub(crate) targets: crate::target::TargetCache,
 }
 
 impl fmt::Debug for ClientSession {
