@@ -28,7 +28,9 @@ pub(crate) struct ConnKey {
     /// Shared: the key is cloned into the pool and the held connection.
     pub(crate) host: Rc<str>,
     pub(crate) port: u16,
-    pub(crate) proxy: Option<ProxyKey>,
+    /// Shared: a key is cloned and moved a few times a request, and a
+    /// proxy's strings inline made every copy of it large.
+    pub(crate) proxy: Option<Rc<ProxyKey>>,
     /// The fields' keyed (SipHash) hash, computed once: the pool looks a
     /// key up three times a request, and rehashing the host each time
     /// was ~1,200 instructions of every request.
@@ -42,7 +44,7 @@ thread_local! {
 }
 
 impl ConnKey {
-    pub(crate) fn new(https: bool, host: Rc<str>, port: u16, proxy: Option<ProxyKey>) -> Self {
+    pub(crate) fn new(https: bool, host: Rc<str>, port: u16, proxy: Option<Rc<ProxyKey>>) -> Self {
         let hash = KEY_HASHER.with(|s| std::hash::BuildHasher::hash_one(s, (https, &*host, port, &proxy)));
         ConnKey { https, host, port, proxy, hash }
     }

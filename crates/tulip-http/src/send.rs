@@ -32,7 +32,7 @@ const USER_AGENT: &str = concat!("tulip-http/", env!("CARGO_PKG_VERSION"));
 
 /// What one `send()` is limited by.
 struct Limits {
-    proxy: Option<ProxyKey>,
+    proxy: Option<Rc<ProxyKey>>,
     timeout: ClientTimeout,
     total: Option<(Instant, Duration)>,
     allow_redirects: bool,
@@ -63,7 +63,7 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
         return Err(e);
     }
     let proxy = match proxy.as_ref().or(session.proxy.as_ref()) {
-        Some(p) => Some(ProxyKey::parse(p, proxy_auth.as_ref().or(session.proxy_auth.as_ref()))?),
+        Some(p) => Some(Rc::new(ProxyKey::parse(p, proxy_auth.as_ref().or(session.proxy_auth.as_ref()))?)),
         None => None,
     };
     let url_auth = BasicAuth::from_url(&url);
@@ -73,6 +73,7 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
     }
     // Credentials travel in the Authorization header, not the request line.
     if !url.username().is_empty() || url.password().is_some() {
+        let url = Rc::make_mut(&mut url);
         let _ = url.set_username("");
         let _ = url.set_password(None);
     }
@@ -254,11 +255,24 @@ pub(crate) fn request_headers(session: &SessionInner, hop: &Hop, host: &HeaderVa
             h.insert(header::AUTHORIZATION, auth.header_value()?);
         }
     }
-    // One Cookie header: the request's own, the session's, the jar's.
+    // One Cookie header: the request's own, the session's, the jar's
+    // (nothing to merge, and no lookup, when there is none of the three).
+    let jar = session.jar.header_for(&hop.url);
+    let own_headers = !session.headers.is_empty() || !hop.headers.is_empty();
+    if own_headers || jar.is_some() || !session.cookies.is_empty() {
+        merge_cookies(&mut h, session, jar)?;
+    }
+    if session.connector.force_close() {
+        h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    Ok(h)
+}
+
+fn merge_cookies(h: &mut HeaderMap, session: &SessionInner, jar: Option<HeaderValue>) -> Result<(), ClientError> {
     let mut cookies: Vec<String> =
         h.get(header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string).into_iter().collect();
     cookies.extend(session.cookies.iter().map(|(n, v)| format!("{n}={v}")));
-    if let Some(jar) = session.jar.header_for(&hop.url) {
+    if let Some(jar) = jar {
         cookies.extend(jar.to_str().ok().map(str::to_string));
     }
     if !cookies.is_empty() {
@@ -266,8 +280,5 @@ pub(crate) fn request_headers(session: &SessionInner, hop: &Hop, host: &HeaderVa
             .map_err(|e| ClientError::InvalidHeader(format!("cookie: {e}")))?;
         h.insert(header::COOKIE, v);
     }
-    if session.connector.force_close() {
-        h.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
-    Ok(h)
+    Ok(())
 }

@@ -33,7 +33,7 @@ pub(crate) struct TargetCache(RefCell<Option<(Url, Target)>>);
 
 impl TargetCache {
     /// `url`'s target through `proxy`, from the cache when it was the last.
-    pub(crate) fn get(&self, url: &Url, proxy: Option<&ProxyKey>) -> Result<Target, ClientError> {
+    pub(crate) fn get(&self, url: &Url, proxy: Option<&Rc<ProxyKey>>) -> Result<Target, ClientError> {
         if let Some((_, t)) = self.0.borrow().as_ref().filter(|(u, t)| u == url && t.key.proxy.as_ref() == proxy) {
             return Ok(t.clone());
         }
@@ -43,7 +43,7 @@ impl TargetCache {
     }
 }
 
-fn derive(url: &Url, proxy: Option<&ProxyKey>) -> Result<Target, ClientError> {
+fn derive(url: &Url, proxy: Option<&Rc<ProxyKey>>) -> Result<Target, ClientError> {
     let key = ConnKey::new(
         url.scheme() == "https",
         Rc::from(url.host_str().unwrap_or_default()),
@@ -82,7 +82,7 @@ mod tests {
         let b = Url::parse("https://example.com/other").unwrap();
         let t = cache.get(&b, None).unwrap();
         assert_eq!((t.host.to_str().unwrap(), t.origin.to_string(), t.key.port), ("example.com", "/other".into(), 443));
-        let proxy = ProxyKey { host: "proxy".into(), port: 3128, auth: None };
+        let proxy = Rc::new(ProxyKey { host: "proxy".into(), port: 3128, auth: None });
         let via = cache.get(&b, Some(&proxy)).unwrap();
         assert_eq!(via.key.proxy, Some(proxy), "another proxy is another key");
         assert!(cache.get(&b, None).unwrap().key.proxy.is_none());

@@ -57,8 +57,11 @@ pub(super) async fn run(mut c: WsConnect) -> Result<ClientWebSocketResponse, Cli
     c.req.url = http_scheme(std::mem::replace(&mut c.req.url, UrlInput::Text(String::new())));
     let mut url = c.req.resolve_url()?;
     let auth = c.req.auth.take().or_else(|| BasicAuth::from_url(&url)).or_else(|| session.auth.clone());
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
+    if !url.username().is_empty() || url.password().is_some() {
+        let url = Rc::make_mut(&mut url);
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
     let timeout = c.req.timeout.unwrap_or(session.timeout);
     let hop = Hop { method: Method::GET, url, headers: std::mem::take(&mut c.req.headers), body: None, auth };
     let total = timeout.total.unwrap_or_default();
