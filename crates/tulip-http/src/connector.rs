@@ -55,7 +55,9 @@ impl PartialEq for ConnKey {
         self.hash == other.hash
             && self.https == other.https
             && self.port == other.port
-            && self.host == other.host
+            // The same `Rc` (a request's key and the pool's copy of it)
+            // is equal without comparing the text.
+            && (Rc::ptr_eq(&self.host, &other.host) || self.host == other.host)
             && self.proxy == other.proxy
     }
 }

@@ -87,6 +87,7 @@ mod session;
 mod session_builder;
 mod target;
 mod timeout;
+mod total;
 #[cfg(feature = "ws")]
 mod ws;
 

@@ -27,6 +27,7 @@ use crate::response::ClientResponse;
 use crate::session::SessionInner;
 use crate::target::absolute;
 use crate::timeout::{deadline_after, now, until, ClientTimeout};
+use crate::total::within;
 
 const USER_AGENT: &str = concat!("tulip-http/", env!("CARGO_PKG_VERSION"));
 
@@ -84,7 +85,7 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
     let hop = Hop { method, url, headers, body, auth };
     let total = timeout.total.unwrap_or_default();
     let follow = std::pin::pin!(follow_redirects(&session, hop, &limits));
-    let resp = until(deadline, follow, || ClientError::Timeout(total)).await?;
+    let resp = within(&session.deadlines, deadline, follow, || ClientError::Timeout(total)).await?;
     if raise_for_status.unwrap_or(session.raise_for_status) {
         resp.raise_for_status()?;
     }

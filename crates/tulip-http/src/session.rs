@@ -65,6 +65,8 @@ pub(crate) struct SessionInner {
     pub(crate) last_url: RefCell<Option<(String, Rc<Url>)>>,
     /// The pool key, Host header and request target of the last URL sent to.
     pub(crate) targets: crate::target::TargetCache,
+    /// The requests' total deadlines, behind one timer.
+    pub(crate) deadlines: crate::total::Deadlines,
 }
 
 impl fmt::Debug for ClientSession {

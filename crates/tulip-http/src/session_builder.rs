@@ -288,6 +288,7 @@ impl SessionBuilder {
             created: self.created,
             last_url: RefCell::new(None),
             targets: crate::target::TargetCache::default(),
+            deadlines: crate::total::Deadlines::default(),
         }
     }
 

@@ -15,9 +15,8 @@ use crate::connector::ConnKey;
 use crate::errors::{ClientError, InvalidURL, InvalidUrlKind};
 use crate::proxy::ProxyKey;
 
-/// The wire's view of one URL (through one proxy, or none). Clones are
-/// cheap: reference counts.
-#[derive(Clone)]
+/// The wire's view of one URL (through one proxy, or none), shared
+/// (`Rc`) by the cache and the requests to it.
 pub(crate) struct Target {
     pub(crate) key: ConnKey,
     /// host[:port] as the URL serializes it (the port only when not the
@@ -29,16 +28,16 @@ pub(crate) struct Target {
 
 /// The last URL's [`Target`], per session.
 #[derive(Default)]
-pub(crate) struct TargetCache(RefCell<Option<(Url, Target)>>);
+pub(crate) struct TargetCache(RefCell<Option<(Url, Rc<Target>)>>);
 
 impl TargetCache {
     /// `url`'s target through `proxy`, from the cache when it was the last.
-    pub(crate) fn get(&self, url: &Url, proxy: Option<&Rc<ProxyKey>>) -> Result<Target, ClientError> {
+    pub(crate) fn get(&self, url: &Url, proxy: Option<&Rc<ProxyKey>>) -> Result<Rc<Target>, ClientError> {
         if let Some((_, t)) = self.0.borrow().as_ref().filter(|(u, t)| u == url && t.key.proxy.as_ref() == proxy) {
-            return Ok(t.clone());
+            return Ok(Rc::clone(t));
         }
-        let target = derive(url, proxy)?;
-        *self.0.borrow_mut() = Some((url.clone(), target.clone()));
+        let target = Rc::new(derive(url, proxy)?);
+        *self.0.borrow_mut() = Some((url.clone(), Rc::clone(&target)));
         Ok(target)
     }
 }
@@ -78,7 +77,7 @@ mod tests {
         assert_eq!((t.host.to_str().unwrap(), t.origin.to_string()), ("example.com:8080", "/p?q=1".into()));
         assert_eq!((&*t.key.host, t.key.port, t.key.https), ("example.com", 8080, false));
         let again = cache.get(&a, None).unwrap();
-        assert!(Rc::ptr_eq(&t.key.host, &again.key.host), "the same URL is served from the cache");
+        assert!(Rc::ptr_eq(&t, &again), "the same URL is served from the cache");
         let b = Url::parse("https://example.com/other").unwrap();
         let t = cache.get(&b, None).unwrap();
         assert_eq!((t.host.to_str().unwrap(), t.origin.to_string(), t.key.port), ("example.com", "/other".into(), 443));
