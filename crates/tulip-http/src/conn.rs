@@ -42,7 +42,10 @@ impl Sender {
 
     /// Sends `req`. An `async fn` rather than a boxed future: hyper's
     /// send futures are small, and a box was an allocation per request.
-    pub(crate) async fn send(&mut self, req: http::Request<SendBody>) -> Result<http::Response<Incoming>, hyper::Error> {
+    pub(crate) async fn send(
+        &mut self,
+        req: http::Request<SendBody>,
+    ) -> Result<http::Response<Incoming>, hyper::Error> {
         match self {
             Sender::H1(s) => s.send_request(req).await,
             #[cfg(feature = "http2")]

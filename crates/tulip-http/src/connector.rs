@@ -402,7 +402,9 @@ fn schedule_cleanup(inner: &Rc<ConnectorInner>) {
                     let pool = inner.pool.borrow();
                     match pool.next_expiry() {
                         Some(at) => Some(at),
-                        None if idle_seen && !pool.is_closed() => Some(tulip_timer::saturating_add(now(), pool.keepalive())),
+                        None if idle_seen && !pool.is_closed() => {
+                            Some(tulip_timer::saturating_add(now(), pool.keepalive()))
+                        }
                         None => None,
                     }
                 }

@@ -198,9 +198,7 @@ impl CookieJar {
     pub(crate) fn header_for(&self, url: &Url) -> Option<HeaderValue> {
         // An empty jar (the common case) matches nothing: skip the
         // domain and path matching of every request.
-        if self.store.borrow().iter_any().next().is_none() {
-            return None;
-        }
+        self.store.borrow().iter_any().next()?;
         let pairs = self.filter_cookies(url);
         if pairs.is_empty() {
             return None;

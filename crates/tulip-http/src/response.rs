@@ -69,7 +69,12 @@ impl fmt::Debug for ClientResponse {
 }
 
 impl ClientResponse {
-    pub(crate) fn new(method: Method, url: std::rc::Rc<Url>, parts: http::response::Parts, content: BodyReader) -> Self {
+    pub(crate) fn new(
+        method: Method,
+        url: std::rc::Rc<Url>,
+        parts: http::response::Parts,
+        content: BodyReader,
+    ) -> Self {
         let reason = parts
             .extensions
             .get::<hyper::ext::ReasonPhrase>()

@@ -35,15 +35,21 @@ pub(crate) struct Deadlines(Rc<RefCell<Queue>>);
 
 #[derive(Default)]
 struct Queue {
-    /// In deadline order.
+    /// In deadline order, and so in id order.
     entries: VecDeque<Entry>,
-    /// The id of `entries[0]`.
-    first: u64,
-    /// The shared timer, when armed: at or before every waiting deadline.
-    armed: Option<TimerKey>,
+    next_id: u64,
+    /// Entries done but still queued behind one that is not.
+    done: usize,
+    /// The shared timer, when armed (its key, instant and generation): at
+    /// or before every waiting deadline.
+    armed: Option<(TimerKey, Instant, u64)>,
+    /// Bumped at each arming: a timer replaced after it fired (its call
+    /// already queued) finds itself stale and does nothing.
+    generation: u64,
 }
 
 struct Entry {
+    id: u64,
     deadline: Instant,
     waker: Option<Waker>,
     expired: bool,
@@ -52,21 +58,28 @@ struct Entry {
 
 impl Queue {
     fn entry(&mut self, id: u64) -> Option<&mut Entry> {
-        let i = usize::try_from(id.checked_sub(self.first)?).ok()?;
+        let i = self.entries.binary_search_by_key(&id, |e| e.id).ok()?;
         self.entries.get_mut(i)
     }
 
+    /// Drops the done entries at the front, and all of them once they are
+    /// most of the queue: one slow request must not keep the entries of
+    /// every request done after it.
     fn pop_done(&mut self) {
         while self.entries.front().is_some_and(|e| e.done) {
             self.entries.pop_front();
-            self.first += 1;
+            self.done -= 1;
+        }
+        if self.done > 16 && self.done * 2 > self.entries.len() {
+            self.entries.retain(|e| !e.done);
+            self.done = 0;
         }
     }
 }
 
 impl Drop for Deadlines {
     fn drop(&mut self) {
-        if let Some(key) = self.0.borrow_mut().armed.take() {
+        if let Some((key, _, _)) = self.0.borrow_mut().armed.take() {
             Timers::with_current(|t| t.cancel(key));
         }
     }
@@ -81,11 +94,17 @@ impl Deadlines {
         if q.entries.back().is_some_and(|last| last.deadline > deadline) {
             return None;
         }
-        if q.armed.is_none() {
-            q.armed = Some(arm(&self.0, deadline)?);
+        // Armed for a request done since (the queue was empty) but later
+        // than this one: re-armed for this one.
+        if q.armed.is_none_or(|(_, at, _)| at > deadline) {
+            if let Some((key, _, _)) = q.armed.take() {
+                Timers::with_current(|t| t.cancel(key));
+            }
+            arm(&self.0, &mut q, deadline)?;
         }
-        let id = q.first + q.entries.len() as u64;
-        q.entries.push_back(Entry { deadline, waker: None, expired: false, done: false });
+        let id = q.next_id;
+        q.next_id += 1;
+        q.entries.push_back(Entry { id, deadline, waker: None, expired: false, done: false });
         Some(id)
     }
 
@@ -101,26 +120,34 @@ impl Deadlines {
 
     fn finish(&self, id: u64) {
         let mut q = self.0.borrow_mut();
-        if let Some(e) = q.entry(id) {
+        if let Some(e) = q.entry(id).filter(|e| !e.done) {
             e.done = true;
             e.waker = None;
+            q.done += 1;
         }
         q.pop_done();
     }
 }
 
-fn arm(queue: &Rc<RefCell<Queue>>, at: Instant) -> Option<TimerKey> {
+fn arm(queue: &Rc<RefCell<Queue>>, q: &mut Queue, at: Instant) -> Option<()> {
     let weak = Rc::downgrade(queue);
-    Timers::with_current(|t| t.insert(at, TimerEntry::Call(Box::new(move || fire(&weak)))))
+    q.generation += 1;
+    let generation = q.generation;
+    let key = Timers::with_current(|t| t.insert(at, TimerEntry::Call(Box::new(move || fire(&weak, generation)))))?;
+    q.armed = Some((key, at, generation));
+    Some(())
 }
 
 /// The shared timer: expire and wake what is due, re-arm for the rest.
-fn fire(weak: &Weak<RefCell<Queue>>) {
+fn fire(weak: &Weak<RefCell<Queue>>, generation: u64) {
     let Some(queue) = weak.upgrade() else { return };
     let Some(now) = Timers::with_current(Timers::now) else { return };
     let mut woken = Vec::new();
     {
         let mut q = queue.borrow_mut();
+        if q.armed.is_none_or(|(_, _, g)| g != generation) {
+            return;
+        }
         q.armed = None;
         q.pop_done();
         let mut next = None;
@@ -133,7 +160,7 @@ fn fire(weak: &Weak<RefCell<Queue>>) {
             woken.extend(e.waker.take());
         }
         if let Some(at) = next {
-            q.armed = arm(&queue, at);
+            arm(&queue, &mut q, at);
         }
     }
     woken.into_iter().for_each(Waker::wake);
@@ -230,6 +257,43 @@ mod tests {
             assert!(matches!(r, Err(ClientError::Timeout(_))), "{r:?}");
             assert!(now >= at, "not before its deadline");
             assert!(d.0.borrow().entries.is_empty(), "finished entries leave the queue");
+        });
+    }
+
+    #[test]
+    fn one_waiting_request_does_not_keep_the_entries_of_those_done_after_it() {
+        tulip::run(async {
+            let d = Deadlines::default();
+            let t0 = Timers::with_current(Timers::now).unwrap();
+            let slow = d.register(t0 + Duration::from_secs(60)).unwrap();
+            let ids: Vec<u64> = (0..1000).map(|_| d.register(t0 + Duration::from_secs(61)).unwrap()).collect();
+            ids.iter().for_each(|&id| d.finish(id));
+            assert!(d.0.borrow().entries.len() <= 40, "{} entries kept", d.0.borrow().entries.len());
+            let waker = std::task::Waker::noop();
+            assert!(!d.expired(slow, waker), "the waiting one is still queued");
+            let late = d.register(t0 + Duration::from_secs(62)).unwrap();
+            assert!(!d.expired(late, waker));
+            d.finish(slow);
+            d.finish(late);
+            assert!(d.0.borrow().entries.is_empty());
+        });
+    }
+
+    #[test]
+    fn a_shorter_deadline_after_the_queue_emptied_rearms_the_timer() {
+        tulip::run(async {
+            let d = Deadlines::default();
+            let t0 = Timers::with_current(Timers::now).unwrap();
+            // Armed for 60 s by a request that is then done.
+            let long = d.register(t0 + Duration::from_secs(60)).unwrap();
+            d.finish(long);
+            let never = Rc::new(std::cell::Cell::new(false));
+            let slow = std::pin::pin!(pending_until(never));
+            let at = t0 + Duration::from_millis(20);
+            let r = within(&d, Some(at), slow, || ClientError::Timeout(Duration::from_millis(20))).await;
+            assert!(matches!(r, Err(ClientError::Timeout(_))), "{r:?}");
+            let now = Timers::with_current(Timers::now).unwrap();
+            assert!(now >= at && now < t0 + Duration::from_secs(5), "on time");
         });
     }
 
