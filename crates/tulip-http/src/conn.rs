@@ -1,9 +1,6 @@
 //! One HTTP connection: hyper's request sender over a socket, and the
 //! handshake that makes it.
 
-use std::future::Future;
-use std::pin::Pin;
-
 use futures_lite::io::{AsyncRead, AsyncWrite};
 use hyper::body::Incoming;
 use hyper::client::conn::http1;
@@ -43,14 +40,16 @@ impl Sender {
         }
     }
 
-    pub(crate) fn send(
+    /// Sends `req`. An `async fn` rather than a boxed future: hyper's
+    /// send futures are small, and a box was an allocation per request.
+    pub(crate) async fn send(
         &mut self,
         req: http::Request<SendBody>,
-    ) -> Pin<Box<dyn Future<Output = Result<http::Response<Incoming>, hyper::Error>>>> {
+    ) -> Result<http::Response<Incoming>, hyper::Error> {
         match self {
-            Sender::H1(s) => Box::pin(s.send_request(req)),
+            Sender::H1(s) => s.send_request(req).await,
             #[cfg(feature = "http2")]
-            Sender::H2(s) => Box::pin(s.send_request(req)),
+            Sender::H2(s) => s.send_request(req).await,
         }
     }
 }

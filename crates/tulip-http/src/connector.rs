@@ -28,7 +28,9 @@ pub(crate) struct ConnKey {
     /// Shared: the key is cloned into the pool and the held connection.
     pub(crate) host: Rc<str>,
     pub(crate) port: u16,
-    pub(crate) proxy: Option<ProxyKey>,
+    /// Shared: a key is cloned and moved a few times a request, and a
+    /// proxy's strings inline made every copy of it large.
+    pub(crate) proxy: Option<Rc<ProxyKey>>,
     /// The fields' keyed (SipHash) hash, computed once: the pool looks a
     /// key up three times a request, and rehashing the host each time
     /// was ~1,200 instructions of every request.
@@ -42,7 +44,7 @@ thread_local! {
 }
 
 impl ConnKey {
-    pub(crate) fn new(https: bool, host: Rc<str>, port: u16, proxy: Option<ProxyKey>) -> Self {
+    pub(crate) fn new(https: bool, host: Rc<str>, port: u16, proxy: Option<Rc<ProxyKey>>) -> Self {
         let hash = KEY_HASHER.with(|s| std::hash::BuildHasher::hash_one(s, (https, &*host, port, &proxy)));
         ConnKey { https, host, port, proxy, hash }
     }
@@ -53,7 +55,9 @@ impl PartialEq for ConnKey {
         self.hash == other.hash
             && self.https == other.https
             && self.port == other.port
-            && self.host == other.host
+            // The same `Rc` (a request's key and the pool's copy of it)
+            // is equal without comparing the text.
+            && (Rc::ptr_eq(&self.host, &other.host) || self.host == other.host)
             && self.proxy == other.proxy
     }
 }
@@ -375,6 +379,13 @@ impl Drop for Conn {
 
 /// Closes idle connections when their keep-alive runs out, from one
 /// internal task per connector that sleeps until the next expiry.
+///
+/// Finding nothing idle, the task does not end at once: a busy client
+/// takes its connections back out of the pool right after releasing them,
+/// and a task spawned at each release and ended at its first run cost a
+/// spawn per request. It sleeps one keep-alive period instead (nothing
+/// released from then on can expire sooner) and ends only if the pool is
+/// still without idle connections when it wakes.
 fn schedule_cleanup(inner: &Rc<ConnectorInner>) {
     if inner.cleanup.borrow().as_ref().is_some_and(|t| !t.done()) || inner.pool.borrow().idle_count() == 0 {
         return;
@@ -384,15 +395,28 @@ fn schedule_cleanup(inner: &Rc<ConnectorInner>) {
     };
     let weak: Weak<ConnectorInner> = Rc::downgrade(inner);
     let task = lp.create_internal_task(async move {
+        let mut idle_seen = true;
         loop {
             let next = match weak.upgrade() {
-                Some(inner) => inner.pool.borrow().next_expiry(),
+                Some(inner) => {
+                    let pool = inner.pool.borrow();
+                    match pool.next_expiry() {
+                        Some(at) => Some(at),
+                        None if idle_seen && !pool.is_closed() => {
+                            Some(tulip_timer::saturating_add(now(), pool.keepalive()))
+                        }
+                        None => None,
+                    }
+                }
                 None => return,
             };
             let Some(at) = next else { return };
             tulip_timer::sleep_until(at).await;
             let Some(inner) = weak.upgrade() else { return };
-            let expired = inner.pool.borrow_mut().expire(now());
+            let mut pool = inner.pool.borrow_mut();
+            idle_seen = pool.idle_count() > 0;
+            let expired = pool.expire(now());
+            drop(pool);
             drop(expired);
         }
     });

@@ -186,12 +186,19 @@ impl CookieJar {
     }
 
     pub(crate) fn store_from(&self, url: &Url, headers: &HeaderMap) {
+        // Most responses set none: skip the jar (and its host checks).
+        if !headers.contains_key(http::header::SET_COOKIE) {
+            return;
+        }
         let values = headers.get_all(http::header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok());
         self.update_cookies(url, values);
     }
 
     /// The `Cookie` header for `url`, if the jar has any for it.
     pub(crate) fn header_for(&self, url: &Url) -> Option<HeaderValue> {
+        // An empty jar (the common case) matches nothing: skip the
+        // domain and path matching of every request.
+        self.store.borrow().iter_any().next()?;
         let pairs = self.filter_cookies(url);
         if pairs.is_empty() {
             return None;

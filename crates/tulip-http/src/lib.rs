@@ -85,7 +85,9 @@ mod response;
 mod send;
 mod session;
 mod session_builder;
+mod target;
 mod timeout;
+mod total;
 #[cfg(feature = "ws")]
 mod ws;
 

@@ -239,6 +239,11 @@ impl<K: Hash + Eq + Clone, C> PoolState<K, C> {
         (conns, wakers)
     }
 
+    /// How long a released connection is kept idle.
+    pub(crate) fn keepalive(&self) -> Duration {
+        self.keepalive
+    }
+
     pub(crate) fn is_closed(&self) -> bool {
         self.closed
     }

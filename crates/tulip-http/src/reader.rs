@@ -170,7 +170,8 @@ impl BodyReader {
     /// ```
     pub async fn read_to_end(&mut self) -> Result<Bytes, ClientError> {
         // Whole chunks, not copies: a body that came in one piece is
-        // returned as hyper gave it.
+        // returned as hyper gave it (and without a `Vec` to hold it).
+        let mut first: Option<Bytes> = None;
         let mut chunks: Vec<Bytes> = Vec::new();
         loop {
             let chunk = match &mut self.inner {
@@ -190,13 +191,17 @@ impl BodyReader {
                     chunk
                 }
             };
-            chunks.push(chunk);
+            match first.take() {
+                None if chunks.is_empty() => first = Some(chunk),
+                Some(f) => chunks.extend([f, chunk]),
+                None => chunks.push(chunk),
+            }
         }
         self.eof = true;
-        Ok(match chunks.len() {
-            0 => Bytes::new(),
-            1 => chunks.pop().unwrap_or_default(),
-            _ => chunks.concat().into(),
+        Ok(match first {
+            Some(only) => only,
+            None if chunks.is_empty() => Bytes::new(),
+            None => chunks.concat().into(),
         })
     }
 

@@ -1,6 +1,8 @@
 //! Following a redirect: the next request's method, body and headers.
 
 use http::{header, HeaderMap, Method};
+use std::rc::Rc;
+
 use url::Url;
 
 use crate::auth::BasicAuth;
@@ -15,7 +17,9 @@ pub(crate) fn is_redirect(status: u16) -> bool {
 /// The request of one hop.
 pub(crate) struct Hop {
     pub(crate) method: Method,
-    pub(crate) url: Url,
+    /// Shared with the session's URL cache and the response: no copy of
+    /// the URL per request.
+    pub(crate) url: Rc<Url>,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Body>,
     pub(crate) auth: Option<BasicAuth>,
@@ -67,7 +71,7 @@ pub(crate) fn follow(status: u16, location: &str, hop: &mut Hop, allow_insecure:
         }
         hop.auth = None;
     }
-    hop.url = next;
+    hop.url = Rc::new(next);
     Ok(())
 }
 
@@ -83,7 +87,7 @@ mod tests {
         headers.insert(header::CONTENT_TYPE, "text/plain".parse().unwrap());
         Hop {
             method,
-            url: Url::parse(url).unwrap(),
+            url: Rc::new(Url::parse(url).unwrap()),
             headers,
             body: Some("x".into()),
             auth: Some(BasicAuth::new("u", "p")),

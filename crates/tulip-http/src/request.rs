@@ -399,37 +399,41 @@ impl RequestBuilder {
     ///     session.close().await;
     /// });
     /// ```
-    pub async fn send(self) -> Result<crate::ClientResponse, ClientError> {
-        run(self).await
+    // Not an `async fn` around `run`: that would hold the builder in one
+    // future and move it into another at the first poll.
+    pub fn send(self) -> impl std::future::Future<Output = Result<crate::ClientResponse, ClientError>> {
+        run(self)
     }
 
     /// The absolute URL with the params added.
     /// `text` parsed (joined to the session's fixed `base`), from the
     /// session's one-entry cache when it was the last text parsed.
-    fn parse_text(&self, text: &str, base: Option<&Url>) -> Result<Url, url::ParseError> {
+    fn parse_text(&self, text: &str, base: Option<&Url>) -> Result<Rc<Url>, url::ParseError> {
         let mut last = self.session.last_url.borrow_mut();
         if let Some((_, u)) = last.as_ref().filter(|(t, _)| t == text) {
-            return Ok(u.clone());
+            return Ok(Rc::clone(u));
         }
-        let url = match base {
+        let url = Rc::new(match base {
             Some(base) => base.join(text)?,
             None => Url::parse(text)?,
-        };
-        *last = Some((text.to_string(), url.clone()));
+        });
+        *last = Some((text.to_string(), Rc::clone(&url)));
         Ok(url)
     }
 
-    pub(crate) fn resolve_url(&self) -> Result<Url, ClientError> {
+    /// Shared (`Rc`) with the session's cache: a change (the params, the
+    /// credentials taken out) copies it first.
+    pub(crate) fn resolve_url(&self) -> Result<Rc<Url>, ClientError> {
         let invalid = |text: &str, why: String| InvalidURL::new(text, why, InvalidUrlKind::Url);
         let mut url = match (&self.url, &self.session.base_url) {
-            (UrlInput::Url(u), _) => u.clone(),
+            (UrlInput::Url(u), _) => Rc::new(u.clone()),
             (UrlInput::Text(t), base) => self.parse_text(t, base.as_ref()).map_err(|e| invalid(t, e.to_string()))?,
         };
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
             return Err(invalid(url.as_str(), "only http and https URLs with a host can be requested".into()).into());
         }
         if !self.params.is_empty() {
-            url.query_pairs_mut().extend_pairs(self.params.iter());
+            Rc::make_mut(&mut url).query_pairs_mut().extend_pairs(self.params.iter());
         }
         Ok(url)
     }

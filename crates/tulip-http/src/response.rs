@@ -48,7 +48,7 @@ pub struct ClientResponse(Box<Inner>);
 /// `memcpy` a request; one allocation is cheaper.
 struct Inner {
     method: Method,
-    url: Url,
+    url: std::rc::Rc<Url>,
     status: StatusCode,
     /// Borrowed when the phrase is the status's canonical one (no allocation).
     reason: Cow<'static, str>,
@@ -69,7 +69,12 @@ impl fmt::Debug for ClientResponse {
 }
 
 impl ClientResponse {
-    pub(crate) fn new(method: Method, url: Url, parts: http::response::Parts, content: BodyReader) -> Self {
+    pub(crate) fn new(
+        method: Method,
+        url: std::rc::Rc<Url>,
+        parts: http::response::Parts,
+        content: BodyReader,
+    ) -> Self {
         let reason = parts
             .extensions
             .get::<hyper::ext::ReasonPhrase>()

@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::auth::BasicAuth;
 use crate::body::{Body, SendBody, Uploaded};
-use crate::connector::{Conn, ConnKey};
+use crate::connector::Conn;
 use crate::decode::Source;
 use crate::errors::{
     ClientError, InvalidURL, InvalidUrlKind, ServerDisconnectedError, ServerTimeoutError, TooManyRedirects,
@@ -25,13 +25,15 @@ use crate::redirect::{follow, is_redirect, Hop};
 use crate::request::RequestBuilder;
 use crate::response::ClientResponse;
 use crate::session::SessionInner;
+use crate::target::absolute;
 use crate::timeout::{deadline_after, now, until, ClientTimeout};
+use crate::total::within;
 
 const USER_AGENT: &str = concat!("tulip-http/", env!("CARGO_PKG_VERSION"));
 
 /// What one `send()` is limited by.
 struct Limits {
-    proxy: Option<ProxyKey>,
+    proxy: Option<Rc<ProxyKey>>,
     timeout: ClientTimeout,
     total: Option<(Instant, Duration)>,
     allow_redirects: bool,
@@ -62,7 +64,7 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
         return Err(e);
     }
     let proxy = match proxy.as_ref().or(session.proxy.as_ref()) {
-        Some(p) => Some(ProxyKey::parse(p, proxy_auth.as_ref().or(session.proxy_auth.as_ref()))?),
+        Some(p) => Some(Rc::new(ProxyKey::parse(p, proxy_auth.as_ref().or(session.proxy_auth.as_ref()))?)),
         None => None,
     };
     let url_auth = BasicAuth::from_url(&url);
@@ -71,8 +73,11 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
         return Err(InvalidURL::new(url.as_str(), why, InvalidUrlKind::Url).into());
     }
     // Credentials travel in the Authorization header, not the request line.
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
+    if !url.username().is_empty() || url.password().is_some() {
+        let url = Rc::make_mut(&mut url);
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
     let auth = auth.or(url_auth).or_else(|| session.auth.clone());
     let timeout = timeout.unwrap_or(session.timeout);
     let deadline = deadline_after(timeout.total);
@@ -80,7 +85,7 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
     let hop = Hop { method, url, headers, body, auth };
     let total = timeout.total.unwrap_or_default();
     let follow = std::pin::pin!(follow_redirects(&session, hop, &limits));
-    let resp = until(deadline, follow, || ClientError::Timeout(total)).await?;
+    let resp = within(&session.deadlines, deadline, follow, || ClientError::Timeout(total)).await?;
     if raise_for_status.unwrap_or(session.raise_for_status) {
         resp.raise_for_status()?;
     }
@@ -135,12 +140,8 @@ async fn send_hop(
     limits: &Limits,
 ) -> Result<(http::response::Parts, Incoming, Conn, Option<Body>), ClientError> {
     let timeout = &limits.timeout;
-    let key = ConnKey::new(
-        hop.url.scheme() == "https",
-        Rc::from(hop.url.host_str().unwrap_or_default()),
-        hop.url.port_or_known_default().unwrap_or(80),
-        limits.proxy.clone(),
-    );
+    let target = session.targets.get(&hop.url, limits.proxy.as_ref())?;
+    let key = &target.key;
     // Plain http through a proxy: the request goes to it in absolute form,
     // with the proxy's credentials.
     let forward = limits.proxy.as_ref().filter(|_| !key.https);
@@ -152,18 +153,19 @@ async fn send_hop(
     let replayable = body.as_ref().is_none_or(|b| b.as_bytes().is_some());
     let mut retried = false;
     loop {
-        let mut conn = session.connector.connect(&key, timeout).await?;
+        let mut conn = session.connector.connect(key, timeout).await?;
         let (send_body, rest) = match body.take() {
             Some(b) => b.take_for_send(),
             None => (SendBody::Full(None), None),
         };
         // Built for each attempt rather than cloned: a retry is rare, a
         // header map clone per request is not.
-        let mut headers = request_headers(session, hop)?;
+        let mut headers = request_headers(session, hop, &target.host)?;
         if let Some(auth) = forward.and_then(|p| p.auth.clone()) {
             headers.insert(header::PROXY_AUTHORIZATION, auth);
         }
-        let req = build(&hop.method, &hop.url, headers, send_body, conn.is_h2() || forward.is_some())?;
+        let uri = if conn.is_h2() || forward.is_some() { absolute(&hop.url)? } else { target.origin.clone() };
+        let req = build(&hop.method, uri, headers, send_body);
         let reused = conn.reused;
         let uploaded = req.body().uploaded();
         let sent = {
@@ -220,27 +222,18 @@ async fn exchange(
     sender.send(req).await.map_err(|e| request_error(e, url))
 }
 
-pub(crate) fn build(
-    method: &Method,
-    url: &Url,
-    headers: HeaderMap,
-    body: SendBody,
-    absolute: bool,
-) -> Result<http::Request<SendBody>, ClientError> {
-    let target = if absolute { url.as_str() } else { &url[url::Position::BeforePath..url::Position::AfterQuery] };
-    let uri: http::Uri =
-        target.parse().map_err(|e| InvalidURL::new(url.as_str(), format!("{e}"), InvalidUrlKind::Url))?;
+pub(crate) fn build(method: &Method, uri: http::Uri, headers: HeaderMap, body: SendBody) -> http::Request<SendBody> {
     let mut req = http::Request::new(body);
     *req.method_mut() = method.clone();
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
-    Ok(req)
+    req
 }
 
 /// The session's default headers under the request's, then what aiohttp
 /// adds when missing: Host, Accept, Accept-Encoding, User-Agent,
 /// Authorization, the jar's cookies.
-pub(crate) fn request_headers(session: &SessionInner, hop: &Hop) -> Result<HeaderMap, ClientError> {
+pub(crate) fn request_headers(session: &SessionInner, hop: &Hop, host: &HeaderValue) -> Result<HeaderMap, ClientError> {
     // Sized up front for the defaults added below: growing a HeaderMap
     // from empty reallocates its tables on the way.
     let mut h = HeaderMap::try_with_capacity(session.headers.len() + hop.headers.len() + 6).unwrap_or_default();
@@ -252,13 +245,7 @@ pub(crate) fn request_headers(session: &SessionInner, hop: &Hop) -> Result<Heade
     for (name, value) in &hop.headers {
         h.append(name, value.clone());
     }
-    if !h.contains_key(header::HOST) {
-        // host[:port] as the URL serializes it (the port only when not
-        // the scheme's default), sliced rather than formatted.
-        let host = &hop.url[url::Position::BeforeHost..url::Position::AfterPort];
-        let v = HeaderValue::from_str(host).map_err(|e| ClientError::InvalidHeader(format!("host: {e}")))?;
-        h.insert(header::HOST, v);
-    }
+    h.entry(header::HOST).or_insert_with(|| host.clone());
     h.entry(header::ACCEPT).or_insert(HeaderValue::from_static("*/*"));
     if session.auto_decompress {
         h.entry(header::ACCEPT_ENCODING).or_insert(HeaderValue::from_static("gzip, deflate"));
@@ -269,11 +256,24 @@ pub(crate) fn request_headers(session: &SessionInner, hop: &Hop) -> Result<Heade
             h.insert(header::AUTHORIZATION, auth.header_value()?);
         }
     }
-    // One Cookie header: the request's own, the session's, the jar's.
+    // One Cookie header: the request's own, the session's, the jar's
+    // (nothing to merge, and no lookup, when there is none of the three).
+    let jar = session.jar.header_for(&hop.url);
+    let own_headers = !session.headers.is_empty() || !hop.headers.is_empty();
+    if own_headers || jar.is_some() || !session.cookies.is_empty() {
+        merge_cookies(&mut h, session, jar)?;
+    }
+    if session.connector.force_close() {
+        h.insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    Ok(h)
+}
+
+fn merge_cookies(h: &mut HeaderMap, session: &SessionInner, jar: Option<HeaderValue>) -> Result<(), ClientError> {
     let mut cookies: Vec<String> =
         h.get(header::COOKIE).and_then(|v| v.to_str().ok()).map(str::to_string).into_iter().collect();
     cookies.extend(session.cookies.iter().map(|(n, v)| format!("{n}={v}")));
-    if let Some(jar) = session.jar.header_for(&hop.url) {
+    if let Some(jar) = jar {
         cookies.extend(jar.to_str().ok().map(str::to_string));
     }
     if !cookies.is_empty() {
@@ -281,8 +281,5 @@ pub(crate) fn request_headers(session: &SessionInner, hop: &Hop) -> Result<Heade
             .map_err(|e| ClientError::InvalidHeader(format!("cookie: {e}")))?;
         h.insert(header::COOKIE, v);
     }
-    if session.connector.force_close() {
-        h.insert(header::CONNECTION, HeaderValue::from_static("close"));
-    }
-    Ok(h)
+    Ok(())
 }

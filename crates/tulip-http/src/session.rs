@@ -62,7 +62,11 @@ pub(crate) struct SessionInner {
     pub(crate) created: &'static Location<'static>,
     /// The last URL text resolved and what it gave: a client that asks
     /// for the same URL again and again parses (and IDNA-maps) it once.
-    pub(crate) last_url: RefCell<Option<(String, Url)>>,
+    pub(crate) last_url: RefCell<Option<(String, Rc<Url>)>>,
+    /// The pool key, Host header and request target of the last URL sent to.
+    pub(crate) targets: crate::target::TargetCache,
+    /// The requests' total deadlines, behind one timer.
+    pub(crate) deadlines: crate::total::Deadlines,
 }
 
 impl fmt::Debug for ClientSession {

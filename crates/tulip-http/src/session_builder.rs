@@ -287,6 +287,8 @@ impl SessionBuilder {
             one_shot: self.one_shot,
             created: self.created,
             last_url: RefCell::new(None),
+            targets: crate::target::TargetCache::default(),
+            deadlines: crate::total::Deadlines::default(),
         }
     }
 

@@ -84,3 +84,26 @@ fn idle_connections_close_after_keepalive_timeout() {
         s.close().await;
     });
 }
+
+#[test]
+fn a_connection_reused_and_released_again_still_expires() {
+    // The cleanup task runs while the one connection is out again (the
+    // pool is empty then) and outlives that; the connection released
+    // after it must still be closed when its keep-alive runs out.
+    let _turn = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let py = PyServer::http();
+    tulip::run(async move {
+        let c = TcpConnector::builder().keepalive_timeout(Duration::from_millis(200)).build();
+        let s = ClientSession::builder().connector(c).build().unwrap();
+        for _ in 0..3 {
+            s.get(py.url("/json")).send().await.unwrap().read().await.unwrap();
+        }
+        assert_eq!(s.connector().idle(), 1);
+        tulip::sleep(Duration::from_millis(150)).await;
+        s.get(py.url("/json")).send().await.unwrap().read().await.unwrap();
+        assert_eq!(s.connector().idle(), 1, "still alive, reused");
+        tulip::sleep(Duration::from_millis(700)).await;
+        assert_eq!(s.connector().idle(), 0, "expired by the cleanup timer");
+        s.close().await;
+    });
+}

@@ -55,6 +55,7 @@ mod wheel;
 pub use clock::{saturating_add, Clock};
 pub use driver::{EnterGuard, TimerEntry, Timers};
 pub use heap::{HeapKey, HeapTimerQueue};
+pub use nesting::{enclosing_timeout_expired, enter_timeout, TimeoutScope};
 pub use queue::{TimerKey, TimerQueue};
 pub use sleep::{sleep, sleep_until, Sleep};
 pub use timeout::{timeout, timeout_at, Timeout, TimeoutError, TimeoutHandle, TimeoutStateError};

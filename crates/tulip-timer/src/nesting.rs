@@ -32,3 +32,33 @@ impl Drop for Entered {
 pub(crate) fn enclosing_expired(now: Instant) -> bool {
     ENCLOSING.try_with(|e| e.borrow().iter().any(|&d| d <= now)).unwrap_or(false)
 }
+
+/// A timeout kept outside a [`Timeout`](crate::Timeout) (behind a timer
+/// shared by many, for instance), marked as being polled while this guard
+/// lives: timeouts nested inside it then defer to it as they defer to an
+/// enclosing `Timeout` when both have expired.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// let past = Instant::now() - Duration::from_secs(1);
+/// assert!(!tulip_timer::enclosing_timeout_expired(Instant::now()));
+/// let scope = tulip_timer::enter_timeout(past);
+/// assert!(tulip_timer::enclosing_timeout_expired(Instant::now()));
+/// drop(scope);
+/// assert!(!tulip_timer::enclosing_timeout_expired(Instant::now()));
+/// ```
+#[must_use = "the timeout counts as entered only while the scope lives"]
+pub struct TimeoutScope(#[allow(dead_code)] Entered);
+
+/// Marks a timeout with `deadline` as being polled until the returned
+/// scope is dropped (see [`TimeoutScope`]).
+pub fn enter_timeout(deadline: Instant) -> TimeoutScope {
+    TimeoutScope(enter(deadline))
+}
+
+/// True if a timeout being polled around the caller has expired at
+/// `now`: a timeout kept outside [`Timeout`](crate::Timeout) then lets the
+/// enclosing one report, as `Timeout` does (see [`TimeoutScope`]).
+pub fn enclosing_timeout_expired(now: Instant) -> bool {
+    enclosing_expired(now)
+}

@@ -15,7 +15,6 @@ use tulip_ws::{ws_check_response, ws_new_key, BoxIo, Role, WebSocket};
 
 use super::{ClientWebSocketResponse, WsConnect};
 use crate::body::SendBody;
-use crate::connector::ConnKey;
 use crate::errors::{ClientError, ClientResponseError};
 use crate::hyper_errors::request_error;
 use crate::open::Opened;
@@ -58,8 +57,11 @@ pub(super) async fn run(mut c: WsConnect) -> Result<ClientWebSocketResponse, Cli
     c.req.url = http_scheme(std::mem::replace(&mut c.req.url, UrlInput::Text(String::new())));
     let mut url = c.req.resolve_url()?;
     let auth = c.req.auth.take().or_else(|| BasicAuth::from_url(&url)).or_else(|| session.auth.clone());
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
+    if !url.username().is_empty() || url.password().is_some() {
+        let url = Rc::make_mut(&mut url);
+        let _ = url.set_username("");
+        let _ = url.set_password(None);
+    }
     let timeout = c.req.timeout.unwrap_or(session.timeout);
     let hop = Hop { method: Method::GET, url, headers: std::mem::take(&mut c.req.headers), body: None, auth };
     let total = timeout.total.unwrap_or_default();
@@ -74,7 +76,8 @@ async fn handshake(
     sock_connect: Option<std::time::Duration>,
 ) -> Result<ClientWebSocketResponse, ClientError> {
     let url = &hop.url;
-    let mut headers = request_headers(session, hop)?;
+    let target = session.targets.get(url, None)?;
+    let mut headers = request_headers(session, hop, &target.host)?;
     let key = ws_new_key();
     let value =
         |v: &str| HeaderValue::try_from(v).map_err(|e| ClientError::InvalidHeader(format!("websocket handshake: {e}")));
@@ -89,20 +92,14 @@ async fn handshake(
     if let Some(origin) = &c.origin {
         headers.insert(header::ORIGIN, value(origin)?);
     }
-    let conn_key = ConnKey::new(
-        url.scheme() == "https",
-        Rc::from(url.host_str().unwrap_or_default()),
-        url.port_or_known_default().unwrap_or(80),
-        None,
-    );
-    let io: BoxIo = match session.connector.open_stream(&conn_key, sock_connect, false).await? {
+    let io: BoxIo = match session.connector.open_stream(&target.key, sock_connect, false).await? {
         Opened::Unix(s) => Box::new(s),
         Opened::Tcp(s) => Box::new(s),
         Opened::Tls(s, _) => s,
         Opened::Custom(s) => Box::new(s),
         Opened::CustomTls(s, _) => s,
     };
-    let req = build(&Method::GET, url, headers, SendBody::Full(None), false)?;
+    let req = build(&Method::GET, target.origin.clone(), headers, SendBody::Full(None));
     let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, SendBody>(HyperIo::new(io))
         .await
         .map_err(|e| request_error(e, url))?;

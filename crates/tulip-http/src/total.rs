@@ -1,0 +1,334 @@
+//! The total timeouts of a session's requests, behind one loop timer.
+//!
+//! A timer of its own, armed and cancelled by every request, cost ~800
+//! instructions a request for a deadline (300 s by default) that almost
+//! never passes. Requests queue their deadlines in order instead; one
+//! timer per session, armed for the front of the queue, marks and wakes
+//! the expired ones, and a request that finishes only marks its entry.
+//! Firing for a request that is done, the timer re-arms for the new
+//! front, so it is armed about once per total period, not per request.
+//! A deadline earlier than the last one queued (a shorter per-request
+//! timeout) takes a timer of its own ([`until`]).
+//!
+//! As a [`tulip_timer::Timeout`]: the request is polled first (one ready
+//! when polled returns its result), and while it is polled the deadline
+//! counts as an enclosing timeout's, so the timeouts inside it (connect,
+//! sock_read) let it report when both have expired, and it lets a
+//! timeout around the request report in turn.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+use std::task::{Context, Poll, Waker};
+use std::time::Instant;
+
+use tulip_timer::{TimerEntry, TimerKey, Timers};
+
+use crate::errors::ClientError;
+use crate::timeout::until;
+
+/// One session's queue of total deadlines.
+#[derive(Default)]
+pub(crate) struct Deadlines(Rc<RefCell<Queue>>);
+
+#[derive(Default)]
+struct Queue {
+    /// In deadline order, and so in id order.
+    entries: VecDeque<Entry>,
+    next_id: u64,
+    /// Entries done but still queued behind one that is not.
+    done: usize,
+    /// The shared timer, when armed (its key, instant and generation): at
+    /// or before every waiting deadline.
+    armed: Option<(TimerKey, Instant, u64)>,
+    /// Bumped at each arming: a timer replaced after it fired (its call
+    /// already queued) finds itself stale and does nothing.
+    generation: u64,
+}
+
+struct Entry {
+    id: u64,
+    deadline: Instant,
+    waker: Option<Waker>,
+    expired: bool,
+    done: bool,
+}
+
+impl Queue {
+    fn entry(&mut self, id: u64) -> Option<&mut Entry> {
+        let i = self.entries.binary_search_by_key(&id, |e| e.id).ok()?;
+        self.entries.get_mut(i)
+    }
+
+    /// Drops the done entries at the front, and all of them once they are
+    /// most of the queue: one slow request must not keep the entries of
+    /// every request done after it.
+    fn pop_done(&mut self) {
+        while self.entries.front().is_some_and(|e| e.done) {
+            self.entries.pop_front();
+            self.done -= 1;
+        }
+        if self.done > 16 && self.done * 2 > self.entries.len() {
+            self.entries.retain(|e| !e.done);
+            self.done = 0;
+        }
+    }
+}
+
+impl Drop for Deadlines {
+    fn drop(&mut self) {
+        if let Some((key, _, _)) = self.0.borrow_mut().armed.take() {
+            Timers::with_current(|t| t.cancel(key));
+        }
+    }
+}
+
+impl Deadlines {
+    /// Queues `deadline`; `None` if it is earlier than the last one queued
+    /// (or no loop runs).
+    fn register(&self, deadline: Instant) -> Option<u64> {
+        let mut q = self.0.borrow_mut();
+        q.pop_done();
+        if q.entries.back().is_some_and(|last| last.deadline > deadline) {
+            return None;
+        }
+        // Armed for a request done since (the queue was empty) but later
+        // than this one: re-armed for this one.
+        if q.armed.is_none_or(|(_, at, _)| at > deadline) {
+            if let Some((key, _, _)) = q.armed.take() {
+                Timers::with_current(|t| t.cancel(key));
+            }
+            arm(&self.0, &mut q, deadline)?;
+        }
+        let id = q.next_id;
+        q.next_id += 1;
+        q.entries.push_back(Entry { id, deadline, waker: None, expired: false, done: false });
+        Some(id)
+    }
+
+    /// Whether entry `id` expired; else keeps `waker` to wake when it does.
+    fn expired(&self, id: u64, waker: &Waker) -> bool {
+        let mut q = self.0.borrow_mut();
+        let Some(e) = q.entry(id) else { return false };
+        if !e.expired && !e.waker.as_ref().is_some_and(|w| w.will_wake(waker)) {
+            e.waker = Some(waker.clone());
+        }
+        e.expired
+    }
+
+    fn finish(&self, id: u64) {
+        let mut q = self.0.borrow_mut();
+        if let Some(e) = q.entry(id).filter(|e| !e.done) {
+            e.done = true;
+            e.waker = None;
+            q.done += 1;
+        }
+        q.pop_done();
+    }
+}
+
+fn arm(queue: &Rc<RefCell<Queue>>, q: &mut Queue, at: Instant) -> Option<()> {
+    let weak = Rc::downgrade(queue);
+    q.generation += 1;
+    let generation = q.generation;
+    let key = Timers::with_current(|t| t.insert(at, TimerEntry::Call(Box::new(move || fire(&weak, generation)))))?;
+    q.armed = Some((key, at, generation));
+    Some(())
+}
+
+/// The shared timer: expire and wake what is due, re-arm for the rest.
+fn fire(weak: &Weak<RefCell<Queue>>, generation: u64) {
+    let Some(queue) = weak.upgrade() else { return };
+    let Some(now) = Timers::with_current(Timers::now) else { return };
+    let mut woken = Vec::new();
+    {
+        let mut q = queue.borrow_mut();
+        if q.armed.is_none_or(|(_, _, g)| g != generation) {
+            return;
+        }
+        q.armed = None;
+        q.pop_done();
+        let mut next = None;
+        for e in q.entries.iter_mut().filter(|e| !e.done && !e.expired) {
+            if e.deadline > now {
+                next = Some(e.deadline);
+                break;
+            }
+            e.expired = true;
+            woken.extend(e.waker.take());
+        }
+        if let Some(at) = next {
+            arm(&queue, &mut q, at);
+        }
+    }
+    woken.into_iter().for_each(Waker::wake);
+}
+
+/// Runs `fut` until `deadline` on `deadlines`' shared timer (or a timer of
+/// its own when it cannot queue), turning expiry into `on_timeout()`.
+pub(crate) async fn within<T, F: Future<Output = Result<T, ClientError>>>(
+    deadlines: &Deadlines,
+    deadline: Option<Instant>,
+    fut: Pin<&mut F>,
+    on_timeout: impl FnOnce() -> ClientError,
+) -> Result<T, ClientError> {
+    let Some(at) = deadline else { return fut.await };
+    match deadlines.register(at) {
+        Some(id) => match (Total { deadlines, id, at, fut, finished: false }).await {
+            Some(r) => r,
+            None => Err(on_timeout()),
+        },
+        None => until(deadline, fut, on_timeout).await,
+    }
+}
+
+/// The request under a queued deadline: `None` once it expired.
+struct Total<'a, F> {
+    deadlines: &'a Deadlines,
+    id: u64,
+    at: Instant,
+    fut: Pin<&'a mut F>,
+    finished: bool,
+}
+
+impl<F: Future> Future for Total<'_, F> {
+    type Output = Option<F::Output>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        let polled = {
+            let _scope = tulip_timer::enter_timeout(this.at);
+            this.fut.as_mut().poll(cx)
+        };
+        if let Poll::Ready(v) = polled {
+            this.finished = true;
+            this.deadlines.finish(this.id);
+            return Poll::Ready(Some(v));
+        }
+        if !this.deadlines.expired(this.id, cx.waker()) {
+            return Poll::Pending;
+        }
+        let now = Timers::with_current(Timers::now).unwrap_or_else(Instant::now);
+        if tulip_timer::enclosing_timeout_expired(now) {
+            // An enclosing timeout expired too: it reports, as `Timeout` lets it.
+            return Poll::Pending;
+        }
+        this.finished = true;
+        this.deadlines.finish(this.id);
+        Poll::Ready(None)
+    }
+}
+
+impl<F> Drop for Total<'_, F> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.deadlines.finish(self.id);
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn pending_until(flag: Rc<std::cell::Cell<bool>>) -> impl Future<Output = Result<u8, ClientError>> {
+        std::future::poll_fn(move |_| if flag.get() { Poll::Ready(Ok(1)) } else { Poll::Pending })
+    }
+
+    #[test]
+    fn queued_deadlines_share_one_timer_and_each_expires_on_time() {
+        tulip::run(async {
+            let d = Deadlines::default();
+            let t0 = Timers::with_current(Timers::now).unwrap();
+            // A first request that finishes: the timer armed for it stays,
+            // and re-arms for the next one when it fires.
+            let quick = std::pin::pin!(async { Ok::<_, ClientError>(7) });
+            let r = within(&d, Some(t0 + Duration::from_millis(30)), quick, || ClientError::Timeout(Duration::ZERO));
+            assert_eq!(r.await.unwrap(), 7);
+            let a = Rc::new(std::cell::Cell::new(false));
+            let slow = std::pin::pin!(pending_until(a.clone()));
+            let at = t0 + Duration::from_millis(80);
+            let r = within(&d, Some(at), slow, || ClientError::Timeout(Duration::from_millis(80))).await;
+            let now = Timers::with_current(Timers::now).unwrap();
+            assert!(matches!(r, Err(ClientError::Timeout(_))), "{r:?}");
+            assert!(now >= at, "not before its deadline");
+            assert!(d.0.borrow().entries.is_empty(), "finished entries leave the queue");
+        });
+    }
+
+    #[test]
+    fn one_waiting_request_does_not_keep_the_entries_of_those_done_after_it() {
+        tulip::run(async {
+            let d = Deadlines::default();
+            let t0 = Timers::with_current(Timers::now).unwrap();
+            let slow = d.register(t0 + Duration::from_secs(60)).unwrap();
+            let ids: Vec<u64> = (0..1000).map(|_| d.register(t0 + Duration::from_secs(61)).unwrap()).collect();
+            ids.iter().for_each(|&id| d.finish(id));
+            assert!(d.0.borrow().entries.len() <= 40, "{} entries kept", d.0.borrow().entries.len());
+            let waker = std::task::Waker::noop();
+            assert!(!d.expired(slow, waker), "the waiting one is still queued");
+            let late = d.register(t0 + Duration::from_secs(62)).unwrap();
+            assert!(!d.expired(late, waker));
+            d.finish(slow);
+            d.finish(late);
+            assert!(d.0.borrow().entries.is_empty());
+        });
+    }
+
+    #[test]
+    fn a_shorter_deadline_after_the_queue_emptied_rearms_the_timer() {
+        tulip::run(async {
+            let d = Deadlines::default();
+            let t0 = Timers::with_current(Timers::now).unwrap();
+            // Armed for 60 s by a request that is then done.
+            let long = d.register(t0 + Duration::from_secs(60)).unwrap();
+            d.finish(long);
+            let never = Rc::new(std::cell::Cell::new(false));
+            let slow = std::pin::pin!(pending_until(never));
+            let at = t0 + Duration::from_millis(20);
+            let r = within(&d, Some(at), slow, || ClientError::Timeout(Duration::from_millis(20))).await;
+            assert!(matches!(r, Err(ClientError::Timeout(_))), "{r:?}");
+            let now = Timers::with_current(Timers::now).unwrap();
+            assert!(now >= at && now < t0 + Duration::from_secs(5), "on time");
+        });
+    }
+
+    #[test]
+    fn an_earlier_deadline_than_the_last_queued_takes_its_own_timer() {
+        tulip::run(async {
+            let d = Deadlines::default();
+            let t0 = Timers::with_current(Timers::now).unwrap();
+            let long = Rc::new(std::cell::Cell::new(false));
+            let held = d.register(t0 + Duration::from_secs(60)).unwrap();
+            assert_eq!(d.register(t0 + Duration::from_millis(10)), None);
+            let slow = std::pin::pin!(pending_until(long));
+            let at = t0 + Duration::from_millis(20);
+            let r = within(&d, Some(at), slow, || ClientError::Timeout(Duration::from_millis(20))).await;
+            assert!(matches!(r, Err(ClientError::Timeout(_))));
+            assert!(Timers::with_current(Timers::now).unwrap() >= at);
+            d.finish(held);
+        });
+    }
+
+    #[test]
+    fn a_timeout_around_the_request_reports_when_both_expired() {
+        tulip::run(async {
+            let d = Deadlines::default();
+            let t0 = Timers::with_current(Timers::now).unwrap();
+            let never = Rc::new(std::cell::Cell::new(false));
+            let at = t0 + Duration::from_millis(10);
+            let inner = async {
+                let slow = std::pin::pin!(pending_until(never));
+                within(&d, Some(at), slow, || ClientError::Timeout(Duration::ZERO)).await
+            };
+            // The same deadline outside: the outer one reports, as with
+            // nested `Timeout`s.
+            let outer = tulip_timer::timeout_at(Some(at), inner).await;
+            assert_eq!(outer.map(|_| ()), Err(tulip_timer::TimeoutError));
+        });
+    }
+}
