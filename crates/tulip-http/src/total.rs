@@ -130,17 +130,40 @@ impl Deadlines {
 }
 
 fn arm(queue: &Rc<RefCell<Queue>>, q: &mut Queue, at: Instant) -> Option<()> {
-    let weak = Rc::downgrade(queue);
     q.generation += 1;
-    let generation = q.generation;
-    let key = Timers::with_current(|t| t.insert(at, TimerEntry::Call(Box::new(move || fire(&weak, generation)))))?;
-    q.armed = Some((key, at, generation));
+    let armed = Armed { queue: Rc::downgrade(queue), generation: q.generation };
+    let key = Timers::with_current(|t| t.insert(at, TimerEntry::Call(Box::new(move || fire(&armed)))))?;
+    q.armed = Some((key, at, q.generation));
     Some(())
 }
 
+/// What the shared timer's call holds. Dropped without running (its loop
+/// closed with the timer pending), it unsets `armed`: a session used on a
+/// later loop must arm a timer there, not count on (or cancel by key) one
+/// of a loop that is gone.
+struct Armed {
+    queue: Weak<RefCell<Queue>>,
+    generation: u64,
+}
+
+impl Drop for Armed {
+    fn drop(&mut self) {
+        // Busy: dropped by a `cancel` under the queue's own borrow, which
+        // has already taken `armed`.
+        if let Some(queue) = self.queue.upgrade() {
+            if let Ok(mut q) = queue.try_borrow_mut() {
+                if q.armed.is_some_and(|(_, _, g)| g == self.generation) {
+                    q.armed = None;
+                }
+            }
+        }
+    }
+}
+
 /// The shared timer: expire and wake what is due, re-arm for the rest.
-fn fire(weak: &Weak<RefCell<Queue>>, generation: u64) {
-    let Some(queue) = weak.upgrade() else { return };
+fn fire(armed: &Armed) {
+    let generation = armed.generation;
+    let Some(queue) = armed.queue.upgrade() else { return };
     let Some(now) = Timers::with_current(Timers::now) else { return };
     let mut woken = Vec::new();
     {
@@ -311,6 +334,28 @@ mod tests {
             assert!(matches!(r, Err(ClientError::Timeout(_))));
             assert!(Timers::with_current(Timers::now).unwrap() >= at);
             d.finish(held);
+        });
+    }
+
+    #[test]
+    fn a_timer_armed_on_a_loop_that_closed_is_armed_again_on_the_next() {
+        let d = Rc::new(Deadlines::default());
+        let d2 = d.clone();
+        // Armed for 10 ms on a first loop, which closes before it fires.
+        tulip::run(async move {
+            let t0 = Timers::with_current(Timers::now).unwrap();
+            let id = d.register(t0 + Duration::from_millis(10)).unwrap();
+            d.finish(id);
+        });
+        // On the next loop, a later deadline must not count on that timer.
+        tulip::run(async move {
+            let d = d2;
+            let at = Timers::with_current(Timers::now).unwrap() + Duration::from_millis(50);
+            let never = Rc::new(std::cell::Cell::new(false));
+            let slow = std::pin::pin!(pending_until(never));
+            let r = within(&d, Some(at), slow, || ClientError::Timeout(Duration::from_millis(50)));
+            let r = tulip_timer::timeout(Duration::from_secs(5), r).await;
+            assert!(matches!(r, Ok(Err(ClientError::Timeout(_)))), "{r:?}");
         });
     }
 
