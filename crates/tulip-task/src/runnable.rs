@@ -105,3 +105,56 @@ impl fmt::Debug for TaskRunnable {
         write!(f, "<TaskRunnable id={}>", self.meta().id())
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use crate::TaskBuilder;
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    struct SetOnDrop(Rc<Cell<bool>>);
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+
+    /// The future of a runnable dropped unrun is dropped there, and finds
+    /// its metadata (it takes the done callbacks that will never run).
+    #[test]
+    fn dropping_an_unrun_runnable_drops_the_future_and_its_callbacks() {
+        let (fut_dropped, cb_dropped) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
+        let guard = SetOnDrop(fut_dropped.clone());
+        let (runnable, task) = TaskBuilder::new().spawn_local(
+            async move {
+                let _guard = guard;
+            },
+            |_| {},
+        );
+        let in_callback = SetOnDrop(cb_dropped.clone());
+        task.add_done_callback(move |_| drop(in_callback));
+        drop(runnable);
+        assert!(fut_dropped.get());
+        assert!(cb_dropped.get());
+        assert!(!task.done());
+    }
+
+    /// Runnables run inside another task's poll restore the outer task as
+    /// the running one (the outer task then finishes normally).
+    #[test]
+    fn nested_runs_restore_the_running_task() {
+        let (runnable, task) = TaskBuilder::new().name("outer").spawn_local(
+            async {
+                let (inner, inner_task) = TaskBuilder::new().name("inner").spawn_local(async { 1 }, |_| {});
+                inner.run();
+                let inner_out = futures_lite::future::block_on(inner_task).unwrap();
+                let here = crate::with_current_meta(|m| m.map(|m| m.name()));
+                (inner_out, here)
+            },
+            |_| {},
+        );
+        runnable.run();
+        assert_eq!(futures_lite::future::block_on(task).unwrap(), (1, Some("outer".to_string())));
+    }
+}

@@ -175,3 +175,26 @@ impl fmt::Debug for TaskRef {
         write!(f, "<Task {state} name='{}' created at {}>", meta.name(), meta.created_at())
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::TaskRef;
+    use crate::TaskBuilder;
+
+    /// One per live task in the registry and one in every `Task` handle.
+    #[test]
+    fn a_task_ref_is_one_waker_and_finds_its_metadata() {
+        assert_eq!(std::mem::size_of::<TaskRef>(), 16);
+        let (runnable, task) = TaskBuilder::new().slot(5).name("x").spawn_local(async {}, |_| {});
+        let r = runnable.task_ref();
+        let c = r.clone();
+        assert!(std::ptr::eq(r.meta(), runnable.meta()));
+        assert!(std::ptr::eq(c.meta(), runnable.meta()));
+        assert!(c.same_task(&task.task_ref()));
+        assert_eq!((c.meta().slot(), c.name()), (5, "x".to_string()));
+        let (other, _other_task) = TaskBuilder::new().spawn_local(async {}, |_| {});
+        assert!(!other.task_ref().same_task(&r));
+        assert_ne!(other.task_ref().id(), r.id());
+    }
+}
