@@ -50,10 +50,64 @@ impl Drop for Notify {
     }
 }
 
-/// Children spawned on the running loop, reported in completion order.
-pub(crate) struct Completions<R> {
+/// A child's future with its [`Notify`]: a struct rather than an async
+/// block (`let _notify = notify; fut.await`), whose state byte would make
+/// every child task 8 bytes bigger (a 16-byte future plus `Notify` fit 32
+/// bytes exactly). Fields drop in order: the future, then the notice.
+struct Child<F> {
+    fut: F,
+    /// Held only to be dropped after `fut`.
+    _notify: Notify,
+}
+
+impl<F: StdFuture> StdFuture for Child<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `fut` is pinned structurally: `Child` never moves it (it
+        // is only polled here, through this pinned reference, and dropped
+        // in place with the `Child`), has no `Drop` of its own, and is
+        // `Unpin` only when `F` is; `_notify` is never pinned.
+        unsafe { self.map_unchecked_mut(|c| &mut c.fut) }.poll(cx)
+    }
+}
+
+/// A child's place: its task until its outcome is handed out, then what
+/// the owner keeps for it, if anything (gather's output, in input order).
+/// Kept here rather than in a second vector: two variants fit the niche of
+/// the handle's waker, so for a word-sized output the slot is no bigger
+/// than the handle alone (32 bytes, where a second `Vec<Option<T>>` cost
+/// 16 more per child).
+enum Slot<R, K> {
+    Running(Task<R>),
+    Done(Option<K>),
+}
+
+impl<R, K> Slot<R, K> {
+    fn task(&self) -> Option<&Task<R>> {
+        match self {
+            Slot::Running(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    fn take_task(&mut self) -> Option<Task<R>> {
+        match std::mem::replace(self, Slot::Done(None)) {
+            Slot::Running(t) => Some(t),
+            other => {
+                *self = other;
+                None
+            }
+        }
+    }
+}
+
+/// Children spawned on the running loop, reported in completion order;
+/// `K` is what the owner keeps per child once its outcome is handed out.
+pub(crate) struct Completions<R, K = ()> {
     hub: Rc<RefCell<Hub>>,
-    tasks: Vec<Option<Task<R>>>,
+    tasks: Vec<Slot<R, K>>,
     /// Indices taken from the hub and not yet handed out.
     batch: Vec<usize>,
     /// Notified children whose handle was not ready yet (only possible if a
@@ -64,7 +118,7 @@ pub(crate) struct Completions<R> {
     pub(crate) cancel_on_drop: bool,
 }
 
-impl<R: 'static> Completions<R> {
+impl<R: 'static, K> Completions<R, K> {
     pub(crate) fn new(cancel_on_drop: bool) -> Self {
         Completions {
             hub: Rc::default(),
@@ -87,11 +141,8 @@ impl<R: 'static> Completions<R> {
     {
         let index = self.tasks.len();
         let notify = Notify { hub: self.hub.clone(), index };
-        let task = tulip_task::create_task(async move {
-            let _notify = notify;
-            fut.await
-        });
-        self.tasks.push(Some(task));
+        let task = tulip_task::create_task(Child { fut, _notify: notify });
+        self.tasks.push(Slot::Running(task));
         self.remaining += 1;
         index
     }
@@ -136,10 +187,10 @@ impl<R: 'static> Completions<R> {
 
     fn poll_child(&mut self, index: usize, cx: &mut Context<'_>) -> Option<Result<R, TaskError>> {
         let slot = self.tasks.get_mut(index)?;
-        let task = slot.as_mut()?;
+        let Slot::Running(task) = slot else { return None };
         match Pin::new(task).poll(cx) {
             Poll::Ready(out) => {
-                *slot = None;
+                *slot = Slot::Done(None);
                 self.remaining -= 1;
                 Some(out)
             }
@@ -151,7 +202,7 @@ impl<R: 'static> Completions<R> {
     }
 }
 
-impl<R> Completions<R> {
+impl<R, K> Completions<R, K> {
     pub(crate) fn reserve(&mut self, n: usize) {
         self.tasks.reserve(n);
     }
@@ -168,8 +219,8 @@ impl<R> Completions<R> {
 
     /// Cancels every child still running but `except`.
     pub(crate) fn cancel_all(&self, except: Option<usize>) {
-        for (i, task) in self.tasks.iter().enumerate() {
-            if let (Some(task), false) = (task, Some(i) == except) {
+        for (i, slot) in self.tasks.iter().enumerate() {
+            if let (Some(task), false) = (slot.task(), Some(i) == except) {
                 task.cancel();
             }
         }
@@ -177,7 +228,7 @@ impl<R> Completions<R> {
 
     /// A handle to child `index`, if it was not handed out yet.
     pub(crate) fn task_ref(&self, index: usize) -> Option<TaskRef> {
-        self.tasks.get(index)?.as_ref().map(Task::task_ref)
+        self.tasks.get(index)?.task().map(Task::task_ref)
     }
 
     /// Lets every child not handed out yet run on, detached, with a panic
@@ -185,11 +236,30 @@ impl<R> Completions<R> {
     /// marks its children's later exceptions retrieved.
     pub(crate) fn detach_all_retrieved(&mut self) {
         self.cancel_on_drop = false;
-        for task in self.tasks.iter_mut().filter_map(Option::take) {
+        for task in self.tasks.iter_mut().filter_map(Slot::take_task) {
             task.set_exception_retrieved();
             task.detach();
         }
         self.forget_parent();
+    }
+
+    /// Keeps `value` in the place of child `index`, whose outcome was
+    /// handed out.
+    pub(crate) fn keep(&mut self, index: usize, value: K) {
+        if let Some(Slot::Done(kept @ None)) = self.tasks.get_mut(index) {
+            *kept = Some(value);
+        }
+    }
+
+    /// Everything kept, in child order.
+    pub(crate) fn take_kept(&mut self) -> Vec<K> {
+        std::mem::take(&mut self.tasks)
+            .into_iter()
+            .filter_map(|slot| match slot {
+                Slot::Done(kept) => kept,
+                Slot::Running(_) => None,
+            })
+            .collect()
     }
 
     /// Stops waking the parent (it finished or went away).
@@ -198,17 +268,17 @@ impl<R> Completions<R> {
     }
 }
 
-impl<R> Drop for Completions<R> {
+impl<R, K> Drop for Completions<R, K> {
     fn drop(&mut self) {
         self.hub.borrow_mut().parent = None;
         if self.cancel_on_drop {
-            for task in self.tasks.iter().flatten() {
+            for task in self.tasks.iter().filter_map(Slot::task) {
                 task.cancel();
             }
         } else {
             // Left running: detached explicitly, so that a drop during the
             // owner's cancellation does not pass the cancellation on.
-            for task in self.tasks.iter_mut().filter_map(Option::take) {
+            for task in self.tasks.iter_mut().filter_map(Slot::take_task) {
                 task.detach();
             }
         }
@@ -217,7 +287,7 @@ impl<R> Drop for Completions<R> {
 
 #[cfg(test)]
 mod tests {
-    use super::Completions;
+    use super::{Child, Completions, Slot};
     use std::task::{Context, Poll, Waker};
 
     #[test]
@@ -240,5 +310,22 @@ mod tests {
             }
             assert_eq!(children.recheck.len(), 2);
         });
+    }
+
+    /// gather's children: a two-word future and its notice make four words,
+    /// with room for `Option`'s tag (`TaskFuture` holds an `Option`).
+    #[test]
+    fn a_child_adds_two_words_to_its_future() {
+        let n = 7usize;
+        let fut = async move { n };
+        assert_eq!(std::mem::size_of_val(&fut), 16);
+        assert_eq!(std::mem::size_of::<Option<Child<[usize; 2]>>>(), 32);
+    }
+
+    /// gather keeps each output in its child's place: no bigger than the
+    /// handle for a word-sized output.
+    #[test]
+    fn a_slot_is_as_big_as_a_task_handle() {
+        assert_eq!(std::mem::size_of::<Slot<usize, usize>>(), std::mem::size_of::<tulip_task::Task<usize>>());
     }
 }

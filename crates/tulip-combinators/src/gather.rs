@@ -11,8 +11,8 @@ use tulip_task::{Task, TaskError};
 /// Collects outputs in input order; fails at the first child `split` calls
 /// a failure. Dropped before it finishes, it cancels the children.
 struct Collect<R, T> {
-    children: Completions<R>,
-    out: Vec<Option<T>>,
+    /// The outputs are kept in their children's places.
+    children: Completions<R, T>,
     finished: bool,
 }
 
@@ -29,8 +29,7 @@ impl<R: 'static, T> Collect<R, T> {
         for f in futs {
             children.spawn(f);
         }
-        let out = (0..children.len()).map(|_| None).collect();
-        Collect { children, out, finished: false }
+        Collect { children, finished: false }
     }
 
     fn poll<X>(
@@ -41,7 +40,7 @@ impl<R: 'static, T> Collect<R, T> {
         assert!(!self.finished, "gather polled after completion");
         while let Poll::Ready(Some((index, out))) = self.children.poll_next(cx) {
             match split(out) {
-                Ok(v) => self.out[index] = Some(v),
+                Ok(v) => self.children.keep(index, v),
                 Err(e) => return Poll::Ready(Err(self.finish_early(e))),
             }
         }
@@ -49,7 +48,7 @@ impl<R: 'static, T> Collect<R, T> {
             return Poll::Pending;
         }
         self.finished = true;
-        Poll::Ready(Ok(std::mem::take(&mut self.out).into_iter().flatten().collect()))
+        Poll::Ready(Ok(self.children.take_kept()))
     }
 
     /// asyncio's fail-fast: the error goes to the caller at once and the

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tulip_blocking::JobCount;
 use tulip_task::{
-    default_exception_handler, panic_message, Exception, ExceptionContext, LoopHooks, Scheduler, Task, TaskBuilder,
+    default_exception_handler, panic_message, Exception, ExceptionContext, LoopHooks, SchedulerRef, Task, TaskBuilder,
     TaskHost, TaskRef, TaskRunnable,
 };
 use tulip_timer::{TimerEntry, Timers};
@@ -30,6 +30,9 @@ const IO_CHECK_INTERVAL: u32 = 61;
 
 pub(crate) struct LoopState {
     pub(crate) shared: Arc<Shared>,
+    /// `shared` as the thin scheduler `tulip_task::create_task` hands to
+    /// the tasks it makes (one allocation per loop).
+    scheduler: SchedulerRef,
     pub(crate) ready: ReadyQueue,
     pub(crate) timers: Rc<Timers>,
     pub(crate) tasks: RefCell<Slab<TaskRef>>,
@@ -55,6 +58,7 @@ pub(crate) struct LoopState {
 impl LoopState {
     pub(crate) fn new(shared: Arc<Shared>, timers: Rc<Timers>, debug: bool) -> Self {
         LoopState {
+            scheduler: Arc::new(shared.clone()),
             shared,
             ready: ReadyQueue::new(),
             timers,
@@ -328,8 +332,8 @@ unsafe impl TaskHost for LoopState {
         u32::try_from(self.tasks.borrow().vacant_key()).unwrap_or(u32::MAX)
     }
 
-    fn scheduler(&self) -> Arc<dyn Scheduler> {
-        self.shared.clone()
+    fn scheduler(&self) -> SchedulerRef {
+        self.scheduler.clone()
     }
 
     fn adopt(&self, runnable: TaskRunnable) {

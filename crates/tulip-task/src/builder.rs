@@ -1,9 +1,10 @@
 //! [`TaskBuilder`]: names a task and spawns it on async-task.
 
-use crate::meta::{TaskMeta, TaskRef};
+use crate::meta::TaskMeta;
 use crate::runnable::TaskRunnable;
 use crate::task::Task;
 use crate::task_future::TaskFuture;
+use crate::task_ref::TaskRef;
 use std::future::Future as StdFuture;
 use std::panic::Location;
 
@@ -174,8 +175,8 @@ impl TaskBuilder {
             meta.mark_internal();
         }
         let builder = async_task::Builder::new().metadata(meta);
-        let make = move |meta: &TaskMeta| TaskFuture::new(future, meta);
-        let schedule = move |r| schedule(TaskRunnable(r));
+        let make = move |_: &TaskMeta| TaskFuture::new(future);
+        let schedule = move |r| schedule(TaskRunnable::new(r));
         let (runnable, task) = if check_thread {
             builder.spawn_local(make, schedule)
         } else {
@@ -186,6 +187,6 @@ impl TaskBuilder {
             unsafe { builder.spawn_unchecked(make, schedule) }
         };
         let this = TaskRef::new(runnable.waker(), runnable.metadata());
-        (TaskRunnable(runnable), Task::new(task.fallible(), this))
+        (TaskRunnable::new(runnable), Task::new(task.fallible(), this))
     }
 }

@@ -34,6 +34,57 @@ impl Drop for CurrentGuard {
     }
 }
 
+thread_local! {
+    /// The metadata of the task whose runnable is being run or dropped on
+    /// this thread (the innermost one), if any. Only a [`RunningGuard`]
+    /// writes it. This is how a task's `TaskFuture` finds its metadata
+    /// without keeping a pointer to it in every task allocation.
+    static RUNNING: Cell<*const TaskMeta> = const { Cell::new(std::ptr::null()) };
+}
+
+/// Marks the task whose runnable is being run or dropped until dropped,
+/// restoring the previous one (also while unwinding), so guards nest.
+pub(crate) struct RunningGuard {
+    previous: *const TaskMeta,
+}
+
+impl RunningGuard {
+    /// `meta` is the metadata of the runnable that the guard's owner runs
+    /// or drops while the guard lives (`TaskRunnable::run` and its `Drop`),
+    /// which keeps the task allocated until then.
+    #[inline]
+    pub(crate) fn enter(meta: &TaskMeta) -> Self {
+        let previous = RUNNING.with(|c| c.replace(meta));
+        RunningGuard { previous }
+    }
+}
+
+impl Drop for RunningGuard {
+    #[inline]
+    fn drop(&mut self) {
+        RUNNING.with(|c| c.set(self.previous));
+    }
+}
+
+/// The metadata of the task whose runnable is being run or dropped on this
+/// thread, if any.
+///
+/// # Safety
+/// The caller must be that task's own future, polled or dropped by
+/// async-task from inside that runnable's run or drop (the only places
+/// async-task polls or drops a task's future), and must not use the
+/// reference beyond `'a`, the duration of that poll or drop. Then the
+/// innermost `RunningGuard` is the one made for this very runnable (any
+/// guard made inside it is gone before control comes back), and the task
+/// is allocated until the run or drop returns.
+#[inline]
+pub(crate) unsafe fn running_meta<'a>() -> Option<&'a TaskMeta> {
+    let ptr = RUNNING.with(|c| c.get());
+    // SAFETY: see the contract above: the pointer, if set, is the metadata
+    // of the runnable whose run or drop is on the stack, alive for 'a.
+    unsafe { ptr.as_ref() }
+}
+
 /// Calls `f` with the metadata of the task being polled on this thread
 /// (`None` outside a task's poll). This is what `current_task()` is built on.
 ///

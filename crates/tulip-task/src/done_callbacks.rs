@@ -8,7 +8,8 @@
 //! flag test.
 
 use crate::hooks;
-use crate::meta::{TaskMeta, TaskRef};
+use crate::meta::TaskMeta;
+use crate::task_ref::TaskRef;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 

@@ -3,8 +3,8 @@
 //! adopts the new task. The running loop installs itself as the thread's
 //! host with [`enter_task_host`].
 
-use crate::meta::TaskRef;
 use crate::runnable::TaskRunnable;
+use crate::task_ref::TaskRef;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -15,6 +15,14 @@ pub trait Scheduler: Send + Sync + 'static {
     /// Queues `runnable` to be run by its loop.
     fn schedule(&self, runnable: TaskRunnable);
 }
+
+/// A [`Scheduler`] behind one thin pointer: what the schedule function of
+/// each task made by [`create_task`](crate::create_task) holds. A bare
+/// `Arc<dyn Scheduler>` is two words, and every task allocation holds its
+/// schedule function: it would cost each of them 8 bytes (gather's
+/// children, measured in `docs/benchmarks.md`), for one extra pointer read
+/// per wake-up.
+pub type SchedulerRef = Arc<Arc<dyn Scheduler>>;
 
 /// A loop's half of creating a task: the registry slot, the scheduler, and
 /// taking the new task in.
@@ -37,8 +45,9 @@ pub unsafe trait TaskHost {
     /// The registry slot the next adopted task will take
     /// ([`TaskMeta::slot`](crate::TaskMeta::slot)).
     fn reserve_slot(&self) -> u32;
-    /// The scheduler of this loop's tasks.
-    fn scheduler(&self) -> Arc<dyn Scheduler>;
+    /// The scheduler of this loop's tasks, behind one thin pointer (make
+    /// it once and hand out clones).
+    fn scheduler(&self) -> SchedulerRef;
     /// Registers a new task in the slot [`reserve_slot`](Self::reserve_slot)
     /// gave and queues its first step.
     fn adopt(&self, runnable: TaskRunnable);
@@ -70,7 +79,7 @@ impl Drop for HostGuard {
 /// ```
 /// use std::rc::Rc;
 /// use std::sync::{Arc, Mutex};
-/// use tulip_task::{create_task, enter_task_host, Scheduler, TaskHost, TaskRunnable};
+/// use tulip_task::{create_task, enter_task_host, Scheduler, SchedulerRef, TaskHost, TaskRunnable};
 ///
 /// struct Queue(Mutex<Vec<TaskRunnable>>);
 /// impl Scheduler for Queue {
@@ -78,17 +87,19 @@ impl Drop for HostGuard {
 ///         self.0.lock().unwrap().push(r);
 ///     }
 /// }
-/// struct Host(Arc<Queue>);
+/// struct Host(Arc<Queue>, SchedulerRef);
 /// // SAFETY: every runnable goes to the queue, which only this thread (the
 /// // host's) pops, runs and drops, before the queue itself goes away.
 /// unsafe impl TaskHost for Host {
 ///     fn owns(&self, _task: &tulip_task::TaskRef) -> bool { true }
 ///     fn reserve_slot(&self) -> u32 { 0 }
-///     fn scheduler(&self) -> Arc<dyn Scheduler> { self.0.clone() }
+///     fn scheduler(&self) -> SchedulerRef { self.1.clone() }
 ///     fn adopt(&self, r: TaskRunnable) { self.0.schedule(r) }
 /// }
 ///
-/// let host = Rc::new(Host(Arc::new(Queue(Mutex::new(Vec::new())))));
+/// let queue = Arc::new(Queue(Mutex::new(Vec::new())));
+/// let scheduler: SchedulerRef = Arc::new(queue.clone());
+/// let host = Rc::new(Host(queue, scheduler));
 /// let _installed = enter_task_host(host.clone());
 /// let task = create_task(async { 40 + 2 });
 /// loop {

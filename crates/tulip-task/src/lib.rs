@@ -46,6 +46,7 @@ mod shared;
 mod spawn;
 mod task;
 mod task_future;
+mod task_ref;
 mod waiters;
 mod waker_set;
 
@@ -56,10 +57,11 @@ pub use error::{panic_message, CancelledError, FutureError, InvalidStateError, P
 pub use exception::{default_exception_handler, Exception, ExceptionContext, TaskInfo};
 pub use future::{CallbackId, Future};
 pub use hooks::{call_soon, enter_hooks, report, HooksGuard, LoopHooks};
-pub use host::{enter_task_host, HostGuard, Scheduler, TaskHost};
-pub use meta::{TaskMeta, TaskRef, TaskState};
+pub use host::{enter_task_host, HostGuard, Scheduler, SchedulerRef, TaskHost};
+pub use meta::{TaskMeta, TaskState};
 pub use runnable::TaskRunnable;
 pub use shared::SharedTask;
 pub use spawn::{create_task, spawn_on};
 pub use task::Task;
+pub use task_ref::TaskRef;
 pub use waker_set::WakerSet;

@@ -1,14 +1,11 @@
 //! Per-task bookkeeping kept inside the task's own allocation (async-task
-//! metadata), and [`TaskRef`], the type-erased handle to it.
+//! metadata).
 
 use crate::exception::TaskInfo;
 use crate::extra::ExtraCell;
 use std::cell::Cell;
-use std::fmt;
 use std::panic::Location;
-use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU16, Ordering};
-use std::task::Waker;
 
 // Flag bits. Every change is an atomic `fetch_or`: a runnable (`Send`) and
 // its `TaskRef` may be used on another thread while the task's own thread
@@ -298,114 +295,5 @@ impl TaskMeta {
 
     pub(crate) fn info(&self) -> TaskInfo {
         TaskInfo { id: self.id, name: self.name(), created_at: self.created_at() }
-    }
-}
-
-/// A type-erased handle to any task: what `current_task()` and `all_tasks()`
-/// return, and what an executor keeps in its registry of live tasks.
-///
-/// It can name, inspect and cancel the task, but not take its output. Like
-/// [`Task`](crate::Task) it is `!Send`, as it belongs to the loop's thread;
-/// one made on another thread from a runnable
-/// (`TaskRunnable::task_ref`) is still safe
-/// to use there, as every method goes through the thread-safe [`TaskMeta`].
-#[derive(Clone)]
-pub struct TaskRef {
-    waker: Waker,
-    meta: NonNull<TaskMeta>,
-}
-
-impl TaskRef {
-    /// Made only from a waker and the metadata of the same task.
-    pub(crate) fn new(waker: Waker, meta: &TaskMeta) -> Self {
-        TaskRef { waker, meta: NonNull::from(meta) }
-    }
-
-    /// The task's metadata.
-    pub fn meta(&self) -> &TaskMeta {
-        // SAFETY: `waker` is a waker of the task whose allocation holds this
-        // metadata; a live waker holds a reference count on that allocation,
-        // and async-task drops the metadata only when the count reaches zero.
-        unsafe { self.meta.as_ref() }
-    }
-
-    /// Requests cancellation: the task's future is dropped the next time the
-    /// task is scheduled, and the task ends cancelled. Returns false if the
-    /// task is already done.
-    pub fn cancel(&self, msg: Option<&str>) -> bool {
-        let requested = self.meta().request_cancel(msg);
-        if requested {
-            self.waker.wake_by_ref();
-        }
-        requested
-    }
-
-    /// The task's id.
-    pub fn id(&self) -> u64 {
-        self.meta().id()
-    }
-
-    /// asyncio's `task.cancelling()` (see [`TaskMeta::cancelling`]).
-    pub fn cancelling(&self) -> u32 {
-        self.meta().cancelling()
-    }
-
-    /// asyncio's `task.uncancel()` (see [`TaskMeta::uncancel`]).
-    pub fn uncancel(&self) -> u32 {
-        self.meta().uncancel()
-    }
-
-    /// The message of the first `cancel(msg)` (see [`TaskMeta::cancel_message`]).
-    pub fn cancel_message(&self) -> Option<String> {
-        self.meta().cancel_message()
-    }
-
-    /// The task's name.
-    pub fn name(&self) -> String {
-        self.meta().name()
-    }
-
-    /// Renames the task.
-    pub fn set_name(&self, name: impl Into<String>) {
-        self.meta().set_name(name)
-    }
-
-    /// True once finished.
-    pub fn done(&self) -> bool {
-        self.meta().done()
-    }
-
-    /// True if finished by cancellation.
-    pub fn cancelled(&self) -> bool {
-        self.meta().cancelled()
-    }
-
-    /// The task's state.
-    pub fn state(&self) -> TaskState {
-        self.meta().state()
-    }
-
-    /// Id, name and creation site, as reports carry them.
-    pub fn info(&self) -> TaskInfo {
-        self.meta().info()
-    }
-
-    /// True if both refer to the same task.
-    pub fn same_task(&self, other: &TaskRef) -> bool {
-        self.meta == other.meta
-    }
-}
-
-impl fmt::Debug for TaskRef {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let meta = self.meta();
-        let state = match meta.state() {
-            _ if meta.cancel_pending() => "cancelling",
-            TaskState::Pending => "pending",
-            TaskState::Running => "running",
-            TaskState::Done => "finished",
-            TaskState::Cancelled => "cancelled",
-        };
-        write!(f, "<Task {state} name='{}' created at {}>", meta.name(), meta.created_at())
     }
 }

@@ -1,6 +1,8 @@
 //! [`TaskRunnable`]: a scheduled task step, what an executor queues and runs.
 
-use crate::meta::{TaskMeta, TaskRef};
+use crate::current::RunningGuard;
+use crate::meta::TaskMeta;
+use crate::task_ref::TaskRef;
 use async_task::Runnable;
 use std::fmt;
 
@@ -15,9 +17,26 @@ use std::fmt;
 /// check of [`TaskBuilder::spawn_local`](crate::TaskBuilder::spawn_local),
 /// and is excluded by the contract of
 /// [`spawn_local_unchecked`](crate::TaskBuilder::spawn_local_unchecked).
-pub struct TaskRunnable(pub(crate) Runnable<TaskMeta>);
+///
+/// Its run and its drop mark the task as the thread's running one, which
+/// is how the task's future finds its metadata (see `task_future.rs`).
+pub struct TaskRunnable(Option<Runnable<TaskMeta>>);
 
 impl TaskRunnable {
+    /// Wraps a runnable of a task made by the builder.
+    pub(crate) fn new(runnable: Runnable<TaskMeta>) -> Self {
+        TaskRunnable(Some(runnable))
+    }
+
+    /// The runnable: `None` only inside `run`, `schedule` and `drop`, which
+    /// take it out of a runnable that is going away.
+    fn inner(&self) -> &Runnable<TaskMeta> {
+        match &self.0 {
+            Some(r) => r,
+            None => unreachable!("a TaskRunnable is used after it was run"),
+        }
+    }
+
     /// Polls the task once. Returns true if it was woken while running (it
     /// has already been scheduled again).
     ///
@@ -36,28 +55,106 @@ impl TaskRunnable {
     /// assert_eq!(futures_lite::future::block_on(task).unwrap(), 42);
     /// ```
     #[inline]
-    pub fn run(self) -> bool {
-        self.0.run()
+    pub fn run(mut self) -> bool {
+        let Some(runnable) = self.0.take() else { return false };
+        let _running = RunningGuard::enter(runnable.metadata());
+        runnable.run()
     }
 
     /// The task's metadata.
     pub fn meta(&self) -> &TaskMeta {
-        self.0.metadata()
+        self.inner().metadata()
     }
 
     /// A handle to the task (holds a waker, so keeps its metadata alive).
     pub fn task_ref(&self) -> TaskRef {
-        TaskRef::new(self.0.waker(), self.0.metadata())
+        let r = self.inner();
+        TaskRef::new(r.waker(), r.metadata())
     }
 
     /// Schedules the task through its schedule function.
-    pub fn schedule(self) {
-        self.0.schedule()
+    pub fn schedule(mut self) {
+        if let Some(runnable) = self.0.take() {
+            runnable.schedule();
+        }
     }
+}
+
+impl Drop for TaskRunnable {
+    /// Dropping a runnable without running it closes the task and drops
+    /// its future: as when it runs, the future finds its metadata through
+    /// the running task.
+    #[inline]
+    fn drop(&mut self) {
+        // Empty after `run` (the common case): only the check is inline.
+        if let Some(runnable) = self.0.take() {
+            drop_unrun(runnable);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn drop_unrun(runnable: Runnable<TaskMeta>) {
+    let _running = RunningGuard::enter(runnable.metadata());
+    drop(runnable);
 }
 
 impl fmt::Debug for TaskRunnable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "<TaskRunnable id={}>", self.0.metadata().id())
+        write!(f, "<TaskRunnable id={}>", self.meta().id())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use crate::TaskBuilder;
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    struct SetOnDrop(Rc<Cell<bool>>);
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.set(true);
+        }
+    }
+
+    /// The future of a runnable dropped unrun is dropped there, and finds
+    /// its metadata (it takes the done callbacks that will never run).
+    #[test]
+    fn dropping_an_unrun_runnable_drops_the_future_and_its_callbacks() {
+        let (fut_dropped, cb_dropped) = (Rc::new(Cell::new(false)), Rc::new(Cell::new(false)));
+        let guard = SetOnDrop(fut_dropped.clone());
+        let (runnable, task) = TaskBuilder::new().spawn_local(
+            async move {
+                let _guard = guard;
+            },
+            |_| {},
+        );
+        let in_callback = SetOnDrop(cb_dropped.clone());
+        task.add_done_callback(move |_| drop(in_callback));
+        drop(runnable);
+        assert!(fut_dropped.get());
+        assert!(cb_dropped.get());
+        assert!(!task.done());
+    }
+
+    /// Runnables run inside another task's poll restore the outer task as
+    /// the running one (the outer task then finishes normally).
+    #[test]
+    fn nested_runs_restore_the_running_task() {
+        let (runnable, task) = TaskBuilder::new().name("outer").spawn_local(
+            async {
+                let (inner, inner_task) = TaskBuilder::new().name("inner").spawn_local(async { 1 }, |_| {});
+                inner.run();
+                let inner_out = futures_lite::future::block_on(inner_task).unwrap();
+                let here = crate::with_current_meta(|m| m.map(|m| m.name()));
+                (inner_out, here)
+            },
+            |_| {},
+        );
+        runnable.run();
+        assert_eq!(futures_lite::future::block_on(task).unwrap(), (1, Some("outer".to_string())));
     }
 }

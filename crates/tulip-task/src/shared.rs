@@ -3,8 +3,8 @@
 
 use crate::error::{FutureError, InvalidStateError, PanicError, TaskError};
 use crate::exception::Exception;
-use crate::meta::TaskRef;
 use crate::task::Task;
+use crate::task_ref::TaskRef;
 use std::cell::RefCell;
 use std::fmt;
 use std::future::Future as StdFuture;

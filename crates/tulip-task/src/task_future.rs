@@ -3,17 +3,17 @@
 //! scheduling point, panics caught and stored (or reported), and the task
 //! marked current on its thread while it runs.
 
-use crate::current::CurrentGuard;
+use crate::current::{running_meta, CurrentGuard};
 use crate::done_callbacks;
 use crate::error::{CancelledError, PanicError, TaskError};
 use crate::exception::ExceptionContext;
 use crate::hooks;
-use crate::meta::{TaskMeta, TaskRef};
+use crate::meta::TaskMeta;
+use crate::task_ref::TaskRef;
 use std::any::Any;
 use std::future::Future as StdFuture;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::pin::Pin;
-use std::ptr::NonNull;
 use std::task::{Context, Poll};
 
 /// The error side of a task's stored output is boxed: every task allocation
@@ -29,22 +29,39 @@ pub(crate) type RawOutput<T> = Result<T, Box<TaskError>>;
 /// block, so a panic there after the future returned a value is treated like
 /// an exception raised in `finally:` in Python: it replaces the value (which
 /// is dropped), and awaiting the task gives [`TaskError::Panicked`].
+///
+/// It keeps no pointer to its task's metadata (8 bytes in every task):
+/// async-task polls and drops it only from inside `TaskRunnable::run` and
+/// `TaskRunnable`'s drop, which mark their task as the thread's running one
+/// (`current.rs`), and that is where it finds the metadata.
 pub(crate) struct TaskFuture<F> {
-    /// The task's metadata, in the header of the async-task allocation that
-    /// also holds this future.
-    ///
-    /// Valid for as long as this `TaskFuture` exists: async-task passes the
-    /// metadata's address to the closure that builds the future, and drops
-    /// the future (in `run`, or when a runnable is dropped) strictly before
-    /// it drops the header with the metadata (when the last reference goes).
-    meta: NonNull<TaskMeta>,
     inner: Option<F>,
 }
 
 impl<F> TaskFuture<F> {
-    /// Built by async-task with the metadata of the task that will own it.
-    pub(crate) fn new(future: F, meta: &TaskMeta) -> Self {
-        TaskFuture { meta: NonNull::from(meta), inner: Some(future) }
+    pub(crate) fn new(future: F) -> Self {
+        TaskFuture { inner: Some(future) }
+    }
+}
+
+/// The metadata of the task that owns the `TaskFuture` being polled or
+/// dropped.
+///
+/// # Safety
+/// Only called by `TaskFuture::poll` and `TaskFuture::drop`, for the
+/// duration of the call (`'a`).
+#[inline]
+unsafe fn own_meta<'a>() -> &'a TaskMeta {
+    // SAFETY: async-task polls or drops a task's future only inside its
+    // runnable's run or drop, and every runnable of a `TaskFuture` task is
+    // a `TaskRunnable` (the builder wraps each one the moment async-task
+    // hands it out), whose run and drop set the running task: the contract
+    // of `running_meta`.
+    match unsafe { running_meta() } {
+        Some(meta) => meta,
+        // Not reachable (see above); were it reached, a panic (an abort if
+        // already unwinding), never undefined behaviour.
+        None => panic!("tulip: a task's future was polled or dropped outside its runnable"),
     }
 }
 
@@ -55,8 +72,8 @@ impl<F: StdFuture> StdFuture for TaskFuture<F> {
         // SAFETY: `inner` is never moved out: it is polled through a pinned
         // reference and dropped in place (by assigning `None`).
         let this = unsafe { self.get_unchecked_mut() };
-        // SAFETY: see the `meta` field: valid while `self` is.
-        let meta = unsafe { this.meta.as_ref() };
+        // SAFETY: called by `poll`, used only within it.
+        let meta = unsafe { own_meta() };
         let _current = CurrentGuard::enter(meta);
         let Some(inner) = this.inner.as_mut() else {
             return Poll::Ready(Err(Box::new(CancelledError::default().into())));
@@ -117,8 +134,8 @@ fn finished(meta: &TaskMeta, cx: &Context<'_>) {
 
 impl<F> Drop for TaskFuture<F> {
     fn drop(&mut self) {
-        // SAFETY: see the `meta` field: valid while `self` is.
-        let meta = unsafe { self.meta.as_ref() };
+        // SAFETY: called by `drop`, used only within it.
+        let meta = unsafe { own_meta() };
         if !meta.done() {
             // Torn down unfinished (its executor went away): the callbacks
             // will never run.
