@@ -11,12 +11,25 @@ use common::PyServer;
 use serde_json::{json, Value};
 use tulip::http::{ClientSession, TcpConnector, UnixConnector};
 
-fn start() -> Option<(PyServer, PathBuf)> {
+/// The server's Unix socket path, removed with it.
+struct SockPath(PathBuf);
+
+impl Drop for SockPath {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+fn start() -> Option<(PyServer, SockPath)> {
     let py = aiohttp_python()?;
-    let sock = std::env::temp_dir().join(format!("tulip-http-aiohttp-{}.sock", std::process::id()));
+    // One socket per server: the tests run on threads of one process, and
+    // a path named by the process alone was bound by two servers at once.
+    static SERVERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = SERVERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let sock = std::env::temp_dir().join(format!("tulip-http-aiohttp-{}-{n}.sock", std::process::id()));
     let _ = std::fs::remove_file(&sock);
     let srv = PyServer::start(&py, include_str!("common/aiohttp_server.py"), &[sock.to_str().unwrap()]);
-    Some((srv, sock))
+    Some((srv, SockPath(sock)))
 }
 
 #[test]
@@ -88,7 +101,7 @@ fn many_concurrent_requests_share_a_limited_pool() {
 fn the_unix_socket_connector() {
     let Some((_srv, sock)) = start() else { return };
     tulip::run(async move {
-        let s = ClientSession::builder().connector(UnixConnector::new(&sock)).build().unwrap();
+        let s = ClientSession::builder().connector(UnixConnector::new(&sock.0)).build().unwrap();
         let mut r = s.get("http://localhost/json").send().await.unwrap();
         let v: Value = r.json().await.unwrap();
         assert_eq!(v["server"], "aiohttp");
