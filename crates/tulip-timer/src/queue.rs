@@ -61,6 +61,12 @@ pub struct TimerQueue<T> {
     /// Where the entries that a compaction moved out of the slot their key
     /// names are now, by sequence number (see `compact.rs`).
     moved: HashMap<u64, u32>,
+    /// Every pending deadline is after this instant (when set): a loop asks
+    /// `pop_expired` at each iteration, and between two timers due far
+    /// apart the answer is `None` without scanning the wheel's levels. Set
+    /// by a `pop_expired` that found nothing due; an earlier insert unsets
+    /// it (cancelling and cascading keep it true).
+    quiet_until: Option<Instant>,
 }
 
 impl<T> TimerQueue<T> {
@@ -81,6 +87,7 @@ impl<T> TimerQueue<T> {
             elapsed: 0,
             seq: 0,
             moved: HashMap::new(),
+            quiet_until: None,
         }
     }
 
@@ -137,6 +144,9 @@ impl<T> TimerQueue<T> {
     /// assert_eq!(q.cancel(key), Some(7));
     /// ```
     pub fn insert(&mut self, deadline: Instant, value: T) -> TimerKey {
+        if self.quiet_until.is_some_and(|q| deadline <= q) {
+            self.quiet_until = None;
+        }
         let tick = self.ceil_tick(deadline);
         self.seq += 1;
         let seq = self.seq;
@@ -307,6 +317,12 @@ impl<T> TimerQueue<T> {
     /// assert_eq!(q.pop_expired(at), Some((at, 'a')));
     /// ```
     pub fn pop_expired(&mut self, now: Instant) -> Option<(Instant, T)> {
+        // Strictly before: at that instant the next slot starts to come
+        // due, and the slow path moves it down (next_deadline moves on).
+        if self.quiet_until.is_some_and(|q| now < q) {
+            return None;
+        }
+        self.quiet_until = None;
         let floor = self.floor_tick(now);
         // A deadline at or before `now` has a ceiling tick of at most floor + 1.
         let horizon = floor + 1;
@@ -321,10 +337,13 @@ impl<T> TimerQueue<T> {
             }
             match self.wheel.next_slot(self.elapsed) {
                 Some(slot) if slot.start <= horizon => self.process(slot),
-                _ => {
+                next => {
                     // No slot starts by `floor`: moving there keeps every entry
                     // valid, and later inserts land on low levels.
                     self.elapsed = self.elapsed.max(floor);
+                    // Ticks are ceilings: a slot's deadlines are after its
+                    // start - 1 ms.
+                    self.quiet_until = next.map(|slot| self.instant_of(slot.start.saturating_sub(1)));
                     return None;
                 }
             }
