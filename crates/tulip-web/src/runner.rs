@@ -193,8 +193,15 @@ impl AppRunner {
     pub async fn cleanup(&mut self) -> Result<(), WebError> {
         let shared = self.shared.take().ok_or(WebError::NotSetUp)?;
         let app = self.frozen.take().ok_or(WebError::NotSetUp)?;
-        for t in shared.accepting.borrow_mut().drain(..) {
+        let accepting: Vec<Task<()>> = shared.accepting.borrow_mut().drain(..).collect();
+        for t in &accepting {
             t.cancel();
+        }
+        // Until each accept loop has ended, its listener is open: a client
+        // could still connect after `cleanup` returned (aiohttp's site
+        // stop has closed the socket by then).
+        for t in accepting {
+            let _ = t.await;
         }
         let shutdown = app.shutdown().await;
         for s in shared.conns.extras() {

@@ -450,3 +450,16 @@ fn a_unix_site_serves_and_logs_access() {
     assert!(lines[0].ends_with("\"GET /unix?x=1 HTTP/1.1\" 200 153 \"-\" \"ua/1\""), "{}", lines[0]);
     let _ = std::fs::remove_file(path);
 }
+
+/// As aiohttp's `await runner.cleanup()`: once it returns, the site's
+/// socket is closed (the accept loop is gone, not only asked to go).
+#[test]
+fn cleanup_closes_the_listening_socket_before_it_returns() {
+    tulip::run(async {
+        let server = TestServer::start(Application::new()).await.unwrap();
+        let addr = server.addr();
+        server.close().await.unwrap();
+        let refused = std::net::TcpStream::connect(addr).unwrap_err();
+        assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+    });
+}
