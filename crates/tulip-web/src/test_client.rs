@@ -41,6 +41,22 @@ impl TestResponse {
     }
 
     /// The body parsed as JSON.
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response, TestClient};
+    /// let mut app = Application::new();
+    /// app.add_routes([web::post("/echo", |mut req: Request| async move {
+    ///     let kind = req.headers().get("x-kind").map(|v| v.to_str().unwrap_or("").to_string());
+    ///     let body = req.text().await?;
+    ///     Response::json(&serde_json::json!({ "body": body, "kind": kind }))
+    /// })]);
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     let v: serde_json::Value = client.post("/echo", "x").await.unwrap().json().unwrap();
+    ///     assert_eq!(v, serde_json::json!({ "body": "x", "kind": null }));
+    ///     client.close().await;
+    /// });
+    /// ```
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> serde_json::Result<T> {
         serde_json::from_slice(&self.body)
     }
@@ -95,6 +111,21 @@ pub struct TestClient {
 
 impl TestClient {
     /// Serves `app` on a loopback port and makes a client for it.
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response, TestClient};
+    /// let mut app = Application::new();
+    /// app.add_routes([web::post("/echo", |mut req: Request| async move {
+    ///     let kind = req.headers().get("x-kind").map(|v| v.to_str().unwrap_or("").to_string());
+    ///     let body = req.text().await?;
+    ///     Response::json(&serde_json::json!({ "body": body, "kind": kind }))
+    /// })]);
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     assert!(client.server().addr().ip().is_loopback());
+    ///     client.close().await;
+    /// });
+    /// ```
     pub async fn start(app: Application) -> Result<Self, WebError> {
         Ok(Self::new(TestServer::start(app).await?))
     }
@@ -125,6 +156,21 @@ impl TestClient {
     }
 
     /// A client of `server`, through its transport (see the type's note).
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response, TestClient};
+    /// let mut app = Application::new();
+    /// app.add_routes([web::post("/echo", |mut req: Request| async move {
+    ///     let kind = req.headers().get("x-kind").map(|v| v.to_str().unwrap_or("").to_string());
+    ///     let body = req.text().await?;
+    ///     Response::json(&serde_json::json!({ "body": body, "kind": kind }))
+    /// })]);
+    /// tulip::run(async {
+    ///     let server = tulip::web::TestServer::start(app).await.unwrap();
+    ///     let client = TestClient::new(server);
+    ///     client.close().await;
+    /// });
+    /// ```
     pub fn new(server: TestServer) -> Self {
         TestClient { server, sender: RefCell::new(None) }
     }
@@ -140,11 +186,45 @@ impl TestClient {
     }
 
     /// A POST of `body`.
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response, TestClient};
+    /// let mut app = Application::new();
+    /// app.add_routes([web::post("/echo", |mut req: Request| async move {
+    ///     let kind = req.headers().get("x-kind").map(|v| v.to_str().unwrap_or("").to_string());
+    ///     let body = req.text().await?;
+    ///     Response::json(&serde_json::json!({ "body": body, "kind": kind }))
+    /// })]);
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     let resp = client.post("/echo", "hi").await.unwrap();
+    ///     assert_eq!(resp.json::<serde_json::Value>().unwrap()["body"], "hi");
+    ///     client.close().await;
+    /// });
+    /// ```
     pub async fn post(&self, path: &str, body: impl Into<Bytes>) -> Result<TestResponse, TestClientError> {
         self.request(Method::POST, path, &[], body.into()).await
     }
 
     /// Any request; `Host` is added.
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response, TestClient};
+    /// let mut app = Application::new();
+    /// app.add_routes([web::post("/echo", |mut req: Request| async move {
+    ///     let kind = req.headers().get("x-kind").map(|v| v.to_str().unwrap_or("").to_string());
+    ///     let body = req.text().await?;
+    ///     Response::json(&serde_json::json!({ "body": body, "kind": kind }))
+    /// })]);
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     let resp = client.request(http::Method::POST, "/echo", &[("x-kind", "note")], "hi".into()).await.unwrap();
+    ///     assert_eq!(resp.status(), 200);
+    ///     assert_eq!(resp.headers()["content-type"], "application/json; charset=utf-8");
+    ///     assert_eq!(resp.bytes().as_ref(), br#"{"body":"hi","kind":"note"}"#);
+    ///     client.close().await;
+    /// });
+    /// ```
     pub async fn request(
         &self,
         method: Method,
@@ -182,6 +262,22 @@ impl TestClient {
 
     /// Closes the connection and the server (errors of the server's
     /// clean-up hooks are dropped; use [`TestServer::close`] to see them).
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response, TestClient};
+    /// let mut app = Application::new();
+    /// app.add_routes([web::post("/echo", |mut req: Request| async move {
+    ///     let kind = req.headers().get("x-kind").map(|v| v.to_str().unwrap_or("").to_string());
+    ///     let body = req.text().await?;
+    ///     Response::json(&serde_json::json!({ "body": body, "kind": kind }))
+    /// })]);
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     let addr = client.server().addr();
+    ///     client.close().await;
+    ///     assert!(std::net::TcpStream::connect(addr).is_err(), "the server is closed");
+    /// });
+    /// ```
     pub async fn close(self) {
         drop(self.sender.borrow_mut().take());
         let _ = self.server.close().await;

@@ -122,6 +122,15 @@ pub struct WsConnect {
 impl WsConnect {
     /// The subprotocols offered (`Sec-WebSocket-Protocol`); the server
     /// picks one, or none.
+    ///
+    /// ```
+    /// # tulip::run(async {
+    /// let session = tulip::http::ClientSession::new();
+    /// let pending = session.ws_connect("ws://127.0.0.1:9/chat").protocols(["chat", "superchat"]);
+    /// assert!(pending.await.unwrap_err().is_connection());
+    /// # session.close().await;
+    /// # });
+    /// ```
     pub fn protocols<I, S>(mut self, protocols: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -132,6 +141,15 @@ impl WsConnect {
     }
 
     /// Adds a header to the handshake request.
+    ///
+    /// ```
+    /// # tulip::run(async {
+    /// let session = tulip::http::ClientSession::new();
+    /// let pending = session.ws_connect("ws://127.0.0.1:9/chat").header("x-token", "t");
+    /// assert!(pending.await.unwrap_err().is_connection());
+    /// # session.close().await;
+    /// # });
+    /// ```
     pub fn header<K, V>(mut self, name: K, value: V) -> Self
     where
         http::HeaderName: TryFrom<K>,
@@ -144,6 +162,15 @@ impl WsConnect {
     }
 
     /// Query parameters added to the URL.
+    ///
+    /// ```
+    /// # tulip::run(async {
+    /// let session = tulip::http::ClientSession::new();
+    /// let pending = session.ws_connect("ws://127.0.0.1:9/chat").params([("room", "1")]);
+    /// assert!(pending.await.unwrap_err().is_connection());
+    /// # session.close().await;
+    /// # });
+    /// ```
     pub fn params<I, K, V, P>(mut self, params: I) -> Self
     where
         I: IntoIterator<Item = P>,
@@ -156,12 +183,30 @@ impl WsConnect {
     }
 
     /// Basic auth for the handshake.
+    ///
+    /// ```
+    /// # tulip::run(async {
+    /// let session = tulip::http::ClientSession::new();
+    /// let pending = session.ws_connect("ws://127.0.0.1:9/chat").auth(tulip::http::BasicAuth::new("user", "pass"));
+    /// assert!(pending.await.unwrap_err().is_connection());
+    /// # session.close().await;
+    /// # });
+    /// ```
     pub fn auth(mut self, auth: BasicAuth) -> Self {
         self.req = self.req.auth(auth);
         self
     }
 
     /// The `Origin` header.
+    ///
+    /// ```
+    /// # tulip::run(async {
+    /// let session = tulip::http::ClientSession::new();
+    /// let pending = session.ws_connect("ws://127.0.0.1:9/chat").origin("https://example.com");
+    /// assert!(pending.await.unwrap_err().is_connection());
+    /// # session.close().await;
+    /// # });
+    /// ```
     pub fn origin(mut self, origin: impl Into<String>) -> Self {
         self.origin = Some(origin.into());
         self
@@ -169,12 +214,32 @@ impl WsConnect {
 
     /// Pings after `every` without a message, and drops the connection
     /// (1006) when no answer comes within half of it.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # tulip::run(async {
+    /// let session = tulip::http::ClientSession::new();
+    /// let pending = session.ws_connect("ws://127.0.0.1:9/chat").heartbeat(Duration::from_secs(30));
+    /// assert!(pending.await.unwrap_err().is_connection());
+    /// # session.close().await;
+    /// # });
+    /// ```
     pub fn heartbeat(mut self, every: Duration) -> Self {
         self.cfg.heartbeat = Some(every);
         self
     }
 
     /// How long one `receive` may wait (aiohttp's `ClientWSTimeout(ws_receive=)`).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # tulip::run(async {
+    /// let session = tulip::http::ClientSession::new();
+    /// let pending = session.ws_connect("ws://127.0.0.1:9/chat").receive_timeout(Duration::from_secs(5));
+    /// assert!(pending.await.unwrap_err().is_connection());
+    /// # session.close().await;
+    /// # });
+    /// ```
     pub fn receive_timeout(mut self, timeout: Duration) -> Self {
         self.cfg.receive_timeout = Some(timeout);
         self
@@ -182,6 +247,16 @@ impl WsConnect {
 
     /// How long `close` waits for the server's close (aiohttp's
     /// `ClientWSTimeout(ws_close=)`, 10 s).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// # tulip::run(async {
+    /// let session = tulip::http::ClientSession::new();
+    /// let pending = session.ws_connect("ws://127.0.0.1:9/chat").close_timeout(Duration::from_secs(2));
+    /// assert!(pending.await.unwrap_err().is_connection());
+    /// # session.close().await;
+    /// # });
+    /// ```
     pub fn close_timeout(mut self, timeout: Duration) -> Self {
         self.cfg.close_timeout = timeout;
         self
@@ -189,18 +264,45 @@ impl WsConnect {
 
     /// The largest message accepted (4 MiB; 0: no limit); a larger one
     /// is closed with 1009.
+    ///
+    /// ```
+    /// # tulip::run(async {
+    /// let session = tulip::http::ClientSession::new();
+    /// let pending = session.ws_connect("ws://127.0.0.1:9/chat").max_msg_size(64 * 1024);
+    /// assert!(pending.await.unwrap_err().is_connection());
+    /// # session.close().await;
+    /// # });
+    /// ```
     pub fn max_msg_size(mut self, bytes: usize) -> Self {
         self.cfg.max_msg_size = bytes;
         self
     }
 
     /// Whether pings are answered and pongs swallowed (true).
+    ///
+    /// ```
+    /// # tulip::run(async {
+    /// let session = tulip::http::ClientSession::new();
+    /// let pending = session.ws_connect("ws://127.0.0.1:9/chat").autoping(false);
+    /// assert!(pending.await.unwrap_err().is_connection());
+    /// # session.close().await;
+    /// # });
+    /// ```
     pub fn autoping(mut self, yes: bool) -> Self {
         self.cfg.autoping = yes;
         self
     }
 
     /// Whether the server's close is answered at once (true).
+    ///
+    /// ```
+    /// # tulip::run(async {
+    /// let session = tulip::http::ClientSession::new();
+    /// let pending = session.ws_connect("ws://127.0.0.1:9/chat").autoclose(false);
+    /// assert!(pending.await.unwrap_err().is_connection());
+    /// # session.close().await;
+    /// # });
+    /// ```
     pub fn autoclose(mut self, yes: bool) -> Self {
         self.cfg.autoclose = yes;
         self
