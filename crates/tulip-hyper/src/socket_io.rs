@@ -72,7 +72,17 @@ pub struct SocketIo<S> {
 }
 
 impl<S: Socket> SocketIo<S> {
-    /// Wraps `socket`.
+    /// Wraps `socket`; [`get_ref`](Self::get_ref) and
+    /// [`into_inner`](Self::into_inner) give it back.
+    ///
+    /// ```
+    /// tulip::run(async {
+    ///     let (a, _b) = tulip::UnixStream::pair().unwrap();
+    ///     let io = tulip_hyper::SocketIo::new(a);
+    ///     assert!(io.get_ref().peer_addr().is_ok());
+    ///     let _socket: tulip::UnixStream = io.into_inner();
+    /// });
+    /// ```
     pub fn new(socket: S) -> Self {
         SocketIo { inner: socket }
     }

@@ -230,6 +230,7 @@ impl std::fmt::Debug for Workers {
 
 impl Workers {
     /// `http://host:port` (aiohttp's `site.name`), with the bound port.
+    /// (See [`stop_handle`](Self::stop_handle)'s example.)
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -240,12 +241,23 @@ impl Workers {
     }
 
     /// How many loops serve.
+    /// (See [`stop_handle`](Self::stop_handle)'s example.)
     pub fn loops(&self) -> usize {
         self.done.len()
     }
 
     /// A handle that stops every loop, to keep while [`wait`](Self::wait)
     /// blocks.
+    ///
+    /// ```
+    /// use tulip::web::{Application, RunApp};
+    /// let workers = RunApp::per_core(Application::new).workers(2).host("127.0.0.1").port(0).handle_signals(false).start().unwrap();
+    /// assert_eq!(workers.loops(), 2);
+    /// assert!(workers.name().starts_with("http://127.0.0.1:"));
+    /// let stop = workers.stop_handle();
+    /// std::thread::spawn(move || stop.stop());
+    /// workers.wait().unwrap();
+    /// ```
     pub fn stop_handle(&self) -> StopHandle {
         self.stop.clone()
     }

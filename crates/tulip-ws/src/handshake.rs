@@ -16,6 +16,12 @@ pub fn ws_accept_key(key: &str) -> String {
 }
 
 /// A fresh random `Sec-WebSocket-Key`.
+///
+/// ```
+/// let key = tulip::web::ws_new_key();
+/// assert_eq!(key.len(), 24, "16 random bytes in base64");
+/// assert_ne!(key, tulip::web::ws_new_key());
+/// ```
 pub fn ws_new_key() -> String {
     async_tungstenite::tungstenite::handshake::client::generate_key()
 }

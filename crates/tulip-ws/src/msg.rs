@@ -89,6 +89,11 @@ pub enum WSMessage {
 
 impl WSMessage {
     /// The kind (aiohttp's `msg.type`).
+    ///
+    /// ```
+    /// use tulip::web::{WSMessage, WSMsgType};
+    /// assert_eq!(WSMessage::Binary(vec![1].into()).type_(), WSMsgType::Binary);
+    /// ```
     pub fn type_(&self) -> WSMsgType {
         match self {
             WSMessage::Text(_) => WSMsgType::Text,
@@ -129,6 +134,12 @@ impl WSMessage {
     }
 
     /// A `CLOSE` message's code.
+    ///
+    /// ```
+    /// use tulip::web::WSMessage;
+    /// assert_eq!(WSMessage::Close { code: 1001, message: "bye".into() }.close_code(), Some(1001));
+    /// assert_eq!(WSMessage::Text("hi".into()).close_code(), None);
+    /// ```
     pub fn close_code(&self) -> Option<u16> {
         match self {
             WSMessage::Close { code, .. } => Some(*code),
@@ -138,6 +149,13 @@ impl WSMessage {
 
     /// The payload as JSON (aiohttp's `msg.json()`): a text's or a
     /// binary's; an error for other kinds or bad JSON.
+    ///
+    /// ```
+    /// use tulip::web::WSMessage;
+    /// let v: serde_json::Value = WSMessage::Text(r#"{"n": 1}"#.into()).json().unwrap();
+    /// assert_eq!(v["n"], 1);
+    /// assert!(WSMessage::Ping(Default::default()).json::<serde_json::Value>().is_err());
+    /// ```
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, WebSocketError> {
         match self {
             WSMessage::Text(_) | WSMessage::Binary(_) => {

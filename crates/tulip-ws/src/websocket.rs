@@ -88,6 +88,14 @@ impl Default for WebSocket {
 impl WebSocket {
     /// A connection not yet attached to a stream: every call but the
     /// accessors fails with "Call .prepare() first" until [`attach`](Self::attach).
+    ///
+    /// ```
+    /// # tulip::run(async {
+    /// let ws = tulip::web::WebSocket::new();
+    /// assert!(!ws.prepared());
+    /// assert!(ws.send_str("hi").await.is_err(), "not attached yet");
+    /// # });
+    /// ```
     pub fn new() -> Self {
         WebSocket::default()
     }
@@ -95,6 +103,19 @@ impl WebSocket {
     /// Starts the connection over `io` after a completed handshake;
     /// `read` holds bytes already read past the handshake. The server's
     /// `prepare` and the client's `ws_connect` call it.
+    ///
+    /// ```
+    /// use tulip::web::{Role, WebSocket, WsConfig};
+    /// tulip::run(async {
+    ///     // Two ends whose handshake is taken as done: a socket pair.
+    ///     let (a, b) = tulip::UnixStream::pair().unwrap();
+    ///     let (server, client) = (WebSocket::new(), WebSocket::new());
+    ///     server.attach(Box::new(a), Vec::new(), Role::Server, None, WsConfig::default()).await;
+    ///     client.attach(Box::new(b), Vec::new(), Role::Client, None, WsConfig::default()).await;
+    ///     client.send_str("hi").await.unwrap();
+    ///     assert_eq!(server.receive_str().await.unwrap(), "hi");
+    /// });
+    /// ```
     pub async fn attach(&self, io: BoxIo, read: Vec<u8>, role: Role, protocol: Option<String>, cfg: WsConfig) {
         *self.shared.protocol.borrow_mut() = protocol;
         self.shared.attach(io, read, role, cfg).await;

@@ -59,12 +59,12 @@ pub struct ClientWebSocketResponse {
 }
 
 impl ClientWebSocketResponse {
-    /// The handshake's status (101).
+    /// The handshake's status (101; the type's example reads it).
     pub fn status(&self) -> http::StatusCode {
         self.status
     }
 
-    /// The handshake's response headers.
+    /// The handshake's response headers (the type's example reads one).
     pub fn headers(&self) -> &http::HeaderMap {
         &self.headers
     }

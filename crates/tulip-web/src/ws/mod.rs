@@ -105,6 +105,11 @@ impl Drop for WebSocketResponse {
 
 impl WebSocketResponse {
     /// A WebSocket with aiohttp's defaults, not yet prepared.
+    ///
+    /// ```
+    /// let ws = tulip::web::WebSocketResponse::new();
+    /// assert!(ws.config().autoping && ws.protocols().is_empty());
+    /// ```
     pub fn new() -> Self {
         WebSocketResponse::default()
     }
@@ -172,11 +177,21 @@ impl WebSocketResponse {
     }
 
     /// The options.
+    ///
+    /// ```
+    /// let ws = tulip::web::WebSocketResponse::new();
+    /// assert_eq!(ws.config().max_msg_size, 4 * 1024 * 1024);
+    /// ```
     pub fn config(&self) -> &WsConfig {
         &self.cfg
     }
 
     /// The subprotocols offered.
+    ///
+    /// ```
+    /// let ws = tulip::web::WebSocketResponse::new().with_protocols(["chat"]);
+    /// assert_eq!(ws.protocols(), ["chat"]);
+    /// ```
     pub fn protocols(&self) -> &[String] {
         &self.protocols
     }
@@ -184,6 +199,29 @@ impl WebSocketResponse {
     /// Whether `request` is a WebSocket handshake this server would
     /// accept, and the subprotocol it would choose (aiohttp's
     /// `can_prepare`).
+    ///
+    /// ```
+    /// use tulip::web::{self, Application, Request, Response, TestClient, WebSocketResponse};
+    /// let mut app = Application::new();
+    /// app.add_routes([web::get("/ws", |req: Request| async move {
+    ///     let (ok, protocol) = WebSocketResponse::new().with_protocols(["chat"]).can_prepare(&req);
+    ///     Response::text(format!("{ok} {protocol:?}"))
+    /// })]);
+    /// tulip::run(async {
+    ///     let client = TestClient::start(app).await.unwrap();
+    ///     assert_eq!(client.get("/ws").await.unwrap().text(), "false None", "no handshake");
+    ///     let handshake = [
+    ///         ("connection", "Upgrade"),
+    ///         ("upgrade", "websocket"),
+    ///         ("sec-websocket-version", "13"),
+    ///         ("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="),
+    ///         ("sec-websocket-protocol", "chat"),
+    ///     ];
+    ///     let resp = client.request(http::Method::GET, "/ws", &handshake, Default::default()).await.unwrap();
+    ///     assert_eq!(resp.text(), r#"true Some("chat")"#);
+    ///     client.close().await;
+    /// });
+    /// ```
     pub fn can_prepare(&self, request: &Request) -> (bool, Option<String>) {
         match ws_server_handshake(request.headers(), &self.protocols) {
             Ok((_, protocol)) => (true, protocol),
