@@ -74,9 +74,13 @@ pub struct Timeout<F> {
     inner: Option<F>,
     deadline: Deadline,
     expired: bool,
-    // Both dropped by hand in `Drop` (`release`), so that a timeout that
-    // never waited and has no handle (the path of a future ready at once,
-    // wait_for_1m) is dropped with one inline test and no drop glue.
+    /// Set (and never cleared) once a timer was armed or a handle made.
+    /// Until then `deadline` is the deadline and `timer` and `shared` are
+    /// `None`: a future ready at once is polled, finished and dropped
+    /// testing this one flag (wait_for_1m).
+    touched: bool,
+    // Both dropped by hand in `Drop` (`release`), so that an untouched
+    // timeout is dropped with one inline test and no drop glue.
     timer: ManuallyDrop<Option<(Rc<Timers>, TimerKey, Instant)>>,
     shared: ManuallyDrop<Option<Rc<Shared>>>,
 }
@@ -114,6 +118,7 @@ impl<F> Timeout<F> {
             inner: Some(future),
             deadline,
             expired: false,
+            touched: false,
             timer: ManuallyDrop::new(None),
             shared: ManuallyDrop::new(None),
         }
@@ -198,6 +203,7 @@ impl<F> Timeout<F> {
     /// from inside the wrapped future, like asyncio's `async with
     /// asyncio.timeout(d) as cm: ... cm.reschedule(...)`.
     pub fn handle(&mut self) -> TimeoutHandle {
+        self.touched = true;
         let shared = self.shared.get_or_insert_with(|| {
             Rc::new(Shared {
                 deadline: Cell::new(self.deadline),
@@ -242,14 +248,35 @@ impl<F: Future> Future for Timeout<F> {
         // a pinned reference and dropped in place (assigning `None`), never
         // moved; no other field is pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        let Some(inner) = this.inner.as_mut() else {
+        // The first poll of a relative timeout (the path of a future ready
+        // at once): no guard, as only a fixed deadline can have passed, and
+        // nothing armed or shared to finish.
+        if !this.touched && !matches!(this.deadline, Deadline::At(_)) {
+            let Some(inner) = this.inner.as_mut() else {
+                return Poll::Ready(Err(TimeoutError));
+            };
+            // SAFETY: see above.
+            if let Poll::Ready(v) = unsafe { Pin::new_unchecked(inner) }.poll(cx) {
+                this.inner = None;
+                return Poll::Ready(Ok(v));
+            }
+            return this.wait(cx);
+        }
+        this.poll_full(cx)
+    }
+}
+
+impl<F: Future> Timeout<F> {
+    /// `poll` of a fixed deadline (a nesting guard) or of a timeout with a timer or a handle.
+    fn poll_full(&mut self, cx: &mut Context<'_>) -> Poll<Result<F::Output, TimeoutError>> {
+        let deadline = self.current_deadline();
+        let Some(inner) = self.inner.as_mut() else {
             return Poll::Ready(Err(TimeoutError));
         };
-        // SAFETY: see above.
+        // SAFETY: `inner` is structurally pinned (see `poll`, which
+        // `self` comes from).
         let inner = unsafe { Pin::new_unchecked(inner) };
-        // Only a fixed deadline can have passed: the first poll of a relative
-        // timeout (the path of a future ready at once) takes no guard.
-        let polled = match this.shared.as_ref().map_or(this.deadline, |s| s.deadline.get()) {
+        let polled = match deadline {
             Deadline::At(t) => {
                 let _entered = crate::nesting::enter(t);
                 inner.poll(cx)
@@ -258,34 +285,34 @@ impl<F: Future> Future for Timeout<F> {
         };
         if let Poll::Ready(v) = polled {
             // The block has ended: the finished future goes (and with it
-            // the right to reschedule). One test when it never waited and
-            // has no handle.
-            let armed_or_shared = this.timer.is_some() || this.shared.is_some();
-            if armed_or_shared {
-                this.cancel_timer();
-            }
-            this.inner = None;
-            if armed_or_shared {
-                this.finish();
-            }
+            // the right to reschedule).
+            self.cancel_timer();
+            self.inner = None;
+            self.finish();
             return Poll::Ready(Ok(v));
         }
-        if let Some(s) = &*this.shared {
+        self.wait(cx)
+    }
+
+    /// The wrapped future is pending: fixes the deadline and arms (or keeps)
+    /// the timer, or gives up if the deadline has passed.
+    fn wait(&mut self, cx: &mut Context<'_>) -> Poll<Result<F::Output, TimeoutError>> {
+        if let Some(s) = &*self.shared {
             *s.waker.borrow_mut() = Some(cx.waker().clone());
         }
-        let deadline = match this.current_deadline() {
+        let deadline = match self.current_deadline() {
             Deadline::Never => {
-                this.cancel_timer();
+                self.cancel_timer();
                 return Poll::Pending;
             }
             Deadline::At(t) => t,
             Deadline::After(d) => {
                 let t = saturating_add(Timers::current_for("timeout").now(), d);
-                this.set_deadline(Deadline::At(t));
+                self.set_deadline(Deadline::At(t));
                 t
             }
         };
-        let timers = match &*this.timer {
+        let timers = match &*self.timer {
             Some((timers, _, _)) => timers.clone(),
             None => Timers::current_for("timeout"),
         };
@@ -297,23 +324,24 @@ impl<F: Future> Future for Timeout<F> {
             return Poll::Pending;
         }
         if now >= deadline {
-            this.cancel_timer();
-            this.finish();
+            self.cancel_timer();
+            self.finish();
             // Dropping the future is the cancellation; it happens before the
             // error is returned, so its destructors have already run.
-            this.inner = None;
-            this.expired = true;
-            if let Some(s) = &*this.shared {
+            self.inner = None;
+            self.expired = true;
+            if let Some(s) = &*self.shared {
                 s.expired.set(true);
             }
             return Poll::Ready(Err(TimeoutError));
         }
-        match &*this.timer {
+        match &*self.timer {
             Some((t, key, at)) if *at == deadline && t.reset_waker(*key, cx.waker()) => {}
             _ => {
-                this.cancel_timer();
+                self.cancel_timer();
                 let key = timers.insert(deadline, TimerEntry::Wake(cx.waker().clone()));
-                *this.timer = Some((timers, key, deadline));
+                *self.timer = Some((timers, key, deadline));
+                self.touched = true;
             }
         }
         Poll::Pending
@@ -323,7 +351,7 @@ impl<F: Future> Future for Timeout<F> {
 impl<F> Drop for Timeout<F> {
     #[inline]
     fn drop(&mut self) {
-        if self.timer.is_some() || self.shared.is_some() {
+        if self.touched {
             self.release();
         }
     }
