@@ -8,7 +8,7 @@
 
 mod compact;
 
-use crate::wheel::{Entry, NextSlot, Wheel, DUE, NIL};
+use crate::wheel::{Entry, Nanos, NextSlot, Wheel, DUE, NIL};
 use slab::Slab;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -24,7 +24,8 @@ pub struct TimerKey {
 
 /// A timer queue with O(1) insert and cancel: a hierarchical timing wheel
 /// (6 levels × 64 slots, 1 ms resolution, an overflow list beyond ~2.2
-/// years). Deadlines keep their exact `Instant`; timers pop in deadline
+/// years). Deadlines keep their exact `Instant` (to the nanosecond, within
+/// ~292 years of the origin); timers pop in deadline
 /// order, ties in insertion order (asyncio's heap of `(when, sequence)`),
 /// and never before their deadline.
 ///
@@ -118,10 +119,21 @@ impl<T> TimerQueue<T> {
         self.entries.capacity()
     }
 
-    fn ceil_tick(&self, deadline: Instant) -> u64 {
-        let d = deadline.saturating_duration_since(self.origin);
-        let ms = d.as_millis() + u128::from(!d.subsec_nanos().is_multiple_of(1_000_000));
-        u64::try_from(ms).unwrap_or(u64::MAX >> 1)
+    /// `t` as stored: nanoseconds after the origin, saturating.
+    fn nanos_of(&self, t: Instant) -> Nanos {
+        let after = |d: Duration| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX);
+        match t.checked_duration_since(self.origin) {
+            Some(d) => Nanos(after(d)),
+            None => Nanos(-after(self.origin.saturating_duration_since(t))),
+        }
+    }
+
+    /// The instant a stored deadline stands for: the deadline given to
+    /// `insert` itself, unless it was more than ~292 years from the origin.
+    fn instant_at(&self, n: Nanos) -> Instant {
+        let d = Duration::from_nanos(n.0.unsigned_abs());
+        let t = if n.0 >= 0 { self.origin.checked_add(d) } else { self.origin.checked_sub(d) };
+        t.unwrap_or(self.origin)
     }
 
     fn floor_tick(&self, now: Instant) -> u64 {
@@ -147,12 +159,13 @@ impl<T> TimerQueue<T> {
         if self.quiet_until.is_some_and(|q| deadline <= q) {
             self.quiet_until = None;
         }
-        let tick = self.ceil_tick(deadline);
+        let deadline = self.nanos_of(deadline);
+        let tick = deadline.tick();
         self.seq += 1;
         let seq = self.seq;
         // 2^32 - 1 pending timers would need hundreds of GB first.
         let index = self.entries.vacant_key() as u32;
-        let entry = Entry { deadline, tick, seq, list: DUE, prev: NIL, next: NIL, home: index, value };
+        let entry = Entry { deadline, seq, list: DUE, prev: NIL, next: NIL, home: index, value };
         self.entries.insert(entry);
         if tick <= self.elapsed {
             self.insert_due(index);
@@ -213,7 +226,7 @@ impl<T> TimerQueue<T> {
         Some(self.insert(deadline, value))
     }
 
-    fn key_of(&self, index: u32) -> (Instant, u64) {
+    fn key_of(&self, index: u32) -> (Nanos, u64) {
         let e = &self.entries[index as usize];
         (e.deadline, e.seq)
     }
@@ -260,7 +273,7 @@ impl<T> TimerQueue<T> {
         let mut index = self.wheel.take(slot);
         while index != NIL {
             let e = &mut self.entries[index as usize];
-            let (next, tick) = (e.next, e.tick);
+            let (next, tick) = (e.next, e.deadline.tick());
             if tick <= self.elapsed {
                 e.list = DUE;
                 self.due.push_back(index);
@@ -291,7 +304,7 @@ impl<T> TimerQueue<T> {
     pub fn next_deadline(&mut self) -> Option<Instant> {
         loop {
             if let Some(front) = self.due_front() {
-                return Some(self.entries[front as usize].deadline);
+                return Some(self.instant_at(self.entries[front as usize].deadline));
             }
             let slot = self.wheel.next_slot(self.elapsed)?;
             if slot.level > 0 {
@@ -324,16 +337,17 @@ impl<T> TimerQueue<T> {
         }
         self.quiet_until = None;
         let floor = self.floor_tick(now);
+        let now_nanos = self.nanos_of(now);
         // A deadline at or before `now` has a ceiling tick of at most floor + 1.
         let horizon = floor + 1;
         loop {
             if let Some(front) = self.due_front() {
-                if self.entries[front as usize].deadline > now {
+                if self.entries[front as usize].deadline > now_nanos {
                     return None;
                 }
                 self.due.pop_front();
                 let e = self.remove_entry(front);
-                return Some((e.deadline, e.value));
+                return Some((self.instant_at(e.deadline), e.value));
             }
             match self.wheel.next_slot(self.elapsed) {
                 Some(slot) if slot.start <= horizon => self.process(slot),

@@ -13,7 +13,6 @@
 //! `unsafe`, and link and unlink allocate nothing once the slab has grown.
 
 use slab::Slab;
-use std::time::Instant;
 
 const LEVELS: usize = 6;
 const SLOT_BITS: u32 = 6;
@@ -25,11 +24,22 @@ const OVERFLOW: u16 = (LEVELS * SLOTS) as u16;
 pub(crate) const DUE: u16 = u16::MAX;
 pub(crate) const NIL: u32 = u32::MAX;
 
+/// A deadline in nanoseconds after the queue's origin (negative: before
+/// it), saturating some 292 years either side: 8 bytes where an `Instant`
+/// and its tick took 24 (200,000 pending timers: 3.2 MB less).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Nanos(pub(crate) i64);
+
+impl Nanos {
+    /// The ceiling of the deadline in ms since origin (0 before it): a slot
+    /// never comes due before the deadlines it holds.
+    pub(crate) fn tick(self) -> u64 {
+        u64::try_from(self.0).map_or(0, |n| n.div_ceil(1_000_000))
+    }
+}
+
 pub(crate) struct Entry<T> {
-    pub(crate) deadline: Instant,
-    /// Ceiling of the deadline in ms since origin: a slot never comes due
-    /// before the deadlines it holds.
-    pub(crate) tick: u64,
+    pub(crate) deadline: Nanos,
     /// Insertion sequence: orders ties and makes keys generation-checked.
     pub(crate) seq: u64,
     pub(crate) list: u16,
@@ -70,7 +80,7 @@ impl Wheel {
 
     /// Links entry `index` (whose tick must be after `elapsed`) into its slot.
     pub(crate) fn link<T>(&mut self, entries: &mut Slab<Entry<T>>, index: u32, elapsed: u64) {
-        let tick = entries[index as usize].tick;
+        let tick = entries[index as usize].deadline.tick();
         debug_assert!(tick > elapsed);
         let level = Self::level_for(elapsed, tick);
         let list = if level >= LEVELS {
@@ -183,12 +193,22 @@ mod tests {
     }
 
     #[test]
+    fn ticks_are_ceilings_of_milliseconds_and_zero_before_origin() {
+        assert_eq!(Nanos(0).tick(), 0);
+        assert_eq!(Nanos(-5).tick(), 0);
+        assert_eq!(Nanos(1).tick(), 1);
+        assert_eq!(Nanos(1_000_000).tick(), 1);
+        assert_eq!(Nanos(1_000_001).tick(), 2);
+        assert_eq!(Nanos(i64::MAX).tick(), (i64::MAX as u64).div_ceil(1_000_000));
+    }
+
+    #[test]
     fn next_slot_is_the_earliest_and_take_empties_it() {
         let mut entries = Slab::new();
         let mut wheel = Wheel::new();
-        for tick in [5_000u64, 70, 3] {
-            let e =
-                Entry { deadline: Instant::now(), tick, seq: 0, list: DUE, prev: NIL, next: NIL, home: 0, value: () };
+        for tick in [5_000i64, 70, 3] {
+            let deadline = Nanos(tick * 1_000_000);
+            let e = Entry { deadline, seq: 0, list: DUE, prev: NIL, next: NIL, home: 0, value: () };
             let index = entries.insert(e) as u32;
             wheel.link(&mut entries, index, 0);
         }
