@@ -50,14 +50,17 @@ impl Drop for Notify {
     }
 }
 
-/// A child's future with its [`Notify`]: a struct rather than an async
-/// block (`let _notify = notify; fut.await`), whose state byte would make
-/// every child task 8 bytes bigger (a 16-byte future plus `Notify` fit 32
-/// bytes exactly). Fields drop in order: the future, then the notice.
-struct Child<F> {
-    fut: F,
-    /// Held only to be dropped after `fut`.
-    _notify: Notify,
+pin_project_lite::pin_project! {
+    /// A child's future with its [`Notify`]: a struct rather than an async
+    /// block (`let _notify = notify; fut.await`), whose state byte would make
+    /// every child task 8 bytes bigger (a 16-byte future plus `Notify` fit 32
+    /// bytes exactly). Fields drop in order: the future, then the notice.
+    struct Child<F> {
+        #[pin]
+        fut: F,
+        // Held only to be dropped after `fut`.
+        _notify: Notify,
+    }
 }
 
 impl<F: StdFuture> StdFuture for Child<F> {
@@ -65,11 +68,7 @@ impl<F: StdFuture> StdFuture for Child<F> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `fut` is pinned structurally: `Child` never moves it (it
-        // is only polled here, through this pinned reference, and dropped
-        // in place with the `Child`), has no `Drop` of its own, and is
-        // `Unpin` only when `F` is; `_notify` is never pinned.
-        unsafe { self.map_unchecked_mut(|c| &mut c.fut) }.poll(cx)
+        self.project().fut.poll(cx)
     }
 }
 

@@ -7,13 +7,16 @@ use std::time::Duration;
 use tulip_task::{CancelledError, PanicError, Task, TaskError};
 use tulip_timer::{Timeout, TimeoutError};
 
-/// The future returned by [`wait_for`]: tulip-timer's [`Timeout`], whose
-/// timer is only created once the future has to wait.
-#[must_use = "futures do nothing unless awaited"]
-pub struct WaitFor<F> {
-    /// `None` for a zero timeout: asyncio 3.11 cancels the work before it
-    /// starts, so the future is never polled.
-    inner: Option<Timeout<F>>,
+pin_project_lite::pin_project! {
+    /// The future returned by [`wait_for`]: tulip-timer's [`Timeout`], whose
+    /// timer is only created once the future has to wait.
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct WaitFor<F> {
+        // `None` for a zero timeout: asyncio 3.11 cancels the work before it
+        // starts, so the future is never polled.
+        #[pin]
+        inner: Option<Timeout<F>>,
+    }
 }
 
 /// asyncio's `wait_for(aw, timeout)`: `fut`'s output, or
@@ -53,17 +56,13 @@ impl<F: StdFuture> StdFuture for WaitFor<F> {
     type Output = Result<F::Output, TimeoutError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `inner` is structurally pinned: `WaitFor` never moves it
-        // out (it is only polled in place, or dropped in place by being set
-        // to `None`), and has no `Drop` of its own.
-        let this = unsafe { self.get_unchecked_mut() };
-        let Some(inner) = this.inner.as_mut() else {
-            return Poll::Ready(Err(TimeoutError));
-        };
-        // SAFETY: see above. Once ready, the `Timeout` has dropped the
-        // future itself; the rest goes with the `WaitFor` (dropping it here
-        // costs an out-of-line drop per call, measured by wait_for_1m).
-        unsafe { Pin::new_unchecked(inner) }.poll(cx)
+        // Once ready, the `Timeout` has dropped the future itself; the rest
+        // goes with the `WaitFor` (dropping it here costs an out-of-line
+        // drop per call, measured by wait_for_1m).
+        match self.project().inner.as_pin_mut() {
+            Some(inner) => inner.poll(cx),
+            None => Poll::Ready(Err(TimeoutError)),
+        }
     }
 }
 

@@ -21,21 +21,36 @@ use std::task::{Context, Poll};
 /// task 40 bytes for a case that is rare.
 pub(crate) type RawOutput<T> = Result<T, Box<TaskError>>;
 
-/// Drives the user's future inside the task allocation.
-///
-/// Never unwinds out of `poll`: a panic of the future while it is polled, or
-/// of its destructor (which runs as soon as the future is finished or
-/// cancelled), is the task's panic. A destructor is the future's `finally:`
-/// block, so a panic there after the future returned a value is treated like
-/// an exception raised in `finally:` in Python: it replaces the value (which
-/// is dropped), and awaiting the task gives [`TaskError::Panicked`].
-///
-/// It keeps no pointer to its task's metadata (8 bytes in every task):
-/// async-task polls and drops it only from inside `TaskRunnable::run` and
-/// `TaskRunnable`'s drop, which mark their task as the thread's running one
-/// (`current.rs`), and that is where it finds the metadata.
-pub(crate) struct TaskFuture<F> {
-    inner: Option<F>,
+pin_project_lite::pin_project! {
+    /// Drives the user's future inside the task allocation.
+    ///
+    /// Never unwinds out of `poll`: a panic of the future while it is polled, or
+    /// of its destructor (which runs as soon as the future is finished or
+    /// cancelled), is the task's panic. A destructor is the future's `finally:`
+    /// block, so a panic there after the future returned a value is treated like
+    /// an exception raised in `finally:` in Python: it replaces the value (which
+    /// is dropped), and awaiting the task gives [`TaskError::Panicked`].
+    ///
+    /// It keeps no pointer to its task's metadata (8 bytes in every task):
+    /// async-task polls and drops it only from inside `TaskRunnable::run` and
+    /// `TaskRunnable`'s drop, which mark their task as the thread's running one
+    /// (`current.rs`), and that is where it finds the metadata.
+    pub(crate) struct TaskFuture<F> {
+        #[pin]
+        inner: Option<F>,
+    }
+
+    impl<F> PinnedDrop for TaskFuture<F> {
+        fn drop(_this: Pin<&mut Self>) {
+            // SAFETY: called by `drop`, used only within it.
+            let meta = unsafe { own_meta() };
+            if !meta.done() {
+                // Torn down unfinished (its executor went away): the callbacks
+                // will never run.
+                drop_quietly(done_callbacks::take(meta));
+            }
+        }
+    }
 }
 
 impl<F> TaskFuture<F> {
@@ -69,19 +84,17 @@ impl<F: StdFuture> StdFuture for TaskFuture<F> {
     type Output = RawOutput<F::Output>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `inner` is never moved out: it is polled through a pinned
-        // reference and dropped in place (by assigning `None`).
-        let this = unsafe { self.get_unchecked_mut() };
+        let mut inner = self.project().inner;
         // SAFETY: called by `poll`, used only within it.
         let meta = unsafe { own_meta() };
         let _current = CurrentGuard::enter(meta);
-        let Some(inner) = this.inner.as_mut() else {
+        let Some(fut) = inner.as_mut().as_pin_mut() else {
             return Poll::Ready(Err(Box::new(CancelledError::default().into())));
         };
         if meta.cancel_requested() {
             // Dropping the future is the cancellation: its destructors are
             // the `finally:` blocks.
-            if let Err(payload) = drop_in_place(&mut this.inner) {
+            if let Err(payload) = drop_in_place(inner) {
                 report_panic(meta, PanicError::caught(payload), "Exception while cancelling a task");
             }
             meta.mark_done(true, false);
@@ -89,11 +102,9 @@ impl<F: StdFuture> StdFuture for TaskFuture<F> {
             return Poll::Ready(Err(Box::new(CancelledError { message: meta.cancel_message() }.into())));
         }
         meta.mark_started();
-        // SAFETY: `inner` lives inside the pinned TaskFuture and is never moved.
-        let pinned = unsafe { Pin::new_unchecked(inner) };
-        match catch_unwind(AssertUnwindSafe(|| pinned.poll(cx))) {
+        match catch_unwind(AssertUnwindSafe(|| fut.poll(cx))) {
             Ok(Poll::Pending) => Poll::Pending,
-            Ok(Poll::Ready(value)) => match drop_in_place(&mut this.inner) {
+            Ok(Poll::Ready(value)) => match drop_in_place(inner) {
                 Ok(()) => {
                     meta.mark_done(false, false);
                     finished(meta, cx);
@@ -112,7 +123,7 @@ impl<F: StdFuture> StdFuture for TaskFuture<F> {
                 let first = PanicError::caught(payload);
                 // The future may be in a broken state: drop it now; a second
                 // panic from its destructor is dropped, the first one counts.
-                if let Err(second) = drop_in_place(&mut this.inner) {
+                if let Err(second) = drop_in_place(inner) {
                     let _ = crate::panics::take_unwinding();
                     drop_quietly(second);
                 }
@@ -132,22 +143,10 @@ fn finished(meta: &TaskMeta, cx: &Context<'_>) {
     }
 }
 
-impl<F> Drop for TaskFuture<F> {
-    fn drop(&mut self) {
-        // SAFETY: called by `drop`, used only within it.
-        let meta = unsafe { own_meta() };
-        if !meta.done() {
-            // Torn down unfinished (its executor went away): the callbacks
-            // will never run.
-            drop_quietly(done_callbacks::take(meta));
-        }
-    }
-}
-
 /// Drops the future (assigning `None` writes it even if the drop unwinds),
 /// catching a panic of its destructor.
-fn drop_in_place<F>(inner: &mut Option<F>) -> Result<(), Box<dyn Any + Send>> {
-    catch_unwind(AssertUnwindSafe(|| *inner = None))
+fn drop_in_place<F>(mut inner: Pin<&mut Option<F>>) -> Result<(), Box<dyn Any + Send>> {
+    catch_unwind(AssertUnwindSafe(|| inner.set(None)))
 }
 
 /// Drops `value`; a panic of its destructor is caught, and its payload is

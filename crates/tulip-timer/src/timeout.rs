@@ -1,15 +1,13 @@
 //! asyncio 3.11's `asyncio.timeout()` / `timeout_at()`, in Rust form: a
 //! future wrapper with a deadline that can be read and moved.
 
-use crate::clock::saturating_add;
-use crate::driver::{TimerEntry, Timers};
-use crate::queue::TimerKey;
-use std::cell::{Cell, RefCell};
+mod state;
+
+use state::{Deadline, Shared, State};
 use std::future::Future;
-use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tulip_task::CancelledError;
 
@@ -46,43 +44,26 @@ impl From<TimeoutError> for std::io::Error {
 #[error("RuntimeError: Cannot change state of {0} Timeout")]
 pub struct TimeoutStateError(pub &'static str);
 
-#[derive(Debug, Clone, Copy)]
-enum Deadline {
-    /// Relative to the loop's clock when the wrapped future first waits.
-    After(Duration),
-    At(Instant),
-    Never,
-}
+pin_project_lite::pin_project! {
+    /// The future of [`timeout`] and [`timeout_at`]: `Ok(output)` if the wrapped
+    /// future finishes in time, else `Err(TimeoutError)` — after the wrapped
+    /// future has been dropped, so its destructors have run.
+    ///
+    /// The wrapped future is polled first: one that is ready at once never
+    /// reads the clock or touches the timer queue.
+    #[must_use = "futures do nothing unless awaited"]
+    pub struct Timeout<F> {
+        // Dropped in place (set to `None`) when the block ends.
+        #[pin]
+        inner: Option<F>,
+        state: State,
+    }
 
-/// Shared with [`TimeoutHandle`]s, created on the first `handle()` call so
-/// that a timeout nobody reschedules allocates nothing.
-struct Shared {
-    deadline: Cell<Deadline>,
-    expired: Cell<bool>,
-    finished: Cell<bool>,
-    waker: RefCell<Option<Waker>>,
-}
-
-/// The future of [`timeout`] and [`timeout_at`]: `Ok(output)` if the wrapped
-/// future finishes in time, else `Err(TimeoutError)` — after the wrapped
-/// future has been dropped, so its destructors have run.
-///
-/// The wrapped future is polled first: one that is ready at once never
-/// reads the clock or touches the timer queue.
-#[must_use = "futures do nothing unless awaited"]
-pub struct Timeout<F> {
-    inner: Option<F>,
-    deadline: Deadline,
-    expired: bool,
-    /// Set (and never cleared) once a timer was armed or a handle made.
-    /// Until then `deadline` is the deadline and `timer` and `shared` are
-    /// `None`: a future ready at once is polled, finished and dropped
-    /// testing this one flag (wait_for_1m).
-    touched: bool,
-    // Both dropped by hand in `Drop` (`release`), so that an untouched
-    // timeout is dropped with one inline test and no drop glue.
-    timer: ManuallyDrop<Option<(Rc<Timers>, TimerKey, Instant)>>,
-    shared: ManuallyDrop<Option<Rc<Shared>>>,
+    impl<F> PinnedDrop for Timeout<F> {
+        fn drop(this: Pin<&mut Self>) {
+            this.project().state.release();
+        }
+    }
 }
 
 /// Runs `future` with a time limit of `delay` (asyncio's
@@ -114,25 +95,13 @@ pub fn timeout_at<F: Future>(deadline: Option<Instant>, future: F) -> Timeout<F>
 
 impl<F> Timeout<F> {
     fn new(future: F, deadline: Deadline) -> Self {
-        Timeout {
-            inner: Some(future),
-            deadline,
-            expired: false,
-            touched: false,
-            timer: ManuallyDrop::new(None),
-            shared: ManuallyDrop::new(None),
-        }
-    }
-
-    #[inline]
-    fn current_deadline(&self) -> Deadline {
-        self.shared.as_ref().map_or(self.deadline, |s| s.deadline.get())
+        Timeout { inner: Some(future), state: State::new(deadline) }
     }
 
     /// The deadline, once known: `None` for no limit, or for a relative
     /// timeout that has not started waiting yet.
     pub fn when(&self) -> Option<Instant> {
-        match self.current_deadline() {
+        match self.state.current_deadline() {
             Deadline::At(t) => Some(t),
             _ => None,
         }
@@ -162,81 +131,19 @@ impl<F> Timeout<F> {
     /// assert!(t.reschedule(Some(at)).is_err()); // the block has ended
     /// ```
     pub fn reschedule(&mut self, deadline: Option<Instant>) -> Result<(), TimeoutStateError> {
-        self.check_active()?;
-        self.set_deadline(deadline.map_or(Deadline::Never, Deadline::At));
-        let Some((timers, key, _)) = self.timer.take() else { return Ok(()) };
-        match deadline {
-            Some(at) => {
-                if let Some(key) = timers.reschedule(key, at) {
-                    *self.timer = Some((timers, key, at));
-                }
-            }
-            None => {
-                timers.cancel(key);
-            }
-        }
-        Ok(())
-    }
-
-    fn check_active(&self) -> Result<(), TimeoutStateError> {
-        // The future is dropped once the block ends (done or expired).
-        match (self.expired, self.inner.is_none()) {
-            (true, _) => Err(TimeoutStateError("expired")),
-            (false, true) => Err(TimeoutStateError("finished")),
-            _ => Ok(()),
-        }
-    }
-
-    /// The block ended: no more rescheduling.
-    fn finish(&mut self) {
-        if let Some(s) = &*self.shared {
-            s.finished.set(true);
-        }
+        self.state.reschedule(deadline, self.inner.is_none())
     }
 
     /// True once the deadline passed and the wrapped future was dropped.
     pub fn expired(&self) -> bool {
-        self.expired
+        self.state.expired
     }
 
     /// A handle to read and move the deadline from elsewhere — for instance
     /// from inside the wrapped future, like asyncio's `async with
     /// asyncio.timeout(d) as cm: ... cm.reschedule(...)`.
     pub fn handle(&mut self) -> TimeoutHandle {
-        self.touched = true;
-        let shared = self.shared.get_or_insert_with(|| {
-            Rc::new(Shared {
-                deadline: Cell::new(self.deadline),
-                expired: Cell::new(self.expired),
-                finished: Cell::new(self.inner.is_none()),
-                waker: RefCell::new(None),
-            })
-        });
-        TimeoutHandle { shared: shared.clone() }
-    }
-
-    /// Removes the timer from the queue, if one is armed. Inline, so that
-    /// the common case (none: the future never waited) is one test.
-    #[inline]
-    fn cancel_timer(&mut self) {
-        if self.timer.is_some() {
-            self.cancel_armed_timer();
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn cancel_armed_timer(&mut self) {
-        if let Some((timers, key, _)) = self.timer.take() {
-            timers.cancel(key);
-        }
-    }
-
-    fn set_deadline(&mut self, d: Deadline) {
-        match &*self.shared {
-            Some(s) => s.deadline.set(d),
-            None => self.deadline = d,
-        }
+        TimeoutHandle { shared: self.state.shared(self.inner.is_none()) }
     }
 }
 
@@ -244,128 +151,22 @@ impl<F: Future> Future for Timeout<F> {
     type Output = Result<F::Output, TimeoutError>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        // SAFETY: `inner` is structurally pinned: it is only polled through
-        // a pinned reference and dropped in place (assigning `None`), never
-        // moved; no other field is pinned.
-        let this = unsafe { self.get_unchecked_mut() };
+        let this = self.project();
+        let (mut inner, state) = (this.inner, this.state);
         // The first poll of a relative timeout (the path of a future ready
         // at once): no guard, as only a fixed deadline can have passed, and
         // nothing armed or shared to finish.
-        if !this.touched && !matches!(this.deadline, Deadline::At(_)) {
-            let Some(inner) = this.inner.as_mut() else {
+        if state.untouched_and_relative() {
+            let Some(fut) = inner.as_mut().as_pin_mut() else {
                 return Poll::Ready(Err(TimeoutError));
             };
-            // SAFETY: see above.
-            if let Poll::Ready(v) = unsafe { Pin::new_unchecked(inner) }.poll(cx) {
-                this.inner = None;
+            if let Poll::Ready(v) = fut.poll(cx) {
+                inner.set(None);
                 return Poll::Ready(Ok(v));
             }
-            return this.wait(cx);
+            return state.wait(inner, cx);
         }
-        this.poll_full(cx)
-    }
-}
-
-impl<F: Future> Timeout<F> {
-    /// `poll` of a fixed deadline (a nesting guard) or of a timeout with a timer or a handle.
-    fn poll_full(&mut self, cx: &mut Context<'_>) -> Poll<Result<F::Output, TimeoutError>> {
-        let deadline = self.current_deadline();
-        let Some(inner) = self.inner.as_mut() else {
-            return Poll::Ready(Err(TimeoutError));
-        };
-        // SAFETY: `inner` is structurally pinned (see `poll`, which
-        // `self` comes from).
-        let inner = unsafe { Pin::new_unchecked(inner) };
-        let polled = match deadline {
-            Deadline::At(t) => {
-                let _entered = crate::nesting::enter(t);
-                inner.poll(cx)
-            }
-            _ => inner.poll(cx),
-        };
-        if let Poll::Ready(v) = polled {
-            // The block has ended: the finished future goes (and with it
-            // the right to reschedule).
-            self.cancel_timer();
-            self.inner = None;
-            self.finish();
-            return Poll::Ready(Ok(v));
-        }
-        self.wait(cx)
-    }
-
-    /// The wrapped future is pending: fixes the deadline and arms (or keeps)
-    /// the timer, or gives up if the deadline has passed.
-    fn wait(&mut self, cx: &mut Context<'_>) -> Poll<Result<F::Output, TimeoutError>> {
-        if let Some(s) = &*self.shared {
-            *s.waker.borrow_mut() = Some(cx.waker().clone());
-        }
-        let deadline = match self.current_deadline() {
-            Deadline::Never => {
-                self.cancel_timer();
-                return Poll::Pending;
-            }
-            Deadline::At(t) => t,
-            Deadline::After(d) => {
-                let t = saturating_add(Timers::current_for("timeout").now(), d);
-                self.set_deadline(Deadline::At(t));
-                t
-            }
-        };
-        let timers = match &*self.timer {
-            Some((timers, _, _)) => timers.clone(),
-            None => Timers::current_for("timeout"),
-        };
-        let now = timers.now();
-        if now >= deadline && crate::nesting::enclosing_expired(now) {
-            // An enclosing timeout expired too: it reports the timeout, as
-            // asyncio lets the cancellation through the inner block; it is
-            // checked right after this poll returns.
-            return Poll::Pending;
-        }
-        if now >= deadline {
-            self.cancel_timer();
-            self.finish();
-            // Dropping the future is the cancellation; it happens before the
-            // error is returned, so its destructors have already run.
-            self.inner = None;
-            self.expired = true;
-            if let Some(s) = &*self.shared {
-                s.expired.set(true);
-            }
-            return Poll::Ready(Err(TimeoutError));
-        }
-        match &*self.timer {
-            Some((t, key, at)) if *at == deadline && t.reset_waker(*key, cx.waker()) => {}
-            _ => {
-                self.cancel_timer();
-                let key = timers.insert(deadline, TimerEntry::Wake(cx.waker().clone()));
-                *self.timer = Some((timers, key, deadline));
-                self.touched = true;
-            }
-        }
-        Poll::Pending
-    }
-}
-
-impl<F> Drop for Timeout<F> {
-    #[inline]
-    fn drop(&mut self) {
-        if self.touched {
-            self.release();
-        }
-    }
-}
-
-impl<F> Timeout<F> {
-    /// `Drop`'s rare part: the timer is cancelled and both fields are
-    /// taken out (what `ManuallyDrop` leaves behind is `None`, which owns
-    /// nothing).
-    #[cold]
-    #[inline(never)]
-    fn release(&mut self) {
-        self.cancel_timer();
-        drop(self.shared.take());
+        state.poll(inner, cx)
     }
 }
 
