@@ -75,6 +75,8 @@ impl Switch {
 struct Service {
     handling: Rc<Handling>,
     remote: Option<Rc<str>>,
+    /// Holds the connection task's waker, for [`Reply::start`].
+    switch: Rc<Switch>,
     clock: Arc<ConnClock>,
     record: Rc<HeadRecord>,
     prepared: crate::request::PreparedSlot,
@@ -103,13 +105,19 @@ impl hyper::service::Service<hyper::Request<Incoming>> for Service {
             ),
             Ok(if_modified_since) => {
                 let started = self.handling.start(req, self.remote.clone(), &self.prepared, if_modified_since);
-                Reply::new(
+                let mut reply = Reply::new(
                     handling,
                     started,
                     prepared,
                     #[cfg(feature = "ws")]
                     upgrade,
-                )
+                );
+                // Cloned, not borrowed: the handler may turn the switch off.
+                let waker = self.switch.waker.borrow().clone();
+                if let Some(waker) = waker {
+                    reply.start(&waker);
+                }
+                reply
             }
         }
     }
@@ -164,6 +172,7 @@ pub(crate) async fn serve<IO: ConnIo>(
     let service = Service {
         handling,
         remote,
+        switch: switch.clone(),
         clock,
         record,
         prepared: Rc::default(),
@@ -205,14 +214,14 @@ impl<IO: ConnIo> Future for Graceful<Http1Conn<IO>> {
             self.shutting = true;
             self.conn.as_mut().graceful_shutdown();
         }
-        let r = self.conn.as_mut().poll(cx);
-        if r.is_pending() && !self.shutting {
+        if !self.shutting {
+            // Before hyper runs: `Service::call` starts handlers with it.
             let mut w = self.switch.waker.borrow_mut();
             if !w.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
                 *w = Some(cx.waker().clone());
             }
         }
-        r
+        self.conn.as_mut().poll(cx)
     }
 }
 

@@ -12,6 +12,12 @@
 //! `start + header timeout`: a client that connects and sends nothing is a
 //! slowloris too). hyper re-polls its sleep after every read that leaves
 //! the head incomplete, which is when the earlier deadline is set.
+//!
+//! hyper makes a new sleep for every head. Rather than one timer-queue
+//! entry each (an insert and a cancel per request, ~500 instructions,
+//! callgrind), a connection keeps one entry, its alarm, at or before the
+//! deadline of the sleep being waited on: a later deadline leaves it where
+//! it is (it goes off early, and is set again), an earlier one moves it.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -19,7 +25,7 @@ use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
@@ -27,20 +33,33 @@ use hyper::rt::Timer;
 use tulip_hyper::{LoopSleep, LoopTimer};
 
 /// What the reader tells the timer (shared, so `Send + Sync` as hyper's
-/// timer must be, with nothing but atomics inside).
+/// timer must be), and the connection's alarm.
 #[derive(Debug)]
 pub(crate) struct ConnClock {
     base: Instant,
     /// Nanoseconds after `base` of the first byte read since the last
-    /// sleep began, plus one; 0 for none.
+    /// sleep began, plus one; 0 for none; [`UNTIMED`] for bytes read whose
+    /// time is taken when a sleep next needs it (hyper polls its sleep
+    /// right after a read that leaves the head incomplete, and never after
+    /// one that completes it: so most heads cost no clock read).
     first_byte: AtomicU64,
     /// Whether a request was served (then idle time is keep-alive).
     served: AtomicBool,
+    /// The connection's one timer entry (see the module's note).
+    alarm: Mutex<Option<LoopSleep>>,
 }
+
+/// Bytes came; their time is not taken yet.
+const UNTIMED: u64 = u64::MAX;
 
 impl ConnClock {
     pub(crate) fn new() -> Arc<Self> {
-        Arc::new(ConnClock { base: LoopTimer.now(), first_byte: AtomicU64::new(0), served: AtomicBool::new(false) })
+        Arc::new(ConnClock {
+            base: LoopTimer.now(),
+            first_byte: AtomicU64::new(0),
+            served: AtomicBool::new(false),
+            alarm: Mutex::new(None),
+        })
     }
 
     pub(crate) fn mark_served(&self) {
@@ -49,14 +68,20 @@ impl ConnClock {
 
     fn saw_bytes(&self) {
         if self.first_byte.load(Ordering::Relaxed) == 0 {
-            let ns = LoopTimer.now().saturating_duration_since(self.base).as_nanos();
-            self.first_byte.store(u64::try_from(ns).unwrap_or(u64::MAX - 1) + 1, Ordering::Relaxed);
+            self.first_byte.store(UNTIMED, Ordering::Relaxed);
         }
     }
 
     fn first_byte(&self) -> Option<Instant> {
         match self.first_byte.load(Ordering::Relaxed) {
             0 => None,
+            UNTIMED => {
+                let now = LoopTimer.now();
+                let ns = now.saturating_duration_since(self.base).as_nanos();
+                let stored = u64::try_from(ns).unwrap_or(UNTIMED).min(UNTIMED - 2) + 1;
+                self.first_byte.store(stored, Ordering::Relaxed);
+                Some(now)
+            }
             n => Some(self.base + Duration::from_nanos(n - 1)),
         }
     }
@@ -167,15 +192,7 @@ impl ConnTimer {
         // Only a connection's first head times out from the start of the
         // wait (no clock read for the others).
         let start = (!self.clock.served.load(Ordering::Relaxed)).then(|| LoopTimer.now());
-        let mut s = HeadSleep {
-            clock: self.clock.clone(),
-            start,
-            header_timeout: self.header_timeout,
-            hyper_deadline,
-            inner: LoopSleep::until(hyper_deadline),
-        };
-        s.rearm();
-        s
+        HeadSleep { clock: self.clock.clone(), start, header_timeout: self.header_timeout, hyper_deadline }
     }
 }
 
@@ -194,14 +211,13 @@ impl Timer for ConnTimer {
 }
 
 /// A sleep ending at hyper's deadline or, once the head began (or before
-/// any request), at the header timeout.
+/// any request), at the header timeout; it waits on the connection's alarm.
 struct HeadSleep {
     clock: Arc<ConnClock>,
     /// When the wait began, for a connection's first head.
     start: Option<Instant>,
     header_timeout: Duration,
     hyper_deadline: Instant,
-    inner: LoopSleep,
 }
 
 impl HeadSleep {
@@ -212,22 +228,27 @@ impl HeadSleep {
             None => self.hyper_deadline,
         }
     }
-
-    fn rearm(&mut self) {
-        let d = self.deadline();
-        if d != self.inner.deadline() {
-            self.inner = LoopSleep::until(d);
-        }
-    }
 }
 
 impl Future for HeadSleep {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let this = self.get_mut();
-        this.rearm();
-        Pin::new(&mut this.inner).poll(cx)
+        let deadline = self.deadline();
+        let mut alarm = self.clock.alarm.lock().unwrap_or_else(PoisonError::into_inner);
+        loop {
+            // None yet, or set for a later deadline: it must go off by this one.
+            if alarm.as_ref().is_none_or(|a| a.deadline() > deadline) {
+                *alarm = Some(LoopSleep::until(deadline));
+            }
+            let a = alarm.get_or_insert_with(|| LoopSleep::until(deadline));
+            match a.poll_queued(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(()) if a.deadline() == deadline => return Poll::Ready(()),
+                // It went off at an earlier head's deadline: set it again.
+                Poll::Ready(()) => *alarm = None,
+            }
+        }
     }
 }
 

@@ -169,17 +169,22 @@ impl Request {
         remote: Option<Rc<str>>,
         prepared: PreparedSlot,
     ) -> Self {
-        Request(Box::new(Inner {
-            head,
-            body: Some(body),
-            cached: None,
-            path,
-            match_info: MatchInfo::default(),
-            app,
-            apps: None,
-            remote,
-            prepared,
-        }))
+        // Written into the allocation rather than built beside it and
+        // copied there: one `memcpy` of ~400 bytes fewer (callgrind).
+        Request(Box::write(
+            Box::new_uninit(),
+            Inner {
+                head,
+                body: Some(body),
+                cached: None,
+                path,
+                match_info: MatchInfo::default(),
+                app,
+                apps: None,
+                remote,
+                prepared,
+            },
+        ))
     }
 
     /// The request is a sub-application's: `sub` is current, `apps` its path.

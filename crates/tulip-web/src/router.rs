@@ -316,12 +316,14 @@ impl Router {
             let (r, inner) = app.router.resolve(method, path, headers);
             Some((r, Some(inner.unwrap_or(app))))
         };
-        for res in self.resources.iter().filter(|_| self.has_domains) {
-            if let Kind::Domain(d, i) = &res.kind {
-                let host = headers.get(http::header::HOST).and_then(|v| v.to_str().ok());
-                if host.is_some_and(|h| d.matches(h)) {
-                    if let Some(found) = sub(*i) {
-                        return found;
+        if self.has_domains {
+            for res in &self.resources {
+                if let Kind::Domain(d, i) = &res.kind {
+                    let host = headers.get(http::header::HOST).and_then(|v| v.to_str().ok());
+                    if host.is_some_and(|h| d.matches(h)) {
+                        if let Some(found) = sub(*i) {
+                            return found;
+                        }
                     }
                 }
             }

@@ -87,6 +87,21 @@ fn a_client_timeout_of_30_virtual_seconds_fires_against_an_hour() {
     assert!(wall.elapsed() < WALL_LIMIT, "{:?}", wall.elapsed());
 }
 
+/// Dribbles a head a byte a virtual second until the server closes; it
+/// must close at the 10 s header timeout, though each byte comes well
+/// inside the keep-alive timeout.
+async fn assert_cut_at_the_header_timeout(slow: &mut tulip::net::DuplexStream) {
+    let start = now();
+    for b in b"GET / HTTP/1.1\r\nHost: t\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa" {
+        if slow.write_all(&[*b]).await.is_err() {
+            break;
+        }
+        tulip::sleep(Duration::from_secs(1)).await;
+    }
+    let took = now() - start;
+    assert!(took >= Duration::from_secs(10) && took < Duration::from_secs(20), "slowloris cut after {took:?}");
+}
+
 /// aiohttp's 75 s keep-alive: an idle connection closes after it, in
 /// virtual time; a silent new connection closes at the header timeout.
 #[test]
@@ -108,15 +123,53 @@ fn keep_alive_and_header_timeouts_run_on_virtual_time() {
         // A head begun but never finished: cut at the header timeout too,
         // though each byte comes well inside the keep-alive timeout.
         let mut slow = server.connect_in_memory().unwrap();
-        let start = now();
-        for b in b"GET / HTTP/1.1\r\nHost: t\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaa" {
-            if slow.write_all(&[*b]).await.is_err() {
-                break;
-            }
-            tulip::sleep(Duration::from_secs(1)).await;
+        assert_cut_at_the_header_timeout(&mut slow).await;
+        server.close().await.unwrap();
+    });
+    assert!(wall.elapsed() < WALL_LIMIT, "{:?}", wall.elapsed());
+}
+
+/// Reads one answer to `GET /` ("hi") from a kept-alive connection.
+async fn read_hi(conn: &mut tulip::net::DuplexStream) -> String {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !out.ends_with(b"hi") {
+        let n = conn.read(&mut buf).await.unwrap();
+        assert!(n > 0, "closed early: {}", String::from_utf8_lossy(&out));
+        out.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// A connection's timeouts share one timer entry that moves with each
+/// request: the keep-alive limit counts from the last answer (not the
+/// first), and a head begun later on the connection is still cut at the
+/// header timeout (the entry moved earlier than the keep-alive deadline).
+#[test]
+fn a_kept_alive_connections_timeouts_follow_each_request() {
+    let wall = Instant::now();
+    virtual_loop().run_until_complete(async {
+        let server = TestServer::in_memory(app()).await.unwrap();
+        let mut idle = server.connect_in_memory().unwrap();
+        for _ in 0..3 {
+            // 60 s apart: past the first head's 10 s deadline and inside 75 s.
+            idle.write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n").await.unwrap();
+            assert!(read_hi(&mut idle).await.starts_with("HTTP/1.1 200 OK"));
+            tulip::sleep(Duration::from_secs(60)).await;
         }
-        let took = now() - start;
-        assert!(took >= Duration::from_secs(10) && took < Duration::from_secs(20), "slowloris cut after {took:?}");
+        idle.write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n").await.unwrap();
+        read_hi(&mut idle).await;
+        let (out, took) = read_until_closed(&mut idle).await;
+        assert!(out.is_empty(), "{out}");
+        assert!(took >= Duration::from_secs(75) && took < Duration::from_secs(90), "idle closed after {took:?}");
+
+        let mut slow = server.connect_in_memory().unwrap();
+        for _ in 0..2 {
+            slow.write_all(b"GET / HTTP/1.1\r\nHost: t\r\n\r\n").await.unwrap();
+            read_hi(&mut slow).await;
+            tulip::sleep(Duration::from_secs(30)).await;
+        }
+        assert_cut_at_the_header_timeout(&mut slow).await;
         server.close().await.unwrap();
     });
     assert!(wall.elapsed() < WALL_LIMIT, "{:?}", wall.elapsed());
