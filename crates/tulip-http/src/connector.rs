@@ -252,7 +252,15 @@ impl TcpConnector {
         let deadline = deadline_after(limit);
         let host = &key.host;
         let connecting = std::pin::pin!(self.connect_now(key, timeout.sock_connect));
-        until(deadline, connecting, || ServerTimeoutError::connect(host, limit.unwrap_or_default()).into()).await
+        match deadline {
+            // Awaited here rather than through `until`: one layer fewer
+            // to poll and to pass the result up through.
+            None => connecting.await,
+            Some(_) => {
+                until(deadline, connecting, || ServerTimeoutError::connect(host, limit.unwrap_or_default()).into())
+                    .await
+            }
+        }
     }
 
     async fn connect_now(&self, key: &ConnKey, sock_connect: Option<Duration>) -> Result<Conn, ClientError> {

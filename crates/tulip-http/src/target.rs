@@ -5,10 +5,11 @@
 //! copy for the header, a parse for the target) was ~1,000 instructions
 //! of every request.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
 use http::header::HeaderValue;
+use http::HeaderMap;
 use url::Url;
 
 use crate::connector::ConnKey;
@@ -24,6 +25,9 @@ pub(crate) struct Target {
     pub(crate) host: HeaderValue,
     /// The origin form: path and query.
     pub(crate) origin: http::Uri,
+    /// The default headers of a request here without headers of its own,
+    /// made at the first such request.
+    pub(crate) defaults: OnceCell<HeaderMap>,
 }
 
 /// The last URL's [`Target`], per session.
@@ -52,7 +56,7 @@ fn derive(url: &Url, proxy: Option<&Rc<ProxyKey>>) -> Result<Target, ClientError
     let host = &url[url::Position::BeforeHost..url::Position::AfterPort];
     let host = HeaderValue::from_str(host).map_err(|e| ClientError::InvalidHeader(format!("host: {e}")))?;
     let origin = parse_uri(url, &url[url::Position::BeforePath..url::Position::AfterQuery])?;
-    Ok(Target { key, host, origin })
+    Ok(Target { key, host, origin, defaults: OnceCell::new() })
 }
 
 /// The absolute form (to a proxy, or over HTTP/2).
