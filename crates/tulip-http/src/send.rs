@@ -38,6 +38,8 @@ struct Limits {
     proxy: Option<Rc<ProxyKey>>,
     timeout: ClientTimeout,
     total: Option<(Instant, Duration)>,
+    /// When the request started (the loop's clock).
+    started: Instant,
     allow_redirects: bool,
     max_redirects: usize,
 }
@@ -77,8 +79,9 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
     }
     let auth = auth.or(url_auth).or_else(|| session.auth.clone());
     let timeout = timeout.unwrap_or(session.timeout);
-    let deadline = deadline_after(timeout.total);
-    let limits = Limits { proxy, timeout, total: deadline.zip(timeout.total), allow_redirects, max_redirects };
+    let started = now();
+    let deadline = timeout.total.map(|d| tulip_timer::saturating_add(started, d));
+    let limits = Limits { proxy, timeout, total: deadline.zip(timeout.total), started, allow_redirects, max_redirects };
     let hop = Hop { method, url, headers, body, auth };
     let total = timeout.total.unwrap_or_default();
     let follow = std::pin::pin!(follow_redirects(&session, hop, &limits));
@@ -96,7 +99,10 @@ async fn follow_redirects(
 ) -> Result<ClientResponse, ClientError> {
     let mut history = Vec::new();
     loop {
-        let (parts, incoming, conn, rest) = send_hop(session, &mut hop, limits).await?;
+        // The first hop takes its connection in the same poll as the
+        // request started: the pool reads that time rather than the clock.
+        let now = history.is_empty().then_some(limits.started);
+        let (parts, incoming, conn, rest) = send_hop(session, &mut hop, limits, now).await?;
         let head = Head::scan(&parts.headers);
         if head.set_cookie {
             session.jar.store_from(&hop.url, &parts.headers);
@@ -136,6 +142,7 @@ async fn send_hop(
     session: &SessionInner,
     hop: &mut Hop,
     limits: &Limits,
+    mut now: Option<Instant>,
 ) -> Result<(http::response::Parts, Incoming, Conn, Option<Body>), ClientError> {
     let timeout = &limits.timeout;
     let target = session.targets.get(&hop.url, limits.proxy.as_ref())?;
@@ -151,7 +158,7 @@ async fn send_hop(
     let replayable = body.as_ref().is_none_or(|b| b.as_bytes().is_some());
     let mut retried = false;
     loop {
-        let mut conn = session.connector.connect(key, timeout).await?;
+        let mut conn = session.connector.connect(key, timeout, now.take()).await?;
         let (send_body, rest) = match body.take() {
             Some(b) => b.take_for_send(),
             None => (SendBody::empty(), None),
