@@ -57,9 +57,9 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
             if let Some(e) = error {
                 return Err(e);
             }
-            (headers, timeout, auth, proxy, proxy_auth)
+            (Some(headers).filter(|h| !h.is_empty()), timeout, auth, proxy, proxy_auth)
         }
-        None => (HeaderMap::new(), None, None, None, None),
+        None => (None, None, None, None, None),
     };
     let proxy = match proxy.as_ref().or(session.proxy.as_ref()) {
         Some(p) => Some(Rc::new(ProxyKey::parse(p, proxy_auth.as_ref().or(session.proxy_auth.as_ref()))?)),
@@ -247,10 +247,9 @@ pub(crate) fn request_headers(session: &SessionInner, hop: &Hop, target: &Target
     // A request without headers of its own (the common case) starts from
     // its target's copy of the defaults: a clone is two allocations and
     // a copy, where building the map hashed and inserted each header.
-    let mut h = if hop.headers.is_empty() {
-        target.defaults.get_or_init(|| default_headers(session, &hop.headers, &target.host)).clone()
-    } else {
-        default_headers(session, &hop.headers, &target.host)
+    let mut h = match hop.headers.as_ref().filter(|h| !h.is_empty()) {
+        None => target.defaults.get_or_init(|| default_headers(session, None, &target.host)).clone(),
+        own => default_headers(session, own, &target.host),
     };
     if let Some(auth) = &hop.auth {
         if !h.contains_key(header::AUTHORIZATION) {
@@ -260,7 +259,7 @@ pub(crate) fn request_headers(session: &SessionInner, hop: &Hop, target: &Target
     // One Cookie header: the request's own, the session's, the jar's
     // (nothing to merge, and no lookup, when there is none of the three).
     let jar = session.jar.header_for(&hop.url);
-    let own_headers = !session.headers.is_empty() || !hop.headers.is_empty();
+    let own_headers = !session.headers.is_empty() || hop.headers.as_ref().is_some_and(|h| !h.is_empty());
     if own_headers || jar.is_some() || !session.cookies.is_empty() {
         merge_cookies(&mut h, session, jar)?;
     }
@@ -272,16 +271,17 @@ pub(crate) fn request_headers(session: &SessionInner, hop: &Hop, target: &Target
 
 /// The session's headers, `own` over them, then Host, Accept,
 /// Accept-Encoding and User-Agent where missing.
-fn default_headers(session: &SessionInner, own: &HeaderMap, host: &HeaderValue) -> HeaderMap {
+fn default_headers(session: &SessionInner, own: Option<&HeaderMap>, host: &HeaderValue) -> HeaderMap {
     // Sized up front for the defaults added below: growing a HeaderMap
     // from empty reallocates its tables on the way.
-    let mut h = HeaderMap::try_with_capacity(session.headers.len() + own.len() + 6).unwrap_or_default();
+    let mut h =
+        HeaderMap::try_with_capacity(session.headers.len() + own.map_or(0, HeaderMap::len) + 6).unwrap_or_default();
     for (name, value) in &session.headers {
-        if !own.contains_key(name) {
+        if !own.is_some_and(|o| o.contains_key(name)) {
             h.append(name, value.clone());
         }
     }
-    for (name, value) in own {
+    for (name, value) in own.into_iter().flatten() {
         h.append(name, value.clone());
     }
     h.entry(header::HOST).or_insert_with(|| host.clone());

@@ -65,7 +65,7 @@ pub(super) async fn run(mut c: WsConnect) -> Result<ClientWebSocketResponse, Cli
         let _ = url.set_password(None);
     }
     let timeout = timeout.unwrap_or(session.timeout);
-    let hop = Hop { method: Method::GET, url, headers, body: None, auth };
+    let hop = Hop { method: Method::GET, url, headers: Some(headers), body: None, auth };
     let total = timeout.total.unwrap_or_default();
     let handshake = std::pin::pin!(handshake(&session, &hop, &c, timeout.sock_connect.or(timeout.connect)));
     until(deadline_after(timeout.total), handshake, || ClientError::Timeout(total)).await
