@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tulip_net::tls::TlsContext;
 use tulip_task::Task;
@@ -246,26 +246,47 @@ impl TcpConnector {
     }
 
     /// A connection for `key`: a slot (waiting FIFO), then an idle
-    /// connection or a new one, all within `timeout.connect`.
-    pub(crate) async fn connect(&self, key: &ConnKey, timeout: &ClientTimeout) -> Result<Conn, ClientError> {
+    /// connection or a new one, all within `timeout.connect`. `now`: the
+    /// loop's time if the caller just read it (a clock read saved).
+    pub(crate) async fn connect(
+        &self,
+        key: &ConnKey,
+        timeout: &ClientTimeout,
+        now: Option<Instant>,
+    ) -> Result<Conn, ClientError> {
         let limit = timeout.connect;
         let deadline = deadline_after(limit);
         let host = &key.host;
-        let connecting = std::pin::pin!(self.connect_now(key, timeout.sock_connect));
-        until(deadline, connecting, || ServerTimeoutError::connect(host, limit.unwrap_or_default()).into()).await
+        let connecting = std::pin::pin!(self.connect_now(key, timeout.sock_connect, now));
+        match deadline {
+            // Awaited here rather than through `until`: one layer fewer
+            // to poll and to pass the result up through.
+            None => connecting.await,
+            Some(_) => {
+                until(deadline, connecting, || ServerTimeoutError::connect(host, limit.unwrap_or_default()).into())
+                    .await
+            }
+        }
     }
 
-    async fn connect_now(&self, key: &ConnKey, sock_connect: Option<Duration>) -> Result<Conn, ClientError> {
+    async fn connect_now(
+        &self,
+        key: &ConnKey,
+        sock_connect: Option<Duration>,
+        mut at: Option<Instant>,
+    ) -> Result<Conn, ClientError> {
         if self.closed() {
             return Err(ClientError::SessionClosed);
         }
         let queued = self.inner.pool.borrow_mut().acquire(key);
         if let Acquire::Queued(id) = queued {
             SlotWait { inner: &self.inner, key, id, done: false }.await?;
+            at = None;
         }
         let mut conn =
             Conn { inner: Rc::clone(&self.inner), key: key.clone(), sender: None, reused: false, held: true };
-        let idle = self.inner.pool.borrow_mut().take_idle(key, now(), |s| !s.is_closed());
+        let at = at.unwrap_or_else(now);
+        let idle = self.inner.pool.borrow_mut().take_idle(key, at, |s| !s.is_closed());
         if let Some(sender) = idle {
             conn.sender = Some(sender);
             conn.reused = true;

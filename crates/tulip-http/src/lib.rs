@@ -73,6 +73,7 @@ pub mod __doc {
 mod dns;
 mod doc_support;
 mod errors;
+mod head;
 mod hyper_errors;
 mod open;
 mod pool;

@@ -20,7 +20,9 @@ pub(crate) struct Hop {
     /// Shared with the session's URL cache and the response: no copy of
     /// the URL per request.
     pub(crate) url: Rc<Url>,
-    pub(crate) headers: HeaderMap,
+    /// `None` when the request set none (the common case): nothing to
+    /// build or to drop (an empty map's drop is a call).
+    pub(crate) headers: Option<HeaderMap>,
     pub(crate) body: Option<Body>,
     pub(crate) auth: Option<BasicAuth>,
 }
@@ -57,7 +59,9 @@ pub(crate) fn follow(status: u16, location: &str, hop: &mut Hop, allow_insecure:
         hop.method = Method::GET;
         hop.body = None;
         for h in [header::CONTENT_TYPE, header::CONTENT_LENGTH, header::TRANSFER_ENCODING] {
-            hop.headers.remove(h);
+            if let Some(m) = hop.headers.as_mut() {
+                m.remove(h);
+            }
         }
     } else if hop.body.as_ref().is_some_and(|b| b.as_bytes().is_none()) {
         return Err(ClientPayloadError::new(
@@ -67,7 +71,9 @@ pub(crate) fn follow(status: u16, location: &str, hop: &mut Hop, allow_insecure:
     }
     if next.origin() != hop.url.origin() {
         for h in [header::AUTHORIZATION, header::COOKIE, header::PROXY_AUTHORIZATION] {
-            hop.headers.remove(h);
+            if let Some(m) = hop.headers.as_mut() {
+                m.remove(h);
+            }
         }
         hop.auth = None;
     }
@@ -88,7 +94,7 @@ mod tests {
         Hop {
             method,
             url: Rc::new(Url::parse(url).unwrap()),
-            headers,
+            headers: Some(headers),
             body: Some("x".into()),
             auth: Some(BasicAuth::new("u", "p")),
         }
@@ -99,8 +105,8 @@ mod tests {
         let mut h = hop(Method::POST, "http://a.test/form");
         follow(303, "/done", &mut h, false).unwrap();
         assert_eq!((h.method.clone(), h.url.as_str()), (Method::GET, "http://a.test/done"));
-        assert!(h.body.is_none() && h.headers.get(header::CONTENT_TYPE).is_none());
-        assert!(h.headers.get(header::AUTHORIZATION).is_some(), "same origin keeps credentials");
+        assert!(h.body.is_none() && h.headers.as_ref().unwrap().get(header::CONTENT_TYPE).is_none());
+        assert!(h.headers.as_ref().unwrap().get(header::AUTHORIZATION).is_some(), "same origin keeps credentials");
         let mut h = hop(Method::POST, "http://a.test/form");
         follow(307, "/again", &mut h, false).unwrap();
         assert_eq!(h.method, Method::POST);
@@ -120,7 +126,10 @@ mod tests {
     fn cross_origin_drops_credentials_and_downgrade_is_refused() {
         let mut h = hop(Method::GET, "http://a.test/");
         follow(302, "http://b.test/", &mut h, false).unwrap();
-        assert!(h.headers.get(header::AUTHORIZATION).is_none() && h.headers.get(header::COOKIE).is_none());
+        assert!(
+            h.headers.as_ref().unwrap().get(header::AUTHORIZATION).is_none()
+                && h.headers.as_ref().unwrap().get(header::COOKIE).is_none()
+        );
         assert!(h.auth.is_none());
         let mut h = hop(Method::GET, "https://a.test/");
         assert!(matches!(follow(302, "http://a.test/", &mut h, false), Err(ClientError::InvalidURL(_))));

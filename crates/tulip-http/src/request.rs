@@ -88,14 +88,23 @@ pub struct RequestBuilder {
     pub(crate) session: Rc<SessionInner>,
     pub(crate) method: Method,
     pub(crate) url: UrlInput,
-    pub(crate) params: Vec<(String, String)>,
-    pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Body>,
-    pub(crate) timeout: Option<ClientTimeout>,
     pub(crate) allow_redirects: bool,
     pub(crate) max_redirects: usize,
-    pub(crate) auth: Option<BasicAuth>,
     pub(crate) raise_for_status: Option<bool>,
+    /// Boxed, made by the first builder call that sets one of them.
+    pub(crate) extras: Option<Box<Extras>>,
+}
+
+/// What a request sets only now and then. Inline they made the builder
+/// ~550 bytes, moved into every request's future (and kept there) and
+/// copied on the way; a request that sets one pays an allocation instead.
+#[derive(Default)]
+pub(crate) struct Extras {
+    pub(crate) params: Vec<(String, String)>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) timeout: Option<ClientTimeout>,
+    pub(crate) auth: Option<BasicAuth>,
     pub(crate) proxy: Option<String>,
     pub(crate) proxy_auth: Option<BasicAuth>,
     pub(crate) error: Option<ClientError>,
@@ -117,26 +126,28 @@ impl RequestBuilder {
             Ok(m) => (m, None),
             Err(e) => (Method::GET, Some(ClientError::InvalidHeader(format!("invalid method: {}", e.into())))),
         };
-        RequestBuilder {
+        let mut req = RequestBuilder {
             session,
             method,
             url,
-            params: Vec::new(),
-            headers: HeaderMap::new(),
             body: None,
-            timeout: None,
             allow_redirects: true,
             max_redirects: 10,
-            auth: None,
             raise_for_status: None,
-            proxy: None,
-            proxy_auth: None,
-            error,
+            extras: None,
+        };
+        if let Some(e) = error {
+            req.extras().error = Some(e);
         }
+        req
+    }
+
+    pub(crate) fn extras(&mut self) -> &mut Extras {
+        self.extras.get_or_insert_with(Box::default)
     }
 
     fn fail(mut self, e: ClientError) -> Self {
-        self.error.get_or_insert(e);
+        self.extras().error.get_or_insert(e);
         self
     }
 
@@ -160,7 +171,7 @@ impl RequestBuilder {
     {
         for p in params {
             let (k, v) = p.borrow();
-            self.params.push((k.as_ref().to_string(), v.as_ref().to_string()));
+            self.extras().params.push((k.as_ref().to_string(), v.as_ref().to_string()));
         }
         self
     }
@@ -186,7 +197,7 @@ impl RequestBuilder {
     {
         match parse_header(name, value) {
             Ok((n, v)) => {
-                self.headers.append(n, v);
+                self.extras().headers.append(n, v);
                 self
             }
             Err(e) => self.fail(e),
@@ -277,7 +288,7 @@ impl RequestBuilder {
     /// });
     /// ```
     pub fn timeout(mut self, timeout: impl Into<ClientTimeout>) -> Self {
-        self.timeout = Some(timeout.into());
+        self.extras().timeout = Some(timeout.into());
         self
     }
 
@@ -326,7 +337,7 @@ impl RequestBuilder {
     /// });
     /// ```
     pub fn auth(mut self, auth: BasicAuth) -> Self {
-        self.auth = Some(auth);
+        self.extras().auth = Some(auth);
         self
     }
 
@@ -360,7 +371,7 @@ impl RequestBuilder {
     /// });
     /// ```
     pub fn proxy(mut self, url: impl AsRef<str>) -> Self {
-        self.proxy = Some(url.as_ref().to_string());
+        self.extras().proxy = Some(url.as_ref().to_string());
         self
     }
 
@@ -376,13 +387,14 @@ impl RequestBuilder {
     /// });
     /// ```
     pub fn proxy_auth(mut self, auth: BasicAuth) -> Self {
-        self.proxy_auth = Some(auth);
+        self.extras().proxy_auth = Some(auth);
         self
     }
 
     fn set_default_type(&mut self, mime: &'static str) {
-        if !self.headers.contains_key(header::CONTENT_TYPE) {
-            self.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
+        let headers = &mut self.extras().headers;
+        if !headers.contains_key(header::CONTENT_TYPE) {
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
         }
     }
 
@@ -432,8 +444,8 @@ impl RequestBuilder {
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
             return Err(invalid(url.as_str(), "only http and https URLs with a host can be requested".into()).into());
         }
-        if !self.params.is_empty() {
-            Rc::make_mut(&mut url).query_pairs_mut().extend_pairs(self.params.iter());
+        if let Some(params) = self.extras.as_ref().map(|x| &x.params).filter(|p| !p.is_empty()) {
+            Rc::make_mut(&mut url).query_pairs_mut().extend_pairs(params.iter());
         }
         Ok(url)
     }

@@ -74,6 +74,8 @@ impl ClientResponse {
         url: std::rc::Rc<Url>,
         parts: http::response::Parts,
         content: BodyReader,
+        (content_type, charset): (Cow<'static, str>, Option<String>),
+        cookies: Vec<RawCookie<'static>>,
     ) -> Self {
         let reason = parts
             .extensions
@@ -81,8 +83,6 @@ impl ClientResponse {
             .map(|r| Cow::Owned(String::from_utf8_lossy(r.as_bytes()).into_owned()))
             .or_else(|| parts.status.canonical_reason().map(Cow::Borrowed))
             .unwrap_or_default();
-        let (content_type, charset) = parse_content_type(&parts.headers);
-        let cookies = crate::cookies::parse_set_cookies(&parts.headers);
         ClientResponse(Box::new(Inner {
             method,
             url,
@@ -472,20 +472,6 @@ impl ClientResponse {
     }
 }
 
-/// Content-Type's media type and charset.
-fn parse_content_type(headers: &HeaderMap) -> (Cow<'static, str>, Option<String>) {
-    let Some(raw) = headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
-        return (Cow::Borrowed("application/octet-stream"), None);
-    };
-    let mut parts = raw.split(';');
-    let mime = parts.next().unwrap_or("").trim().to_ascii_lowercase();
-    let charset = parts.find_map(|p| {
-        let (k, v) = p.split_once('=')?;
-        k.trim().eq_ignore_ascii_case("charset").then(|| v.trim().trim_matches('"').to_string())
-    });
-    (Cow::Owned(mime), charset)
-}
-
 /// aiohttp's test for JSON: `application/json` or `application/<x>+json`.
 fn is_json(mime: &str) -> bool {
     mime.strip_prefix("application/").is_some_and(|sub| sub == "json" || sub.ends_with("+json"))
@@ -495,14 +481,6 @@ fn is_json(mime: &str) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn content_type_and_charset_parse() {
-        let mut h = HeaderMap::new();
-        h.insert(http::header::CONTENT_TYPE, "Text/HTML; Charset=\"ISO-8859-1\"".parse().unwrap());
-        assert_eq!(parse_content_type(&h), ("text/html".into(), Some("ISO-8859-1".into())));
-        assert_eq!(parse_content_type(&HeaderMap::new()).0, "application/octet-stream");
-    }
 
     #[test]
     fn json_types() {

@@ -5,10 +5,11 @@
 //! copy for the header, a parse for the target) was ~1,000 instructions
 //! of every request.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
 
 use http::header::HeaderValue;
+use http::HeaderMap;
 use url::Url;
 
 use crate::connector::ConnKey;
@@ -24,20 +25,26 @@ pub(crate) struct Target {
     pub(crate) host: HeaderValue,
     /// The origin form: path and query.
     pub(crate) origin: http::Uri,
+    /// The default headers of a request here without headers of its own,
+    /// made at the first such request.
+    pub(crate) defaults: OnceCell<HeaderMap>,
 }
 
 /// The last URL's [`Target`], per session.
 #[derive(Default)]
-pub(crate) struct TargetCache(RefCell<Option<(Url, Rc<Target>)>>);
+pub(crate) struct TargetCache(RefCell<Option<(Rc<Url>, Rc<Target>)>>);
 
 impl TargetCache {
     /// `url`'s target through `proxy`, from the cache when it was the last.
-    pub(crate) fn get(&self, url: &Url, proxy: Option<&Rc<ProxyKey>>) -> Result<Rc<Target>, ClientError> {
-        if let Some((_, t)) = self.0.borrow().as_ref().filter(|(u, t)| u == url && t.key.proxy.as_ref() == proxy) {
+    /// The same `Rc` (from the session's URL cache) is the same URL
+    /// without comparing the text.
+    pub(crate) fn get(&self, url: &Rc<Url>, proxy: Option<&Rc<ProxyKey>>) -> Result<Rc<Target>, ClientError> {
+        let same = |u: &Rc<Url>| Rc::ptr_eq(u, url) || **u == **url;
+        if let Some((_, t)) = self.0.borrow().as_ref().filter(|(u, t)| same(u) && t.key.proxy.as_ref() == proxy) {
             return Ok(Rc::clone(t));
         }
         let target = Rc::new(derive(url, proxy)?);
-        *self.0.borrow_mut() = Some((url.clone(), Rc::clone(&target)));
+        *self.0.borrow_mut() = Some((Rc::clone(url), Rc::clone(&target)));
         Ok(target)
     }
 }
@@ -52,7 +59,7 @@ fn derive(url: &Url, proxy: Option<&Rc<ProxyKey>>) -> Result<Target, ClientError
     let host = &url[url::Position::BeforeHost..url::Position::AfterPort];
     let host = HeaderValue::from_str(host).map_err(|e| ClientError::InvalidHeader(format!("host: {e}")))?;
     let origin = parse_uri(url, &url[url::Position::BeforePath..url::Position::AfterQuery])?;
-    Ok(Target { key, host, origin })
+    Ok(Target { key, host, origin, defaults: OnceCell::new() })
 }
 
 /// The absolute form (to a proxy, or over HTTP/2).
@@ -72,13 +79,15 @@ mod tests {
     #[test]
     fn the_target_is_derived_from_the_url_and_reused_for_the_same_url_only() {
         let cache = TargetCache::default();
-        let a = Url::parse("http://example.com:8080/p?q=1").unwrap();
+        let a = Rc::new(Url::parse("http://example.com:8080/p?q=1").unwrap());
         let t = cache.get(&a, None).unwrap();
         assert_eq!((t.host.to_str().unwrap(), t.origin.to_string()), ("example.com:8080", "/p?q=1".into()));
         assert_eq!((&*t.key.host, t.key.port, t.key.https), ("example.com", 8080, false));
         let again = cache.get(&a, None).unwrap();
         assert!(Rc::ptr_eq(&t, &again), "the same URL is served from the cache");
-        let b = Url::parse("https://example.com/other").unwrap();
+        let equal = Rc::new((*a).clone());
+        assert!(Rc::ptr_eq(&t, &cache.get(&equal, None).unwrap()), "so is an equal URL in another Rc");
+        let b = Rc::new(Url::parse("https://example.com/other").unwrap());
         let t = cache.get(&b, None).unwrap();
         assert_eq!((t.host.to_str().unwrap(), t.origin.to_string(), t.key.port), ("example.com", "/other".into(), 443));
         let proxy = Rc::new(ProxyKey { host: "proxy".into(), port: 3128, auth: None });

@@ -77,9 +77,10 @@ impl From<Duration> for ClientTimeout {
     }
 }
 
-/// The loop's time.
+/// The loop's time: its timers' clock (the same clock, read without
+/// taking a handle to the loop: a few times a request).
 pub(crate) fn now() -> Instant {
-    tulip_reactor::try_get_running_loop().map_or_else(Instant::now, |l| l.time())
+    tulip_timer::Timers::with_current(tulip_timer::Timers::now).unwrap_or_else(Instant::now)
 }
 
 /// `now + d`, or `None` for no limit.

@@ -58,7 +58,15 @@ struct Entry {
 
 impl Queue {
     fn entry(&mut self, id: u64) -> Option<&mut Entry> {
-        let i = self.entries.binary_search_by_key(&id, |e| e.id).ok()?;
+        // Ids are consecutive from the front until a compaction (below)
+        // leaves gaps: then an entry sits before its offset, and a binary
+        // search finds it (a search every time was ~70 instructions, four
+        // times a request, with 50 requests in flight).
+        let offset = id.checked_sub(self.entries.front()?.id)?;
+        let i = match usize::try_from(offset).ok().filter(|&i| self.entries.get(i).is_some_and(|e| e.id == id)) {
+            Some(i) => i,
+            None => self.entries.binary_search_by_key(&id, |e| e.id).ok()?,
+        };
         self.entries.get_mut(i)
     }
 

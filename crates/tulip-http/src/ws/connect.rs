@@ -51,19 +51,21 @@ pub(super) async fn run(mut c: WsConnect) -> Result<ClientWebSocketResponse, Cli
     if session.closed.get() {
         return Err(ClientError::SessionClosed);
     }
-    if let Some(e) = c.req.error.take() {
+    if let Some(e) = c.req.extras.as_mut().and_then(|x| x.error.take()) {
         return Err(e);
     }
     c.req.url = http_scheme(std::mem::replace(&mut c.req.url, UrlInput::Text(String::new())));
     let mut url = c.req.resolve_url()?;
-    let auth = c.req.auth.take().or_else(|| BasicAuth::from_url(&url)).or_else(|| session.auth.clone());
+    let x = c.req.extras();
+    let auth = x.auth.take().or_else(|| BasicAuth::from_url(&url)).or_else(|| session.auth.clone());
+    let (timeout, headers) = (x.timeout, std::mem::take(&mut x.headers));
     if !url.username().is_empty() || url.password().is_some() {
         let url = Rc::make_mut(&mut url);
         let _ = url.set_username("");
         let _ = url.set_password(None);
     }
-    let timeout = c.req.timeout.unwrap_or(session.timeout);
-    let hop = Hop { method: Method::GET, url, headers: std::mem::take(&mut c.req.headers), body: None, auth };
+    let timeout = timeout.unwrap_or(session.timeout);
+    let hop = Hop { method: Method::GET, url, headers: Some(headers), body: None, auth };
     let total = timeout.total.unwrap_or_default();
     let handshake = std::pin::pin!(handshake(&session, &hop, &c, timeout.sock_connect.or(timeout.connect)));
     until(deadline_after(timeout.total), handshake, || ClientError::Timeout(total)).await
@@ -77,7 +79,7 @@ async fn handshake(
 ) -> Result<ClientWebSocketResponse, ClientError> {
     let url = &hop.url;
     let target = session.targets.get(url, None)?;
-    let mut headers = request_headers(session, hop, &target.host)?;
+    let mut headers = request_headers(session, hop, &target)?;
     let key = ws_new_key();
     let value =
         |v: &str| HeaderValue::try_from(v).map_err(|e| ClientError::InvalidHeader(format!("websocket handshake: {e}")));
@@ -99,7 +101,7 @@ async fn handshake(
         Opened::Custom(s) => Box::new(s),
         Opened::CustomTls(s, _) => s,
     };
-    let req = build(&Method::GET, target.origin.clone(), headers, SendBody::Full(None));
+    let req = build(&Method::GET, target.origin.clone(), headers, SendBody::empty());
     let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, SendBody>(HyperIo::new(io))
         .await
         .map_err(|e| request_error(e, url))?;
