@@ -11,7 +11,7 @@ use std::time::Duration;
 use futures_lite::io::{AsyncRead, AsyncWrite};
 use tulip_net::tls::{SslError, TlsContext};
 
-use crate::conn::{handshake, Sender};
+use crate::conn::{handshake, handshake_socket, Sender};
 use crate::connector::{ConnKey, TcpConnector};
 use crate::dns::connect_addrs;
 use crate::errors::{ClientConnectorError, ClientError, ConnectorErrorKind, ServerTimeoutError, SslShown};
@@ -66,8 +66,8 @@ impl TcpConnector {
             |kind, source| ClientConnectorError { host: key.host.to_string(), port: key.port, ssl, kind, source };
         let hs = |e: hyper::Error| fail(ConnectorErrorKind::Os, io::Error::other(e));
         let sender = match self.open_stream(key, sock_connect, cfg!(feature = "http2")).await? {
-            Opened::Unix(s) => handshake(s, false, MAX_BUF_SIZE).await,
-            Opened::Tcp(s) => handshake(s, false, MAX_BUF_SIZE).await,
+            Opened::Unix(s) => handshake_socket(s, MAX_BUF_SIZE).await,
+            Opened::Tcp(s) => handshake_socket(s, MAX_BUF_SIZE).await,
             Opened::Tls(s, h2) => handshake(*s, h2, MAX_BUF_SIZE).await,
             Opened::Custom(s) => handshake(s, false, MAX_BUF_SIZE).await,
             Opened::CustomTls(s, h2) => handshake(*s, h2, MAX_BUF_SIZE).await,
