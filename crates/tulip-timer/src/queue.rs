@@ -136,10 +136,6 @@ impl<T> TimerQueue<T> {
         t.unwrap_or(self.origin)
     }
 
-    fn floor_tick(&self, now: Instant) -> u64 {
-        u64::try_from(now.saturating_duration_since(self.origin).as_millis()).unwrap_or(u64::MAX >> 1)
-    }
-
     /// The instant of `tick`; only ever used as a lower bound of deadlines
     /// that exist, so the fallback is unreachable in practice.
     fn instant_of(&self, tick: u64) -> Instant {
@@ -336,8 +332,8 @@ impl<T> TimerQueue<T> {
             return None;
         }
         self.quiet_until = None;
-        let floor = self.floor_tick(now);
         let now_nanos = self.nanos_of(now);
+        let floor = now_nanos.floor_tick();
         // A deadline at or before `now` has a ceiling tick of at most floor + 1.
         let horizon = floor + 1;
         loop {

@@ -36,6 +36,12 @@ impl Nanos {
     pub(crate) fn tick(self) -> u64 {
         u64::try_from(self.0).map_or(0, |n| n.div_ceil(1_000_000))
     }
+
+    /// The floor of the instant in ms since origin (0 before it): the last
+    /// tick that has fully begun.
+    pub(crate) fn floor_tick(self) -> u64 {
+        u64::try_from(self.0).map_or(0, |n| n / 1_000_000)
+    }
 }
 
 pub(crate) struct Entry<T> {
@@ -190,6 +196,11 @@ mod tests {
         assert_eq!(Wheel::level_for(64, 127), 0);
         assert_eq!(Wheel::level_for(0, (1 << 36) - 1), 5);
         assert_eq!(Wheel::level_for(0, 1 << 36), LEVELS);
+    }
+
+    #[test]
+    fn floor_ticks_are_whole_milliseconds_begun_and_zero_before_origin() {
+        assert_eq!((Nanos(-5).floor_tick(), Nanos(999_999).floor_tick(), Nanos(1_000_000).floor_tick()), (0, 0, 1));
     }
 
     #[test]
