@@ -66,14 +66,9 @@ mod tcp_echo {
             let l = tulip::TcpListener::from_std(l).unwrap_or_else(|e| panic!("{e}"));
             let server = tulip::create_task(async move {
                 for _ in 0..CONNS {
-                    let (mut s, _) = l.accept().await.unwrap_or_else(|e| panic!("{e}"));
+                    let (s, _) = l.accept().await.unwrap_or_else(|e| panic!("{e}"));
                     tulip::create_task(async move {
-                        let mut buf = [0u8; MSG];
-                        while s.read_exact(&mut buf).await.is_ok() {
-                            if s.write_all(&buf).await.is_err() {
-                                break;
-                            }
-                        }
+                        crate::echo_loops::echo::<MSG>(&s, &s).await;
                     })
                     .detach();
                 }
@@ -81,13 +76,9 @@ mod tcp_echo {
             let clients: Vec<_> = (0..CONNS)
                 .map(|_| {
                     tulip::create_task(async move {
-                        let mut s = tulip::TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("{e}"));
+                        let s = tulip::TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("{e}"));
                         let _ = s.set_nodelay(true);
-                        let mut buf = [7u8; MSG];
-                        for _ in 0..trips {
-                            s.write_all(&buf).await.unwrap_or_else(|e| panic!("{e}"));
-                            s.read_exact(&mut buf).await.unwrap_or_else(|e| panic!("{e}"));
-                        }
+                        crate::echo_loops::round_trips::<MSG>(&s, trips).await;
                     })
                 })
                 .collect();
@@ -100,7 +91,6 @@ mod tcp_echo {
     }
 
     pub fn tokio(scale: f64) -> Sample {
-        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
         let trips = scaled(TRIPS, scale);
         let (l, addr) = listener();
         let start = Instant::now();
@@ -111,12 +101,8 @@ mod tcp_echo {
                 for _ in 0..CONNS {
                     let (mut s, _) = l.accept().await.unwrap_or_else(|e| panic!("{e}"));
                     tokio::task::spawn_local(async move {
-                        let mut buf = [0u8; MSG];
-                        while s.read_exact(&mut buf).await.is_ok() {
-                            if s.write_all(&buf).await.is_err() {
-                                break;
-                            }
-                        }
+                        let (r, w) = s.split();
+                        crate::echo_loops::tokio_io::echo::<MSG>(r, w).await;
                     });
                 }
             });
@@ -125,11 +111,7 @@ mod tcp_echo {
                     tokio::task::spawn_local(async move {
                         let mut s = tokio::net::TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("{e}"));
                         let _ = s.set_nodelay(true);
-                        let mut buf = [7u8; MSG];
-                        for _ in 0..trips {
-                            s.write_all(&buf).await.unwrap_or_else(|e| panic!("{e}"));
-                            s.read_exact(&mut buf).await.unwrap_or_else(|e| panic!("{e}"));
-                        }
+                        crate::echo_loops::tokio_io::round_trips::<MSG>(&mut s, trips).await;
                     })
                 })
                 .collect();
@@ -149,14 +131,9 @@ mod tcp_echo {
             let l = async_io::Async::new(l).unwrap_or_else(|e| panic!("{e}"));
             let server = ex.spawn(async move {
                 for _ in 0..CONNS {
-                    let (mut s, _) = l.accept().await.unwrap_or_else(|e| panic!("{e}"));
+                    let (s, _) = l.accept().await.unwrap_or_else(|e| panic!("{e}"));
                     ex.spawn(async move {
-                        let mut buf = [0u8; MSG];
-                        while s.read_exact(&mut buf).await.is_ok() {
-                            if s.write_all(&buf).await.is_err() {
-                                break;
-                            }
-                        }
+                        crate::echo_loops::echo::<MSG>(&s, &s).await;
                     })
                     .detach();
                 }
@@ -164,15 +141,11 @@ mod tcp_echo {
             let clients: Vec<_> = (0..CONNS)
                 .map(|_| {
                     ex.spawn(async move {
-                        let mut s = async_io::Async::<std::net::TcpStream>::connect(addr)
+                        let s = async_io::Async::<std::net::TcpStream>::connect(addr)
                             .await
                             .unwrap_or_else(|e| panic!("{e}"));
                         let _ = s.get_ref().set_nodelay(true);
-                        let mut buf = [7u8; MSG];
-                        for _ in 0..trips {
-                            s.write_all(&buf).await.unwrap_or_else(|e| panic!("{e}"));
-                            s.read_exact(&mut buf).await.unwrap_or_else(|e| panic!("{e}"));
-                        }
+                        crate::echo_loops::round_trips::<MSG>(&s, trips).await;
                     })
                 })
                 .collect();

@@ -17,6 +17,7 @@
 pub mod alloc;
 pub mod combinators;
 pub mod core;
+pub mod echo_loops;
 pub mod fresh;
 pub mod harness;
 pub mod http;

@@ -12,7 +12,6 @@
 
 use crate::harness::median;
 use crate::per_core_servers::{MSG, VARIANTS};
-use futures_lite::{AsyncReadExt, AsyncWriteExt};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::time::Instant;
@@ -39,13 +38,9 @@ pub fn client(port: u16, trips: usize) {
         let clients: Vec<_> = (0..CONNS)
             .map(|_| {
                 tulip::create_task(async move {
-                    let mut s = tulip::TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("{e}"));
+                    let s = tulip::TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("{e}"));
                     let _ = s.set_nodelay(true);
-                    let mut buf = [7u8; MSG];
-                    for _ in 0..trips {
-                        s.write_all(&buf).await.unwrap_or_else(|e| panic!("{e}"));
-                        s.read_exact(&mut buf).await.unwrap_or_else(|e| panic!("{e}"));
-                    }
+                    crate::echo_loops::round_trips::<MSG>(&s, trips).await;
                 })
             })
             .collect();

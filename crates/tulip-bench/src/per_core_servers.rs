@@ -8,7 +8,6 @@
 //! `CPU total_s user_s` (CPU used since `start`) and exits.
 
 use crate::harness::{cpu_time, CpuTime};
-use futures_lite::{AsyncReadExt, AsyncWriteExt};
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
 
@@ -66,15 +65,10 @@ fn tulip_loops(n: usize, pin: bool) -> u16 {
                 let l = TcpListener::bind_with(addr, opts).unwrap_or_else(|e| panic!("bind: {e}"));
                 let port = l.local_addr().map(|a| a.port()).unwrap_or(0);
                 tulip::create_task(async move {
-                    while let Ok((mut s, _)) = l.accept().await {
+                    while let Ok((s, _)) = l.accept().await {
                         let _ = s.set_nodelay(true);
                         tulip::create_task(async move {
-                            let mut buf = [0u8; MSG];
-                            while s.read_exact(&mut buf).await.is_ok() {
-                                if s.write_all(&buf).await.is_err() {
-                                    break;
-                                }
-                            }
+                            crate::echo_loops::echo::<MSG>(&s, &s).await;
                         })
                         .detach();
                     }
@@ -92,7 +86,6 @@ fn tulip_loops(n: usize, pin: bool) -> u16 {
 /// tokio's multi-thread runtime with `workers` workers: one listener, a
 /// spawned task per connection, the scheduler spreads them.
 fn tokio_mt(workers: usize) -> u16 {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(workers)
         .enable_all()
@@ -106,12 +99,8 @@ fn tokio_mt(workers: usize) -> u16 {
         while let Ok((mut s, _)) = l.accept().await {
             let _ = s.set_nodelay(true);
             tokio::spawn(async move {
-                let mut buf = [0u8; MSG];
-                while s.read_exact(&mut buf).await.is_ok() {
-                    if s.write_all(&buf).await.is_err() {
-                        break;
-                    }
-                }
+                let (r, w) = s.split();
+                crate::echo_loops::tokio_io::echo::<MSG>(r, w).await;
             });
         }
     });

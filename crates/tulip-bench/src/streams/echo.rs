@@ -46,15 +46,10 @@ pub fn tulip_raw(scale: f64) -> Sample {
         let server = tulip::create_task(async move {
             let mut conns = Vec::with_capacity(CONNS);
             for _ in 0..CONNS {
-                let (mut s, _) = l.accept().await.unwrap_or_else(|e| panic!("{e}"));
+                let (s, _) = l.accept().await.unwrap_or_else(|e| panic!("{e}"));
                 let _ = s.set_nodelay(true);
                 conns.push(tulip::create_task(async move {
-                    let mut buf = [0u8; MSG];
-                    while s.read_exact(&mut buf).await.is_ok() {
-                        if s.write_all(&buf).await.is_err() {
-                            break;
-                        }
-                    }
+                    crate::echo_loops::echo::<MSG>(&s, &s).await;
                 }));
             }
             for c in conns {
@@ -71,13 +66,9 @@ pub fn tulip_raw(scale: f64) -> Sample {
 }
 
 async fn tulip_client(addr: SocketAddr, trips: usize) {
-    let mut s = tulip::TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("{e}"));
+    let s = tulip::TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("{e}"));
     let _ = s.set_nodelay(true);
-    let mut buf = [7u8; MSG];
-    for _ in 0..trips {
-        s.write_all(&buf).await.unwrap_or_else(|e| panic!("{e}"));
-        s.read_exact(&mut buf).await.unwrap_or_else(|e| panic!("{e}"));
-    }
+    crate::echo_loops::round_trips::<MSG>(&s, trips).await;
 }
 
 pub fn tokio_buffered(scale: f64) -> Sample {
@@ -89,7 +80,6 @@ pub fn tokio_raw(scale: f64) -> Sample {
 }
 
 fn tokio_run(scale: f64, buffered: bool) -> Sample {
-    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
     let trips = scaled(TRIPS, scale);
     let (l, addr) = listener();
     let clock = Clock::start();
@@ -102,21 +92,11 @@ fn tokio_run(scale: f64, buffered: bool) -> Sample {
                 let (mut s, _) = l.accept().await.unwrap_or_else(|e| panic!("{e}"));
                 let _ = s.set_nodelay(true);
                 conns.push(tokio::task::spawn_local(async move {
-                    let mut buf = [0u8; MSG];
+                    let (r, w) = s.split();
                     if buffered {
-                        let (r, mut w) = s.split();
-                        let mut r = tokio::io::BufReader::with_capacity(BUF, r);
-                        while r.read_exact(&mut buf).await.is_ok() {
-                            if w.write_all(&buf).await.is_err() {
-                                break;
-                            }
-                        }
+                        crate::echo_loops::tokio_io::echo::<MSG>(tokio::io::BufReader::with_capacity(BUF, r), w).await;
                     } else {
-                        while s.read_exact(&mut buf).await.is_ok() {
-                            if s.write_all(&buf).await.is_err() {
-                                break;
-                            }
-                        }
+                        crate::echo_loops::tokio_io::echo::<MSG>(r, w).await;
                     }
                 }));
             }
@@ -129,11 +109,7 @@ fn tokio_run(scale: f64, buffered: bool) -> Sample {
                 tokio::task::spawn_local(async move {
                     let mut s = tokio::net::TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("{e}"));
                     let _ = s.set_nodelay(true);
-                    let mut buf = [7u8; MSG];
-                    for _ in 0..trips {
-                        s.write_all(&buf).await.unwrap_or_else(|e| panic!("{e}"));
-                        s.read_exact(&mut buf).await.unwrap_or_else(|e| panic!("{e}"));
-                    }
+                    crate::echo_loops::tokio_io::round_trips::<MSG>(&mut s, trips).await;
                 })
             })
             .collect();
@@ -164,24 +140,13 @@ fn smol_run(scale: f64, buffered: bool) -> Sample {
         let server = ex.spawn(async move {
             let mut conns = Vec::with_capacity(CONNS);
             for _ in 0..CONNS {
-                let (mut s, _) = l.accept().await.unwrap_or_else(|e| panic!("{e}"));
+                let (s, _) = l.accept().await.unwrap_or_else(|e| panic!("{e}"));
                 let _ = s.get_ref().set_nodelay(true);
                 conns.push(ex.spawn(async move {
-                    let mut buf = [0u8; MSG];
                     if buffered {
-                        let mut r = futures_lite::io::BufReader::with_capacity(BUF, &s);
-                        let mut w = &s;
-                        while r.read_exact(&mut buf).await.is_ok() {
-                            if w.write_all(&buf).await.is_err() {
-                                break;
-                            }
-                        }
+                        crate::echo_loops::echo::<MSG>(futures_lite::io::BufReader::with_capacity(BUF, &s), &s).await;
                     } else {
-                        while s.read_exact(&mut buf).await.is_ok() {
-                            if s.write_all(&buf).await.is_err() {
-                                break;
-                            }
-                        }
+                        crate::echo_loops::echo::<MSG>(&s, &s).await;
                     }
                 }));
             }
@@ -192,14 +157,10 @@ fn smol_run(scale: f64, buffered: bool) -> Sample {
         let clients: Vec<_> = (0..CONNS)
             .map(|_| {
                 ex.spawn(async move {
-                    let mut s =
+                    let s =
                         async_io::Async::<std::net::TcpStream>::connect(addr).await.unwrap_or_else(|e| panic!("{e}"));
                     let _ = s.get_ref().set_nodelay(true);
-                    let mut buf = [7u8; MSG];
-                    for _ in 0..trips {
-                        s.write_all(&buf).await.unwrap_or_else(|e| panic!("{e}"));
-                        s.read_exact(&mut buf).await.unwrap_or_else(|e| panic!("{e}"));
-                    }
+                    crate::echo_loops::round_trips::<MSG>(&s, trips).await;
                 })
             })
             .collect();

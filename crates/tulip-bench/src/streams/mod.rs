@@ -13,7 +13,7 @@ use crate::alloc;
 use crate::core::{scaled, smol_local, tokio_local};
 use crate::harness::{cpu_time, CpuTime, Sample, Unit, Workload};
 use crate::io::listener;
-use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use futures_lite::AsyncReadExt;
 use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::Instant;
