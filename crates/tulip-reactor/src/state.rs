@@ -165,8 +165,9 @@ impl LoopState {
     #[inline(always)]
     fn run_task(&self, runnable: TaskRunnable) {
         let slot = runnable.meta().slot();
-        runnable.run();
-        self.after_task_step(slot);
+        if runnable.step() {
+            self.forget_task(slot);
+        }
     }
 
     #[inline(never)]
@@ -235,10 +236,12 @@ impl LoopState {
         }
     }
 
-    /// Forgets a finished task. The registry's `TaskRef` holds a waker, so
-    /// the task stays allocated until here whatever else lets go of it.
+    /// Forgets a task that has just finished. The registry's `TaskRef`
+    /// holds a waker, so the task stays allocated until here whatever else
+    /// lets go of it. Only the step that finished a task comes here (the
+    /// registry is cold memory for a loop of many tasks).
     #[inline]
-    fn after_task_step(&self, slot: u32) {
+    fn forget_task(&self, slot: u32) {
         let finished = {
             let mut tasks = self.tasks.borrow_mut();
             match tasks.get(slot as usize) {

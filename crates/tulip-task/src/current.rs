@@ -48,6 +48,12 @@ pub(crate) struct RunningGuard {
     previous: *const TaskMeta,
 }
 
+/// The low bit of `RUNNING`: the running task's future has finished during
+/// this run (`TaskMeta` is 8-aligned, so the bit is free). It is how
+/// [`TaskRunnable::step`](crate::TaskRunnable::step) learns that the task
+/// is done without reading the task after the run, which may have freed it.
+const FINISHED: usize = 1;
+
 impl RunningGuard {
     /// `meta` is the metadata of the runnable that the guard's owner runs
     /// or drops while the guard lives (`TaskRunnable::run` and its `Drop`),
@@ -57,6 +63,22 @@ impl RunningGuard {
         let previous = RUNNING.with(|c| c.replace(meta));
         RunningGuard { previous }
     }
+
+    /// Ends the guard early, telling whether the task finished while it
+    /// lived ([`mark_finished`]).
+    #[inline]
+    pub(crate) fn leave(self) -> bool {
+        let this = std::mem::ManuallyDrop::new(self);
+        let current = RUNNING.with(|c| c.replace(this.previous));
+        current.addr() & FINISHED != 0
+    }
+}
+
+/// The running task's future just finished (see [`RunningGuard::leave`]).
+/// Only called from inside that task's poll, so `RUNNING` is set.
+#[inline]
+pub(crate) fn mark_finished() {
+    RUNNING.with(|c| c.set(c.get().map_addr(|a| a | FINISHED)));
 }
 
 impl Drop for RunningGuard {
@@ -79,9 +101,10 @@ impl Drop for RunningGuard {
 /// is allocated until the run or drop returns.
 #[inline]
 pub(crate) unsafe fn running_meta<'a>() -> Option<&'a TaskMeta> {
-    let ptr = RUNNING.with(|c| c.get());
+    let ptr = RUNNING.with(|c| c.get()).map_addr(|a| a & !FINISHED);
     // SAFETY: see the contract above: the pointer, if set, is the metadata
-    // of the runnable whose run or drop is on the stack, alive for 'a.
+    // of the runnable whose run or drop is on the stack, alive for 'a (with
+    // the finished bit cleared, the address the guard was given).
     unsafe { ptr.as_ref() }
 }
 

@@ -61,6 +61,27 @@ impl TaskRunnable {
         runnable.run()
     }
 
+    /// Polls the task once, like [`run`](Self::run), and returns true if
+    /// that poll finished it (with a value, a panic or a cancellation).
+    ///
+    /// This is how an executor learns that a task is done without looking
+    /// at the task after the run (the run may have freed it, and a registry
+    /// of live tasks is cold memory): the loop forgets a task only after the
+    /// step that finished it.
+    ///
+    /// ```
+    /// let (runnable, task) = tulip_task::TaskBuilder::new().spawn_local(async { 6 * 7 }, |_| {});
+    /// assert!(runnable.step()); // finished in this step
+    /// assert_eq!(futures_lite::future::block_on(task).unwrap(), 42);
+    /// ```
+    #[inline]
+    pub fn step(mut self) -> bool {
+        let Some(runnable) = self.0.take() else { return false };
+        let running = RunningGuard::enter(runnable.metadata());
+        runnable.run();
+        running.leave()
+    }
+
     /// The task's metadata.
     pub fn meta(&self) -> &TaskMeta {
         self.inner().metadata()
@@ -156,5 +177,35 @@ mod tests {
         );
         runnable.run();
         assert_eq!(futures_lite::future::block_on(task).unwrap(), (1, Some("outer".to_string())));
+    }
+
+    /// `step` is true for the step that finishes a task (by value, panic or
+    /// cancellation) and only for it; a task finished by a nested step
+    /// does not count for the task whose poll ran it.
+    #[test]
+    fn step_tells_which_step_finished_the_task() {
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let q = queue.clone();
+        let (first, task) = TaskBuilder::new().spawn_local(
+            async {
+                let (inner, _t) = TaskBuilder::new().spawn_local(async {}, |_| {});
+                let inner_finished = inner.step();
+                futures_lite::future::yield_now().await;
+                inner_finished
+            },
+            move |r| q.lock().unwrap().push(r),
+        );
+        assert!(!first.step(), "parked at the yield: not finished");
+        let second = queue.lock().unwrap().pop().unwrap();
+        assert!(second.step());
+        assert!(futures_lite::future::block_on(task).unwrap());
+
+        let (panics, task) = TaskBuilder::new().spawn_local(async { panic!("boom") }, |_| {});
+        assert!(panics.step());
+        assert!(futures_lite::future::block_on(task).is_err());
+
+        let (cancelled, task) = TaskBuilder::new().spawn_local(std::future::pending::<()>(), |_| {});
+        task.cancel();
+        assert!(cancelled.step());
     }
 }

@@ -3,7 +3,7 @@
 //! scheduling point, panics caught and stored (or reported), and the task
 //! marked current on its thread while it runs.
 
-use crate::current::{running_meta, CurrentGuard};
+use crate::current::{mark_finished, running_meta, CurrentGuard};
 use crate::done_callbacks;
 use crate::error::{CancelledError, PanicError, TaskError};
 use crate::exception::ExceptionContext;
@@ -138,6 +138,7 @@ impl<F: StdFuture> StdFuture for TaskFuture<F> {
 /// The task just finished: its done callbacks are scheduled. The waker in
 /// `cx` is the task's own (async-task polls a task with its waker).
 fn finished(meta: &TaskMeta, cx: &Context<'_>) {
+    mark_finished();
     if meta.has_callbacks() {
         done_callbacks::fire(&TaskRef::new(cx.waker().clone(), meta));
     }
