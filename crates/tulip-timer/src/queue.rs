@@ -7,8 +7,10 @@
 //! wheel one after it, so `due` always holds the earliest timers.
 
 mod compact;
+mod live;
 
 use crate::wheel::{Entry, Nanos, NextSlot, Wheel, DUE, NIL};
+use live::LiveSlots;
 use slab::Slab;
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -50,8 +52,10 @@ pub struct TimerKey {
 pub struct TimerQueue<T> {
     origin: Instant,
     entries: Slab<Entry<T>>,
+    /// Which slots of `entries` are occupied, read before the slab itself.
+    live: LiveSlots,
     wheel: Wheel,
-    due: VecDeque<u32>,
+    due: VecDeque<Due>,
     /// Entries were appended to `due` since it was last sorted: a slot
     /// coming due moves its whole batch at once, and one sort beats a
     /// sorted insert each.
@@ -82,6 +86,7 @@ impl<T> TimerQueue<T> {
         TimerQueue {
             origin,
             entries: Slab::new(),
+            live: LiveSlots::default(),
             wheel: Wheel::new(),
             due: VecDeque::new(),
             due_unsorted: false,
@@ -163,6 +168,7 @@ impl<T> TimerQueue<T> {
         let index = self.entries.vacant_key() as u32;
         let entry = Entry { deadline, seq, list: DUE, prev: NIL, next: NIL, home: index, value };
         self.entries.insert(entry);
+        self.live.insert(index);
         if tick <= self.elapsed {
             self.insert_due(index);
         } else {
@@ -230,33 +236,29 @@ impl<T> TimerQueue<T> {
     fn due_position(&self, index: u32) -> usize {
         if !self.due_unsorted {
             let key = self.key_of(index);
-            if let Ok(pos) = self.due.binary_search_by_key(&key, |&i| self.key_of(i)) {
+            if let Ok(pos) = self.due.binary_search_by_key(&key, |d| d.key) {
                 return pos;
             }
         }
-        self.due.iter().position(|&i| i == index).unwrap_or(self.due.len())
+        self.due.iter().position(|d| d.index == index).unwrap_or(self.due.len())
     }
 
     fn insert_due(&mut self, index: u32) {
         self.entries[index as usize].list = DUE;
-        let key = self.key_of(index);
-        let after_back = self.due.back().is_none_or(|&b| self.key_of(b) < key);
+        let item = Due { key: self.key_of(index), index };
+        let after_back = self.due.back().is_none_or(|b| b.key < item.key);
         if self.due_unsorted || after_back {
-            self.due.push_back(index);
+            self.due.push_back(item);
         } else {
-            let pos = self.due.partition_point(|&i| self.key_of(i) < key);
-            self.due.insert(pos, index);
+            let pos = self.due.partition_point(|d| d.key < item.key);
+            self.due.insert(pos, item);
         }
     }
 
     /// The first entry of `due` in (deadline, insertion) order.
-    fn due_front(&mut self) -> Option<u32> {
+    fn due_front(&mut self) -> Option<Due> {
         if self.due_unsorted {
-            let entries = &self.entries;
-            self.due.make_contiguous().sort_unstable_by_key(|&i| {
-                let e = &entries[i as usize];
-                (e.deadline, e.seq)
-            });
+            self.due.make_contiguous().sort_unstable_by_key(|d| d.key);
             self.due_unsorted = false;
         }
         self.due.front().copied()
@@ -272,7 +274,7 @@ impl<T> TimerQueue<T> {
             let (next, tick) = (e.next, e.deadline.tick());
             if tick <= self.elapsed {
                 e.list = DUE;
-                self.due.push_back(index);
+                self.due.push_back(Due { key: (e.deadline, e.seq), index });
                 self.due_unsorted = true;
             } else {
                 self.wheel.link(&mut self.entries, index, self.elapsed);
@@ -300,7 +302,7 @@ impl<T> TimerQueue<T> {
     pub fn next_deadline(&mut self) -> Option<Instant> {
         loop {
             if let Some(front) = self.due_front() {
-                return Some(self.instant_at(self.entries[front as usize].deadline));
+                return Some(self.instant_at(front.key.0));
             }
             let slot = self.wheel.next_slot(self.elapsed)?;
             if slot.level > 0 {
@@ -338,11 +340,11 @@ impl<T> TimerQueue<T> {
         let horizon = floor + 1;
         loop {
             if let Some(front) = self.due_front() {
-                if self.entries[front as usize].deadline > now_nanos {
+                if front.key.0 > now_nanos {
                     return None;
                 }
                 self.due.pop_front();
-                let e = self.remove_entry(front);
+                let e = self.remove_entry(front.index);
                 return Some((self.instant_at(e.deadline), e.value));
             }
             match self.wheel.next_slot(self.elapsed) {
@@ -359,6 +361,15 @@ impl<T> TimerQueue<T> {
             }
         }
     }
+}
+
+/// An entry of `due`: its sort key (deadline, insertion sequence) beside
+/// its slot, so that sorting a batch and checking the front read this
+/// buffer and not the entries scattered through the slab.
+#[derive(Clone, Copy)]
+struct Due {
+    key: (Nanos, u64),
+    index: u32,
 }
 
 impl<T> std::fmt::Debug for TimerQueue<T> {

@@ -19,10 +19,17 @@ const KEEP: usize = 1024;
 impl<T> TimerQueue<T> {
     /// The slot of the pending timer `key` names, if it is pending.
     pub(super) fn index_of(&self, key: TimerKey) -> Option<u32> {
-        match self.entries.get(key.index as usize) {
-            Some(e) if e.seq == key.seq => Some(key.index),
-            _ if self.moved.is_empty() => None,
-            _ => self.moved.get(&key.seq).copied(),
+        if self.live.contains(key.index) {
+            if let Some(e) = self.entries.get(key.index as usize) {
+                if e.seq == key.seq {
+                    return Some(key.index);
+                }
+            }
+        }
+        if self.moved.is_empty() {
+            None
+        } else {
+            self.moved.get(&key.seq).copied()
         }
     }
 
@@ -30,6 +37,7 @@ impl<T> TimerQueue<T> {
     /// `due`, and compacts the queue if it is now mostly empty.
     pub(super) fn remove_entry(&mut self, index: u32) -> Entry<T> {
         let e = self.entries.remove(index as usize);
+        self.live.remove(index);
         if e.home != index {
             self.moved.remove(&e.seq);
         }
@@ -60,9 +68,10 @@ impl<T> TimerQueue<T> {
             }
         }
         self.moved = moved;
+        self.live.rebuild(self.entries.iter().map(|(index, _)| index));
         self.wheel.remap(map);
-        for i in self.due.iter_mut() {
-            *i = map(*i);
+        for d in self.due.iter_mut() {
+            d.index = map(d.index);
         }
         self.due.shrink_to(self.due.len() * 2);
     }
