@@ -205,14 +205,19 @@ impl Process {
     /// Sends `signal` to the child (asyncio's `send_signal`); an error once
     /// it was reaped (its pid may belong to another process by then).
     ///
+    /// The child inherits the signal dispositions of this process, as
+    /// asyncio's children do: a program started in the background by a
+    /// non-interactive shell (`cmd &`) ignores SIGINT and SIGQUIT, and so
+    /// do its children. The example sends SIGUSR1, which no shell ignores.
+    ///
     /// ```
     /// use std::os::unix::process::ExitStatusExt;
     /// let ev = tulip::EventLoop::new();
     /// ev.run_until_complete(async {
     ///     let mut p = tulip::create_subprocess_shell("sleep 30").await.unwrap();
-    ///     p.send_signal(libc::SIGINT).unwrap();
-    ///     assert_eq!(p.wait().await.unwrap().signal(), Some(libc::SIGINT));
-    ///     assert!(p.send_signal(libc::SIGINT).is_err());
+    ///     p.send_signal(libc::SIGUSR1).unwrap();
+    ///     assert_eq!(p.wait().await.unwrap().signal(), Some(libc::SIGUSR1));
+    ///     assert!(p.send_signal(libc::SIGUSR1).is_err());
     /// });
     /// ```
     pub fn send_signal(&self, signal: i32) -> io::Result<()> {
