@@ -11,7 +11,7 @@ use url::Url;
 use crate::auth::BasicAuth;
 use crate::connector::TcpConnector;
 use crate::cookies::CookieJar;
-use crate::request::{IntoUrl, RequestBuilder};
+use crate::request::{IntoUrl, RequestBuilder, RequestUrl};
 use crate::session_builder::{JsonSerialize, SessionBuilder};
 use crate::timeout::ClientTimeout;
 
@@ -158,7 +158,7 @@ impl ClientSession {
         M: TryInto<Method>,
         M::Error: Into<http::Error>,
     {
-        RequestBuilder::new(Rc::clone(&self.inner), method, url.into_url_input())
+        RequestBuilder::new(Rc::clone(&self.inner), method, RequestUrl::new(&self.inner, url))
     }
 
     /// Opens a WebSocket (aiohttp's `await session.ws_connect(url)`):
@@ -193,7 +193,7 @@ impl ClientSession {
     #[cfg(feature = "ws")]
     pub fn ws_connect(&self, url: impl IntoUrl) -> crate::WsConnect {
         crate::WsConnect {
-            req: RequestBuilder::new(Rc::clone(&self.inner), Method::GET, url.into_url_input()),
+            req: RequestBuilder::new(Rc::clone(&self.inner), Method::GET, RequestUrl::Given(url.into_url_input())),
             protocols: Vec::new(),
             origin: None,
             cfg: tulip_ws::WsConfig::default(),
@@ -427,5 +427,5 @@ where
 {
     let connector = TcpConnector::builder().force_close(true).build();
     let inner = SessionBuilder::new(Location::caller()).connector(connector).one_shot().inner();
-    RequestBuilder::new(Rc::new(inner), method, url.into_url_input())
+    RequestBuilder::new(Rc::new(inner), method, RequestUrl::Given(url.into_url_input()))
 }
