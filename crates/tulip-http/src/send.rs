@@ -235,8 +235,11 @@ async fn exchange(
 pub(crate) fn build(method: &Method, uri: http::Uri, headers: HeaderMap, body: SendBody) -> http::Request<SendBody> {
     let mut req = http::Request::new(body);
     *req.method_mut() = method.clone();
-    *req.uri_mut() = uri;
-    *req.headers_mut() = headers;
+    // The defaults replaced here own no heap memory (an empty map, the
+    // static "/"): forgotten rather than dropped, which walked the empty
+    // map's tables and the URI's parts, ~85 instructions a request.
+    std::mem::forget(std::mem::replace(req.uri_mut(), uri));
+    std::mem::forget(std::mem::replace(req.headers_mut(), headers));
     req
 }
 
