@@ -65,7 +65,7 @@ pub(crate) async fn run(req: RequestBuilder) -> Result<ClientResponse, ClientErr
         Some(p) => Some(Rc::new(ProxyKey::parse(p, proxy_auth.as_ref().or(session.proxy_auth.as_ref()))?)),
         None => None,
     };
-    let in_url = !url.username().is_empty() || url.password().is_some();
+    let in_url = crate::auth::has_credentials(&url);
     let url_auth = if in_url { BasicAuth::from_url(&url) } else { None };
     if url_auth.is_some() && auth.is_some() {
         let why = "Cannot combine AUTH argument with credentials encoded in URL";
