@@ -466,35 +466,43 @@ impl RequestBuilder {
         run(self)
     }
 
-    /// The absolute URL with the params added.
     /// `text` parsed (joined to the session's fixed `base`), from the
-    /// session's one-entry cache when it was the last text parsed.
-    fn parse_text(&self, text: &str, base: Option<&Url>) -> Result<Rc<Url>, url::ParseError> {
-        let mut last = self.session.last_url.borrow_mut();
-        if let Some((_, u)) = last.as_ref().filter(|(t, _)| t == text) {
-            return Ok(Rc::clone(u));
+    /// session's one-entry cache when it was the last text parsed (then
+    /// `true`: it was checked before it was cached).
+    fn parse_text(&self, text: &str, base: Option<&Url>) -> Result<(Rc<Url>, bool), url::ParseError> {
+        if let Some((_, u)) = self.session.last_url.borrow().as_ref().filter(|(t, _)| t == text) {
+            return Ok((Rc::clone(u), true));
         }
-        let url = Rc::new(match base {
+        let url = match base {
             Some(base) => base.join(text)?,
             None => Url::parse(text)?,
-        });
-        *last = Some((text.to_string(), Rc::clone(&url)));
-        Ok(url)
+        };
+        Ok((Rc::new(url), false))
     }
 
-    /// Shared (`Rc`) with the session's cache: a change (the params, the
-    /// credentials taken out) copies it first.
+    /// The absolute URL with the params added. Shared (`Rc`) with the
+    /// session's cache: a change (the params, the credentials taken out)
+    /// copies it first. Only URLs that can be requested are cached, so
+    /// one from the cache is not checked again.
     pub(crate) fn resolve_url(&self) -> Result<Rc<Url>, ClientError> {
         let invalid = |text: &str, why: String| InvalidURL::new(text, why, InvalidUrlKind::Url);
-        let mut url = match (&self.url, &self.session.base_url) {
-            (RequestUrl::Cached(u), _) => Rc::clone(u),
-            (RequestUrl::Given(UrlInput::Url(u)), _) => Rc::new(u.clone()),
+        let (mut url, checked, text) = match (&self.url, &self.session.base_url) {
+            (RequestUrl::Cached(u), _) => (Rc::clone(u), true, None),
+            (RequestUrl::Given(UrlInput::Url(u)), _) => (Rc::new(u.clone()), false, None),
             (RequestUrl::Given(UrlInput::Text(t)), base) => {
-                self.parse_text(t, base.as_ref()).map_err(|e| invalid(t, e.to_string()))?
+                let (u, cached) = self.parse_text(t, base.as_ref()).map_err(|e| invalid(t, e.to_string()))?;
+                (u, cached, Some(t))
             }
         };
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-            return Err(invalid(url.as_str(), "only http and https URLs with a host can be requested".into()).into());
+        if !checked {
+            if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+                return Err(
+                    invalid(url.as_str(), "only http and https URLs with a host can be requested".into()).into()
+                );
+            }
+            if let Some(t) = text {
+                *self.session.last_url.borrow_mut() = Some((t.clone(), Rc::clone(&url)));
+            }
         }
         if let Some(params) = self.extras.as_ref().map(|x| &x.params).filter(|p| !p.is_empty()) {
             Rc::make_mut(&mut url).query_pairs_mut().extend_pairs(params.iter());

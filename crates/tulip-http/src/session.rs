@@ -60,7 +60,8 @@ pub(crate) struct SessionInner {
     pub(crate) closed: Cell<bool>,
     pub(crate) one_shot: bool,
     pub(crate) created: &'static Location<'static>,
-    /// The last URL text resolved and what it gave: a client that asks
+    /// The last URL text resolved to a URL that can be requested, and
+    /// that URL (checked once, when cached): a client that asks
     /// for the same URL again and again parses (and IDNA-maps) it once.
     pub(crate) last_url: RefCell<Option<(String, Rc<Url>)>>,
     /// The pool key, Host header and request target of the last URL sent to.
