@@ -19,6 +19,15 @@ use crate::timeout::ClientTimeout;
 pub trait IntoUrl {
     /// The URL as given: parsed later, against the session's `base_url`.
     fn into_url_input(self) -> UrlInput;
+
+    /// The URL's text when it is text, looked up in the session's cache
+    /// of the last URL before [`into_url_input`](Self::into_url_input)
+    /// copies it: a client asking for the same URL again and again then
+    /// allocates no copy of it per request.
+    #[doc(hidden)]
+    fn url_text(&self) -> Option<&str> {
+        None
+    }
 }
 
 /// A URL argument, parsed or not yet.
@@ -34,15 +43,55 @@ impl IntoUrl for &str {
     fn into_url_input(self) -> UrlInput {
         UrlInput::Text(self.to_string())
     }
+    fn url_text(&self) -> Option<&str> {
+        Some(self)
+    }
 }
 impl IntoUrl for String {
     fn into_url_input(self) -> UrlInput {
         UrlInput::Text(self)
     }
+    fn url_text(&self) -> Option<&str> {
+        Some(self)
+    }
 }
 impl IntoUrl for &String {
     fn into_url_input(self) -> UrlInput {
         UrlInput::Text(self.clone())
+    }
+    fn url_text(&self) -> Option<&str> {
+        Some(self)
+    }
+}
+
+/// A request's URL: as given, or the session's parse of the same text.
+pub(crate) enum RequestUrl {
+    Given(UrlInput),
+    /// The session's last URL, whose text this request gave again.
+    Cached(Rc<Url>),
+}
+
+impl std::fmt::Debug for RequestUrl {
+    /// As the URL given would show (a cached one as its parse).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RequestUrl::Given(u) => u.fmt(f),
+            RequestUrl::Cached(u) => f.debug_tuple("Url").field(&**u).finish(),
+        }
+    }
+}
+
+impl RequestUrl {
+    /// `url`, from the session's cache when its text is the last one parsed.
+    pub(crate) fn new(session: &SessionInner, url: impl IntoUrl) -> Self {
+        let cached = url.url_text().and_then(|text| {
+            let last = session.last_url.borrow();
+            last.as_ref().filter(|(t, _)| t == text).map(|(_, u)| Rc::clone(u))
+        });
+        match cached {
+            Some(u) => RequestUrl::Cached(u),
+            None => RequestUrl::Given(url.into_url_input()),
+        }
     }
 }
 impl IntoUrl for Url {
@@ -87,7 +136,7 @@ impl IntoUrl for &Url {
 pub struct RequestBuilder {
     pub(crate) session: Rc<SessionInner>,
     pub(crate) method: Method,
-    pub(crate) url: UrlInput,
+    pub(crate) url: RequestUrl,
     pub(crate) body: Option<Body>,
     pub(crate) allow_redirects: bool,
     pub(crate) max_redirects: usize,
@@ -117,7 +166,7 @@ impl std::fmt::Debug for RequestBuilder {
 }
 
 impl RequestBuilder {
-    pub(crate) fn new<M>(session: Rc<SessionInner>, method: M, url: UrlInput) -> Self
+    pub(crate) fn new<M>(session: Rc<SessionInner>, method: M, url: RequestUrl) -> Self
     where
         M: TryInto<Method>,
         M::Error: Into<http::Error>,
@@ -417,32 +466,43 @@ impl RequestBuilder {
         run(self)
     }
 
-    /// The absolute URL with the params added.
     /// `text` parsed (joined to the session's fixed `base`), from the
-    /// session's one-entry cache when it was the last text parsed.
-    fn parse_text(&self, text: &str, base: Option<&Url>) -> Result<Rc<Url>, url::ParseError> {
-        let mut last = self.session.last_url.borrow_mut();
-        if let Some((_, u)) = last.as_ref().filter(|(t, _)| t == text) {
-            return Ok(Rc::clone(u));
+    /// session's one-entry cache when it was the last text parsed (then
+    /// `true`: it was checked before it was cached).
+    fn parse_text(&self, text: &str, base: Option<&Url>) -> Result<(Rc<Url>, bool), url::ParseError> {
+        if let Some((_, u)) = self.session.last_url.borrow().as_ref().filter(|(t, _)| t == text) {
+            return Ok((Rc::clone(u), true));
         }
-        let url = Rc::new(match base {
+        let url = match base {
             Some(base) => base.join(text)?,
             None => Url::parse(text)?,
-        });
-        *last = Some((text.to_string(), Rc::clone(&url)));
-        Ok(url)
+        };
+        Ok((Rc::new(url), false))
     }
 
-    /// Shared (`Rc`) with the session's cache: a change (the params, the
-    /// credentials taken out) copies it first.
+    /// The absolute URL with the params added. Shared (`Rc`) with the
+    /// session's cache: a change (the params, the credentials taken out)
+    /// copies it first. Only URLs that can be requested are cached, so
+    /// one from the cache is not checked again.
     pub(crate) fn resolve_url(&self) -> Result<Rc<Url>, ClientError> {
         let invalid = |text: &str, why: String| InvalidURL::new(text, why, InvalidUrlKind::Url);
-        let mut url = match (&self.url, &self.session.base_url) {
-            (UrlInput::Url(u), _) => Rc::new(u.clone()),
-            (UrlInput::Text(t), base) => self.parse_text(t, base.as_ref()).map_err(|e| invalid(t, e.to_string()))?,
+        let (mut url, checked, text) = match (&self.url, &self.session.base_url) {
+            (RequestUrl::Cached(u), _) => (Rc::clone(u), true, None),
+            (RequestUrl::Given(UrlInput::Url(u)), _) => (Rc::new(u.clone()), false, None),
+            (RequestUrl::Given(UrlInput::Text(t)), base) => {
+                let (u, cached) = self.parse_text(t, base.as_ref()).map_err(|e| invalid(t, e.to_string()))?;
+                (u, cached, Some(t))
+            }
         };
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-            return Err(invalid(url.as_str(), "only http and https URLs with a host can be requested".into()).into());
+        if !checked {
+            if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+                return Err(
+                    invalid(url.as_str(), "only http and https URLs with a host can be requested".into()).into()
+                );
+            }
+            if let Some(t) = text {
+                *self.session.last_url.borrow_mut() = Some((t.clone(), Rc::clone(&url)));
+            }
         }
         if let Some(params) = self.extras.as_ref().map(|x| &x.params).filter(|p| !p.is_empty()) {
             Rc::make_mut(&mut url).query_pairs_mut().extend_pairs(params.iter());

@@ -11,7 +11,7 @@ use url::Url;
 use crate::auth::BasicAuth;
 use crate::connector::TcpConnector;
 use crate::cookies::CookieJar;
-use crate::request::{IntoUrl, RequestBuilder};
+use crate::request::{IntoUrl, RequestBuilder, RequestUrl};
 use crate::session_builder::{JsonSerialize, SessionBuilder};
 use crate::timeout::ClientTimeout;
 
@@ -60,7 +60,8 @@ pub(crate) struct SessionInner {
     pub(crate) closed: Cell<bool>,
     pub(crate) one_shot: bool,
     pub(crate) created: &'static Location<'static>,
-    /// The last URL text resolved and what it gave: a client that asks
+    /// The last URL text resolved to a URL that can be requested, and
+    /// that URL (checked once, when cached): a client that asks
     /// for the same URL again and again parses (and IDNA-maps) it once.
     pub(crate) last_url: RefCell<Option<(String, Rc<Url>)>>,
     /// The pool key, Host header and request target of the last URL sent to.
@@ -158,7 +159,7 @@ impl ClientSession {
         M: TryInto<Method>,
         M::Error: Into<http::Error>,
     {
-        RequestBuilder::new(Rc::clone(&self.inner), method, url.into_url_input())
+        RequestBuilder::new(Rc::clone(&self.inner), method, RequestUrl::new(&self.inner, url))
     }
 
     /// Opens a WebSocket (aiohttp's `await session.ws_connect(url)`):
@@ -193,7 +194,7 @@ impl ClientSession {
     #[cfg(feature = "ws")]
     pub fn ws_connect(&self, url: impl IntoUrl) -> crate::WsConnect {
         crate::WsConnect {
-            req: RequestBuilder::new(Rc::clone(&self.inner), Method::GET, url.into_url_input()),
+            req: RequestBuilder::new(Rc::clone(&self.inner), Method::GET, RequestUrl::Given(url.into_url_input())),
             protocols: Vec::new(),
             origin: None,
             cfg: tulip_ws::WsConfig::default(),
@@ -427,5 +428,5 @@ where
 {
     let connector = TcpConnector::builder().force_close(true).build();
     let inner = SessionBuilder::new(Location::caller()).connector(connector).one_shot().inner();
-    RequestBuilder::new(Rc::new(inner), method, url.into_url_input())
+    RequestBuilder::new(Rc::new(inner), method, RequestUrl::Given(url.into_url_input()))
 }

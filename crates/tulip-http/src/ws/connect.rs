@@ -19,14 +19,15 @@ use crate::errors::{ClientError, ClientResponseError};
 use crate::hyper_errors::request_error;
 use crate::open::Opened;
 use crate::redirect::Hop;
-use crate::request::UrlInput;
+use crate::request::{RequestUrl, UrlInput};
 use crate::send::{build, request_headers};
 use crate::timeout::{deadline_after, until};
 use crate::BasicAuth;
 
 /// `ws://` and `wss://` as the connector knows them.
-fn http_scheme(url: UrlInput) -> UrlInput {
-    match url {
+fn http_scheme(url: RequestUrl) -> RequestUrl {
+    let RequestUrl::Given(url) = url else { return url };
+    RequestUrl::Given(match url {
         UrlInput::Text(t) => UrlInput::Text(match t.split_once("://") {
             Some((s, rest)) if s.eq_ignore_ascii_case("ws") => format!("http://{rest}"),
             Some((s, rest)) if s.eq_ignore_ascii_case("wss") => format!("https://{rest}"),
@@ -43,7 +44,7 @@ fn http_scheme(url: UrlInput) -> UrlInput {
             }
             UrlInput::Url(u)
         }
-    }
+    })
 }
 
 pub(super) async fn run(mut c: WsConnect) -> Result<ClientWebSocketResponse, ClientError> {
@@ -54,7 +55,7 @@ pub(super) async fn run(mut c: WsConnect) -> Result<ClientWebSocketResponse, Cli
     if let Some(e) = c.req.extras.as_mut().and_then(|x| x.error.take()) {
         return Err(e);
     }
-    c.req.url = http_scheme(std::mem::replace(&mut c.req.url, UrlInput::Text(String::new())));
+    c.req.url = http_scheme(std::mem::replace(&mut c.req.url, RequestUrl::Given(UrlInput::Text(String::new()))));
     let mut url = c.req.resolve_url()?;
     let x = c.req.extras();
     let auth = x.auth.take().or_else(|| BasicAuth::from_url(&url)).or_else(|| session.auth.clone());
