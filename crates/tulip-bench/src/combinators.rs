@@ -4,7 +4,7 @@ use crate::core::{scaled, smol_local, tokio_local};
 use crate::harness::{Sample, Unit, Workload};
 use futures::stream::{FuturesUnordered, StreamExt};
 use futures_lite::future::{self, FutureExt};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The combinator workloads.
 pub fn workloads() -> Vec<Workload> {
@@ -22,17 +22,7 @@ const WAVES: usize = 10;
 
 mod gather {
     use super::*;
-    const N: usize = 100_000;
-
-    pub fn tulip(scale: f64) -> Sample {
-        let n = scaled(N, scale);
-        let start = Instant::now();
-        tulip::run(async move {
-            let out = tulip::gather((0..n).map(|i| async move { i })).await;
-            std::hint::black_box(out.map(|v| v.len()).unwrap_or(0));
-        });
-        Sample::time(start.elapsed())
-    }
+    pub use tulip_bench_solo::rows::combinators::gather::{tulip, N};
 
     pub fn tokio(scale: f64) -> Sample {
         let n = scaled(N, scale);
@@ -65,39 +55,11 @@ mod gather {
 
 mod wait_first {
     use super::*;
-    const N: usize = 10_000;
-    const ROUNDS: usize = 10;
+    pub use tulip_bench_solo::rows::combinators::wait_first::{tulip, N, ROUNDS};
 
     // Each round: N tasks finishing in WAVES waves; wait(FIRST_COMPLETED)
     // again and again until none is pending. Peers: select_all + is_finished
     // (what asyncio's FIRST_COMPLETED returns: everything done by then).
-
-    pub fn tulip(scale: f64) -> Sample {
-        let n = scaled(N, scale);
-        let start = Instant::now();
-        tulip::run(async move {
-            for _ in 0..ROUNDS {
-                let mut pending: Vec<_> = (0..n)
-                    .map(|i| {
-                        tulip::create_task(async move {
-                            for _ in 0..i % WAVES {
-                                tulip::sleep(Duration::ZERO).await;
-                            }
-                        })
-                    })
-                    .collect();
-                while !pending.is_empty() {
-                    let Ok((done, rest)) = tulip::wait(pending).return_when(tulip::ReturnWhen::FirstCompleted).await
-                    else {
-                        break;
-                    };
-                    std::hint::black_box(done.len());
-                    pending = rest;
-                }
-            }
-        });
-        Sample::time(start.elapsed())
-    }
 
     pub fn tokio(scale: f64) -> Sample {
         let n = scaled(N, scale);
@@ -152,26 +114,7 @@ mod wait_first {
 
 mod as_completed {
     use super::*;
-    const N: usize = 100_000;
-
-    pub fn tulip(scale: f64) -> Sample {
-        let n = scaled(N, scale);
-        let start = Instant::now();
-        tulip::run(async move {
-            let mut it = tulip::as_completed((0..n).map(|i| async move {
-                for _ in 0..i % WAVES {
-                    tulip::sleep(Duration::ZERO).await;
-                }
-                i
-            }));
-            let mut sum = 0usize;
-            while let Some(r) = it.next().await {
-                sum = sum.wrapping_add(r.unwrap_or(0));
-            }
-            std::hint::black_box(sum);
-        });
-        Sample::time(start.elapsed())
-    }
+    pub use tulip_bench_solo::rows::combinators::as_completed::{tulip, N};
 
     pub fn tokio(scale: f64) -> Sample {
         let n = scaled(N, scale);
@@ -222,21 +165,7 @@ mod as_completed {
 
 mod wait_for {
     use super::*;
-    const N: usize = 1_000_000;
-    const TEN_S: Duration = Duration::from_secs(10);
-
-    pub fn tulip(scale: f64) -> Sample {
-        let n = scaled(N, scale);
-        let start = Instant::now();
-        tulip::run(async move {
-            let mut sum = 0usize;
-            for i in 0..n {
-                sum = sum.wrapping_add(tulip::wait_for(async move { i }, Some(TEN_S)).await.unwrap_or(0));
-            }
-            std::hint::black_box(sum);
-        });
-        Sample::time(start.elapsed())
-    }
+    pub use tulip_bench_solo::rows::combinators::wait_for::{tulip, N, TEN_S};
 
     pub fn tokio(scale: f64) -> Sample {
         let n = scaled(N, scale);

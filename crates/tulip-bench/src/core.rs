@@ -3,7 +3,8 @@
 use crate::alloc;
 use crate::harness::{Sample, Unit, Workload};
 use futures_lite::future;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+pub use tulip_bench_solo::rows::{scaled, Rng};
 
 /// The core workloads.
 pub fn workloads() -> Vec<Workload> {
@@ -51,11 +52,6 @@ pub fn workloads() -> Vec<Workload> {
     ]
 }
 
-/// `n` scaled, at least 1.
-pub fn scaled(n: usize, scale: f64) -> usize {
-    ((n as f64 * scale) as usize).max(1)
-}
-
 /// A tokio current_thread runtime running `f` inside a `LocalSet`.
 pub fn tokio_local<F: std::future::Future>(f: F) -> F::Output {
     let rt = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
@@ -77,41 +73,9 @@ where
     smol::block_on(ex.run(fut))
 }
 
-/// A small deterministic generator (xorshift64*), the same for every runtime.
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from `seed` (non-zero).
-    pub fn new(seed: u64) -> Self {
-        Rng(seed.max(1))
-    }
-
-    /// The next number in `0..n`.
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) % n
-    }
-}
-
 mod spawn_join {
     use super::*;
-    const N: usize = 1_000_000;
-
-    pub fn tulip(scale: f64) -> Sample {
-        let n = scaled(N, scale);
-        let start = Instant::now();
-        tulip::run(async move {
-            let handles: Vec<_> = (0..n).map(|i| tulip::create_task(async move { i })).collect();
-            let mut sum = 0usize;
-            for h in handles {
-                sum = sum.wrapping_add(h.await.unwrap_or(0));
-            }
-            std::hint::black_box(sum);
-        });
-        Sample::time(start.elapsed())
-    }
+    pub use tulip_bench_solo::rows::core::spawn_join::{tulip, N};
 
     pub fn tokio(scale: f64) -> Sample {
         let n = scaled(N, scale);
@@ -144,28 +108,7 @@ mod spawn_join {
 
 mod yield_switch {
     use super::*;
-    const TASKS: usize = 1_000;
-    const YIELDS: usize = 1_000;
-
-    pub fn tulip(scale: f64) -> Sample {
-        let (t, y) = (scaled(TASKS, scale.sqrt()), scaled(YIELDS, scale.sqrt()));
-        let start = Instant::now();
-        tulip::run(async move {
-            let hs: Vec<_> = (0..t)
-                .map(|_| {
-                    tulip::create_task(async move {
-                        for _ in 0..y {
-                            tulip::sleep(Duration::ZERO).await;
-                        }
-                    })
-                })
-                .collect();
-            for h in hs {
-                let _ = h.await;
-            }
-        });
-        Sample::time(start.elapsed())
-    }
+    pub use tulip_bench_solo::rows::core::yield_switch::{tulip, TASKS, YIELDS};
 
     pub fn tokio(scale: f64) -> Sample {
         let (t, y) = (scaled(TASKS, scale.sqrt()), scaled(YIELDS, scale.sqrt()));
@@ -212,42 +155,7 @@ mod timers {
     use super::*;
     use std::cell::Cell;
     use std::rc::Rc;
-    const N: usize = 200_000;
-    const MAX_MS: u64 = 100;
-
-    fn delays(n: usize) -> Vec<Duration> {
-        let mut rng = Rng::new(0x7u64 << 40 | 2026);
-        (0..n).map(|_| Duration::from_micros(rng.below(MAX_MS * 1000))).collect()
-    }
-
-    fn finish(start: Instant, late: &Cell<f64>, n: usize) -> Sample {
-        Sample::time_with(start.elapsed(), late.get() / n as f64 * 1e3)
-    }
-
-    pub fn tulip(scale: f64) -> Sample {
-        let d = delays(scaled(N, scale));
-        let n = d.len();
-        let late = Rc::new(Cell::new(0.0));
-        let start = Instant::now();
-        let l = late.clone();
-        tulip::run(async move {
-            let hs: Vec<_> = d
-                .into_iter()
-                .map(|d| {
-                    let l = l.clone();
-                    tulip::create_task(async move {
-                        let asleep = Instant::now();
-                        tulip::sleep(d).await;
-                        l.set(l.get() + (asleep.elapsed().saturating_sub(d)).as_secs_f64());
-                    })
-                })
-                .collect();
-            for h in hs {
-                let _ = h.await;
-            }
-        });
-        finish(start, &late, n)
-    }
+    pub use tulip_bench_solo::rows::core::timers::{delays, finish, tulip, N};
 
     pub fn tokio(scale: f64) -> Sample {
         let d = delays(scaled(N, scale));
@@ -302,22 +210,9 @@ mod timers {
 
 mod timer_cancel {
     use super::*;
-    const N: usize = 1_000_000;
-    const TEN_S: Duration = Duration::from_secs(10);
+    pub use tulip_bench_solo::rows::core::timer_cancel::{tulip, N, TEN_S};
 
     // Each timer is polled once (so it is really in the timer queue) and dropped.
-
-    pub fn tulip(scale: f64) -> Sample {
-        let n = scaled(N, scale);
-        let start = Instant::now();
-        tulip::run(async move {
-            for _ in 0..n {
-                let mut s = tulip::sleep(TEN_S);
-                let _ = future::poll_once(&mut s).await;
-            }
-        });
-        Sample::time(start.elapsed())
-    }
 
     pub fn tokio(scale: f64) -> Sample {
         let n = scaled(N, scale);
@@ -346,24 +241,7 @@ mod timer_cancel {
 
 mod idle_mem {
     use super::*;
-    const N: usize = 1_000_000;
-
-    pub fn tulip(scale: f64) -> Sample {
-        let n = scaled(N, scale);
-        let bytes = tulip::run(async move {
-            alloc::start();
-            for _ in 0..n {
-                tulip::create_task(std::future::pending::<()>());
-            }
-            // Let every task run once and park.
-            tulip::sleep(Duration::ZERO).await;
-            tulip::sleep(Duration::ZERO).await;
-            let b = alloc::live();
-            alloc::stop();
-            b
-        });
-        Sample::bytes(bytes as f64 / n as f64)
-    }
+    pub use tulip_bench_solo::rows::core::idle_mem::{tulip, N};
 
     pub fn tokio(scale: f64) -> Sample {
         let n = scaled(N, scale);

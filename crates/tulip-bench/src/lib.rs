@@ -14,7 +14,7 @@
 //! `--fresh` takes every sample in a new process of the binary (page
 //! faults and a cold heap count, as they would for a program).
 
-pub mod alloc;
+pub use tulip_bench_solo::alloc;
 pub mod combinators;
 pub mod core;
 pub mod echo_loops;

@@ -1,7 +1,8 @@
 //! The benchmark binary: `cargo run --release -p tulip-bench -- --help`.
 
-use tulip_bench::fresh::{format_sample, sample_in_child};
+use tulip_bench::fresh::{sample_in_child, use_solo};
 use tulip_bench::harness::{run_workload, run_workload_with, table, RUNTIMES};
+use tulip_bench_solo::sample::format_sample;
 
 #[global_allocator]
 static ALLOC: tulip_bench::alloc::Counting = tulip_bench::alloc::Counting;
@@ -21,6 +22,7 @@ fn main() {
     let mut filter: Vec<String> = Vec::new();
     let mut only: Option<String> = None;
     let mut fresh = false;
+    let mut solo = true;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -31,6 +33,8 @@ fn main() {
                 return sample_here(&name, &runtime, scale);
             }
             "--fresh" => fresh = true,
+            // tulip's fresh samples from this binary, peers' features and all.
+            "--no-solo" => solo = false,
             // issue 14's per-core rows: the table, and its child processes.
             "--per-core" => {
                 println!("{}", tulip_bench::per_core::run(runs, scale));
@@ -53,7 +57,8 @@ fn main() {
             "--only" => only = args.next(),
             "--help" | "-h" => {
                 println!("tulip-bench [--runs N] [--scale F] [--quick] [--fresh] [--only tulip|tokio|smol] [--filter NAME]...");
-                println!("  --fresh: every sample in a new process (page faults count)");
+                println!("  --fresh: every sample in a new process (page faults count); tulip's single-core");
+                println!("           rows then run in tulip-bench-solo, built without the peers (--no-solo: here)");
                 println!(
                     "  --per-core: TCP echo on 1 and 2 tulip loops vs tokio multi-thread (put --runs/--scale first)"
                 );
@@ -63,6 +68,11 @@ fn main() {
                 return;
             }
             other => filter.push(other.to_string()),
+        }
+    }
+    if fresh && solo {
+        if let Some(path) = use_solo() {
+            eprintln!("tulip's single-core rows run in {}", path.display());
         }
     }
     let mut rows = Vec::new();
@@ -78,6 +88,11 @@ fn main() {
         }
     }
     println!("{}", table(&rows));
+    if fresh && solo && use_solo().is_some() {
+        println!(
+            "tulip's half of the single-core rows ran in tulip-bench-solo, built without the peers (--no-solo: here)."
+        );
+    }
 }
 
 /// `tulip-bench http [--runs N] [--requests N] [CLIENT]...`.

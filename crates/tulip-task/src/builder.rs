@@ -5,6 +5,7 @@ use crate::runnable::TaskRunnable;
 use crate::task::Task;
 use crate::task_future::TaskFuture;
 use crate::task_ref::TaskRef;
+use crate::thread_bound::ThreadBound;
 use std::future::Future as StdFuture;
 use std::panic::Location;
 
@@ -66,9 +67,9 @@ impl TaskBuilder {
     /// `schedule` receives the runnable every time the task is woken; it may
     /// be called from any thread.
     ///
-    /// The future is only ever polled or dropped on the calling thread:
-    /// async-task records the thread and checks it whenever the future is
-    /// polled or dropped. Running or dropping the runnable on another thread
+    /// The future is only ever polled or dropped on the calling thread: the
+    /// task records the thread and checks it whenever the future is polled
+    /// or dropped. Running or dropping the runnable on another thread
     /// (while the future is alive) aborts the process, since a drop cannot
     /// be refused. So `schedule` must move the runnables it gets to a queue
     /// that this thread drains.
@@ -175,15 +176,19 @@ impl TaskBuilder {
             meta.mark_internal();
         }
         let builder = async_task::Builder::new().metadata(meta);
-        let make = move |_: &TaskMeta| TaskFuture::new(future);
         let schedule = move |r| schedule(TaskRunnable::new(r));
         let (runnable, task) = if check_thread {
-            builder.spawn_local(make, schedule)
-        } else {
+            let make = move |_: &TaskMeta| ThreadBound::new(TaskFuture::new(future));
             // SAFETY: async-task's requirements for a `!Send` future are that
-            // its runnable is only used and dropped on this thread, which is
-            // the caller's contract; the future and the schedule function are
-            // 'static, and the schedule function is `Send + Sync`.
+            // it is only polled and dropped on this thread: `ThreadBound`
+            // aborts the process before the future is touched anywhere else.
+            // The future and the schedule function are 'static, and the
+            // schedule function is `Send + Sync`.
+            unsafe { builder.spawn_unchecked(make, schedule) }
+        } else {
+            let make = move |_: &TaskMeta| TaskFuture::new(future);
+            // SAFETY: as above, with the thread rule upheld by the caller
+            // (this function's contract) instead of by a guard.
             unsafe { builder.spawn_unchecked(make, schedule) }
         };
         let this = TaskRef::new(runnable.waker(), runnable.metadata());

@@ -47,6 +47,7 @@ mod spawn;
 mod task;
 mod task_future;
 mod task_ref;
+mod thread_bound;
 mod waiters;
 mod waker_set;
 
