@@ -9,9 +9,9 @@
 //! nothing pinned but tulip's loops (tulip_bench::per_core_web).
 //!
 //! Installs what it needs when missing: h2load (`apt-get install -y
-//! nghttp2-client`) and aiohttp (a venv at /work/venv-aiohttp, or
-//! `$AIOHTTP_VENV`). Prints requests/s and the server's CPU time per
-//! request (utime + stime from /proc), medians of the runs.
+//! nghttp2-client`) and aiohttp (the client rows' venv,
+//! `tulip_bench::http::aiohttp_python`). Prints requests/s and the
+//! server's CPU time per request (utime + stime from /proc), medians of the runs.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -65,11 +65,12 @@ fn main() {
     if per_core {
         return per_core_rows(runs, n, &conns);
     }
-    let venv = std::env::var("AIOHTTP_VENV").unwrap_or_else(|_| "/work/venv-aiohttp".into());
-    let servers: Vec<&str> =
+    let mut servers: Vec<&str> =
         ["tulip", "tokio", "aiohttp"].into_iter().filter(|s| only.as_deref().is_none_or(|o| o == *s)).collect();
-    if servers.contains(&"aiohttp") {
-        ensure_aiohttp(&venv);
+    // The same venv as the client rows'; without aiohttp its row is left out.
+    let python = if servers.contains(&"aiohttp") { tulip_bench::http::aiohttp_python() } else { None };
+    if python.is_none() {
+        servers.retain(|s| *s != "aiohttp");
     }
     println!("h2load --h1 -n {n} -c C -m 1, server on core 0, h2load on core 1, median of {runs} runs");
     println!("{:<8} {:>5} {:>12} {:>14}", "server", "c", "req/s", "server µs/req");
@@ -77,7 +78,7 @@ fn main() {
         let mut results = Vec::new();
         for (i, s) in servers.iter().enumerate() {
             let port = 18_080 + i as u16;
-            let mut child = start(s, port, &venv);
+            let mut child = start(s, port, python.as_deref());
             wait_listening(port);
             let mut rps = Vec::new();
             let mut cpu = Vec::new();
@@ -156,26 +157,16 @@ fn ensure_h2load() {
     assert!(ok, "h2load is needed: apt-get install -y nghttp2-client");
 }
 
-fn ensure_aiohttp(venv: &str) {
-    let py = format!("{venv}/bin/python");
-    if Command::new(&py).args(["-c", "import aiohttp"]).status().is_ok_and(|s| s.success()) {
-        return;
-    }
-    eprintln!("installing aiohttp into {venv}...");
-    let ok = Command::new("python3").args(["-m", "venv", venv]).status().is_ok_and(|s| s.success())
-        && Command::new(format!("{venv}/bin/pip"))
-            .args(["install", "-q", "aiohttp"])
-            .status()
-            .is_ok_and(|s| s.success());
-    assert!(ok, "aiohttp could not be installed into {venv}");
-}
-
-fn start(server: &str, port: u16, venv: &str) -> Child {
+fn start(server: &str, port: u16, python: Option<&std::path::Path>) -> Child {
     let exe = std::env::current_exe().expect("the benchmark's own path");
     let mut cmd = Command::new("taskset");
     cmd.arg("-c").arg("0");
     match server {
-        "aiohttp" => cmd.arg(format!("{venv}/bin/python")).args(["-c", AIOHTTP_HELLO, &port.to_string()]),
+        "aiohttp" => cmd.arg(python.expect("aiohttp's row runs only with its venv")).args([
+            "-c",
+            AIOHTTP_HELLO,
+            &port.to_string(),
+        ]),
         s => cmd.arg(exe).args(["--serve", s, &port.to_string()]),
     };
     cmd.stdout(Stdio::null()).spawn().expect("start the server")
