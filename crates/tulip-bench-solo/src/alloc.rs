@@ -65,3 +65,13 @@ pub fn live() -> isize {
 pub fn stop() {
     ON.store(false, Relaxed);
 }
+
+/// The process's resident set in bytes (`/proc/self/statm`), 0 where it
+/// cannot be read: what the memory rows that count pages compare.
+pub fn resident() -> usize {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: usize = statm.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0);
+    // SAFETY: sysconf only reads a configuration value.
+    let page = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    pages * usize::try_from(page).unwrap_or(4096)
+}

@@ -49,6 +49,14 @@ pub fn workloads() -> Vec<Workload> {
             tokio: idle_mem::tokio,
             smol: idle_mem::smol,
         },
+        Workload {
+            name: "idle_tasks_rss",
+            unit: Unit::Bytes,
+            extra_label: None,
+            tulip: idle_rss::tulip,
+            tokio: idle_rss::tokio,
+            smol: idle_rss::smol,
+        },
     ]
 }
 
@@ -271,6 +279,52 @@ mod idle_mem {
             let b = alloc::live();
             alloc::stop();
             b
+        });
+        Sample::bytes(bytes as f64 / n as f64)
+    }
+}
+
+mod idle_rss {
+    use super::*;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    pub use tulip_bench_solo::rows::core::idle_rss::{tulip, N};
+
+    pub fn tokio(scale: f64) -> Sample {
+        let n = scaled(N, scale);
+        let bytes = tokio_local(async move {
+            let shared = Rc::new(Cell::new(0u8));
+            let before = alloc::resident();
+            for _ in 0..n {
+                let s = shared.clone();
+                drop(tokio::task::spawn_local(async move {
+                    std::future::pending::<()>().await;
+                    s.set(1);
+                }));
+            }
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+            alloc::resident().saturating_sub(before)
+        });
+        Sample::bytes(bytes as f64 / n as f64)
+    }
+
+    pub fn smol(scale: f64) -> Sample {
+        let n = scaled(N, scale);
+        let bytes = smol_local(|ex| async move {
+            let shared = Rc::new(Cell::new(0u8));
+            let before = alloc::resident();
+            for _ in 0..n {
+                let s = shared.clone();
+                ex.spawn(async move {
+                    std::future::pending::<()>().await;
+                    s.set(1);
+                })
+                .detach();
+            }
+            future::yield_now().await;
+            future::yield_now().await;
+            alloc::resident().saturating_sub(before)
         });
         Sample::bytes(bytes as f64 / n as f64)
     }

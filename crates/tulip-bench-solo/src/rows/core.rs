@@ -153,3 +153,33 @@ pub mod idle_mem {
         Sample::bytes(bytes as f64 / n as f64)
     }
 }
+
+/// Resident memory per parked task whose future holds an `Rc` (pages the
+/// tasks touched, the allocator's own overhead included).
+pub mod idle_rss {
+    use super::*;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    /// How many tasks one run makes at scale 1.
+    pub const N: usize = 1_000_000;
+
+    /// tulip's sample of this row, its sizes multiplied by `scale`.
+    pub fn tulip(scale: f64) -> Sample {
+        let n = scaled(N, scale);
+        let bytes = tulip::run(async move {
+            let shared = Rc::new(Cell::new(0u8));
+            let before = alloc::resident();
+            for _ in 0..n {
+                let s = shared.clone();
+                tulip::create_task(async move {
+                    std::future::pending::<()>().await;
+                    s.set(1);
+                });
+            }
+            tulip::sleep(Duration::ZERO).await;
+            tulip::sleep(Duration::ZERO).await;
+            alloc::resident().saturating_sub(before)
+        });
+        Sample::bytes(bytes as f64 / n as f64)
+    }
+}

@@ -9,12 +9,13 @@ pub mod precision;
 use crate::sample::Sample;
 
 /// The rows this package runs, by the names `tulip-bench` prints.
-pub const NAMES: [&str; 10] = [
+pub const NAMES: [&str; 11] = [
     "spawn_join",
     "yield_switch",
     "timers",
     "timer_cancel",
     "idle_tasks_mem",
+    "idle_tasks_rss",
     "timer_precision_10k",
     "gather_100k",
     "wait_first_completed_10k",
@@ -35,6 +36,7 @@ pub fn find(name: &str) -> Option<fn(f64) -> Sample> {
         "timers" => core::timers::tulip,
         "timer_cancel" => core::timer_cancel::tulip,
         "idle_tasks_mem" => core::idle_mem::tulip,
+        "idle_tasks_rss" => core::idle_rss::tulip,
         "timer_precision_10k" => precision::tulip,
         "gather_100k" => combinators::gather::tulip,
         "wait_first_completed_10k" => combinators::wait_first::tulip,
