@@ -12,7 +12,8 @@ fn main() {
     let scale = argv.get(3).and_then(|v| v.parse::<f64>().ok()).unwrap_or(1.0);
     if flag.map(String::as_str) != Some("--sample") || runtime.map(String::as_str) != Some("tulip") {
         eprintln!("usage: tulip-bench-solo --sample NAME tulip SCALE");
-        eprintln!("rows: {}", tulip_bench_solo::rows::NAMES.join(", "));
+        let names: Vec<&str> = tulip_bench_solo::rows::ROWS.iter().map(|(name, _)| *name).collect();
+        eprintln!("rows: {}", names.join(", "));
         std::process::exit(2);
     }
     let name = name.map(String::as_str).unwrap_or_default();

@@ -70,10 +70,9 @@ fn main() {
             other => filter.push(other.to_string()),
         }
     }
-    if fresh && solo {
-        if let Some(path) = use_solo() {
-            eprintln!("tulip's single-core rows run in {}", path.display());
-        }
+    let solo_path = if fresh && solo { use_solo() } else { None };
+    if let Some(path) = solo_path {
+        eprintln!("tulip's single-core rows run in {}", path.display());
     }
     let mut rows = Vec::new();
     for w in tulip_bench::all_workloads() {
@@ -88,7 +87,7 @@ fn main() {
         }
     }
     println!("{}", table(&rows));
-    if fresh && solo && use_solo().is_some() {
+    if solo_path.is_some() {
         println!(
             "tulip's half of the single-core rows ran in tulip-bench-solo, built without the peers (--no-solo: here)."
         );

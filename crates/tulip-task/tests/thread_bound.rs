@@ -10,6 +10,9 @@ use tulip_task::TaskBuilder;
 
 const CASE: &str = "TULIP_THREAD_BOUND_CASE";
 
+/// SIGABRT, which is 6 on every Unix this runs on.
+const SIGABRT: i32 = 6;
+
 /// In the child: spawns a task whose future holds an `Rc`, and runs or
 /// drops its runnable on another thread.
 fn child(case: &str) {
@@ -36,14 +39,9 @@ fn in_child(test: &str, case: &str) -> std::process::Output {
 
 fn assert_aborted(out: &std::process::Output, what: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.signal(), Some(libc_sigabrt()), "status {:?}, stderr: {stderr}", out.status);
+    assert_eq!(out.status.signal(), Some(SIGABRT), "status {:?}, stderr: {stderr}", out.status);
     assert!(stderr.contains(&format!("{what} by a thread that did not spawn it")), "stderr: {stderr}");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("survived"));
-}
-
-/// SIGABRT, which is 6 on every Unix this runs on.
-fn libc_sigabrt() -> i32 {
-    6
 }
 
 #[test]

@@ -8,19 +8,23 @@ pub mod precision;
 
 use crate::sample::Sample;
 
-/// The rows this package runs, by the names `tulip-bench` prints.
-pub const NAMES: [&str; 11] = [
-    "spawn_join",
-    "yield_switch",
-    "timers",
-    "timer_cancel",
-    "idle_tasks_mem",
-    "idle_tasks_rss",
-    "timer_precision_10k",
-    "gather_100k",
-    "wait_first_completed_10k",
-    "as_completed_100k",
-    "wait_for_1m",
+/// tulip's half of a row: a sample at a scale.
+pub type Row = fn(f64) -> Sample;
+
+/// The rows this package runs, by the names `tulip-bench` prints, with
+/// tulip's half of each.
+pub const ROWS: [(&str, Row); 11] = [
+    ("spawn_join", core::spawn_join::tulip),
+    ("yield_switch", core::yield_switch::tulip),
+    ("timers", core::timers::tulip),
+    ("timer_cancel", core::timer_cancel::tulip),
+    ("idle_tasks_mem", core::idle_mem::tulip),
+    ("idle_tasks_rss", core::idle_rss::tulip),
+    ("timer_precision_10k", precision::tulip),
+    ("gather_100k", combinators::gather::tulip),
+    ("wait_first_completed_10k", combinators::wait_first::tulip),
+    ("as_completed_100k", combinators::as_completed::tulip),
+    ("wait_for_1m", combinators::wait_for::tulip),
 ];
 
 /// tulip's half of the row called `name`, if this package has it.
@@ -29,22 +33,8 @@ pub const NAMES: [&str; 11] = [
 /// assert!(tulip_bench_solo::rows::find("gather_100k").is_some());
 /// assert!(tulip_bench_solo::rows::find("tcp_echo").is_none());
 /// ```
-pub fn find(name: &str) -> Option<fn(f64) -> Sample> {
-    let row: fn(f64) -> Sample = match name {
-        "spawn_join" => core::spawn_join::tulip,
-        "yield_switch" => core::yield_switch::tulip,
-        "timers" => core::timers::tulip,
-        "timer_cancel" => core::timer_cancel::tulip,
-        "idle_tasks_mem" => core::idle_mem::tulip,
-        "idle_tasks_rss" => core::idle_rss::tulip,
-        "timer_precision_10k" => precision::tulip,
-        "gather_100k" => combinators::gather::tulip,
-        "wait_first_completed_10k" => combinators::wait_first::tulip,
-        "as_completed_100k" => combinators::as_completed::tulip,
-        "wait_for_1m" => combinators::wait_for::tulip,
-        _ => return None,
-    };
-    Some(row)
+pub fn find(name: &str) -> Option<Row> {
+    ROWS.iter().find(|(n, _)| *n == name).map(|(_, row)| *row)
 }
 
 /// `n` scaled, at least 1.
