@@ -90,6 +90,15 @@ impl ReadyQueue {
         self.items.borrow_mut().pop()
     }
 
+    /// Hints the CPU to load the task `ahead` places from the front, if
+    /// that entry is a task step (see `LoopState::run_ready_prefetching`).
+    #[inline]
+    pub(crate) fn prefetch_ahead(&self, ahead: usize) {
+        if let Some(Entry::Task(t)) = self.items.borrow().entries.get(ahead) {
+            t.prefetch();
+        }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.items.borrow().entries.len()
     }

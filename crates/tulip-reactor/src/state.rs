@@ -28,6 +28,12 @@ pub(crate) type ExceptionHandler = Rc<dyn Fn(&ExceptionContext)>;
 /// that busy tasks cannot starve sockets. tokio uses the same figure.
 const IO_CHECK_INTERVAL: u32 = 61;
 
+/// How many places ahead of the task it runs the loop prefetches one, in
+/// batches of at least `RUN_AHEAD_BATCH` items (4,096 tasks of the
+/// benchmarks' ~170 bytes are 700 KB, more than most L2 caches hold).
+const RUN_AHEAD: usize = 16;
+const RUN_AHEAD_BATCH: usize = 4096;
+
 pub(crate) struct LoopState {
     pub(crate) shared: Arc<Shared>,
     /// `shared` as the thin scheduler `tulip_task::create_task` hands to
@@ -150,7 +156,22 @@ impl LoopState {
         // Read once per iteration: `set_debug` from a callback takes effect
         // from the next one.
         let debug = self.debug.get();
+        if ntodo >= RUN_AHEAD_BATCH {
+            self.run_ready_prefetching(ntodo, debug);
+        } else {
+            self.run_ready::<false>(ntodo, debug);
+        }
+        self.ready.trim();
+    }
+
+    /// Runs the first `ntodo` items of the ready queue; with `AHEAD`, asks
+    /// the CPU for the task `RUN_AHEAD` places ahead before each.
+    #[inline(always)]
+    fn run_ready<const AHEAD: bool>(&self, ntodo: usize, debug: bool) {
         for _ in 0..ntodo {
+            if AHEAD {
+                self.ready.prefetch_ahead(RUN_AHEAD);
+            }
             let Some(item) = self.ready.pop() else { break };
             match item {
                 // The hot path (a task step) inline; the rest out of line,
@@ -159,7 +180,17 @@ impl LoopState {
                 other => self.run_other(other, debug),
             }
         }
-        self.ready.trim();
+    }
+
+    /// A long batch (tasks just spawned, 100k at once in gather_100k and
+    /// timers) runs tasks whose headers left the cache long ago, in an
+    /// order no hardware prefetcher follows: the loop names each a few
+    /// steps ahead (timers ~3% faster). Out of line, so that the short
+    /// batches of the common loop pay nothing for it (yield_switch's
+    /// 1,000 tasks fit in the cache and gained nothing but instructions).
+    #[inline(never)]
+    fn run_ready_prefetching(&self, ntodo: usize, debug: bool) {
+        self.run_ready::<true>(ntodo, debug);
     }
 
     #[inline(always)]

@@ -315,6 +315,31 @@ impl<T> TimerQueue<T> {
         }
     }
 
+    /// The value of the timer `ahead` places behind the next one to pop, if
+    /// it is among the timers already sorted for the current millisecond
+    /// (`None` otherwise, also when it is merely further away): what a loop
+    /// looks at to prepare for it, such as [`Timers`](crate::Timers)'s
+    /// cache hint for the task a timer will wake.
+    ///
+    /// ```
+    /// use std::time::{Duration, Instant};
+    /// let t0 = Instant::now();
+    /// let mut q = tulip_timer::TimerQueue::new(t0);
+    /// for (us, v) in [(200, 'b'), (100, 'a'), (300, 'c')] {
+    ///     q.insert(t0 + Duration::from_micros(us), v);
+    /// }
+    /// assert_eq!(q.peek_due(1), None); // not sorted into the due buffer yet
+    /// q.next_deadline();
+    /// assert_eq!((q.peek_due(0), q.peek_due(2), q.peek_due(3)), (Some(&'a'), Some(&'c'), None));
+    /// ```
+    pub fn peek_due(&self, ahead: usize) -> Option<&T> {
+        if self.due_unsorted {
+            return None;
+        }
+        let due = self.due.get(ahead)?;
+        self.entries.get(due.index as usize).map(|e| &e.value)
+    }
+
     /// Removes and returns the next timer whose deadline is at or before
     /// `now`, in (deadline, insertion) order; `None` when none is due.
     ///

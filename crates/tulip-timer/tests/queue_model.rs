@@ -49,10 +49,21 @@ fn op() -> impl Strategy<Value = Op> {
 fn drain(wheel: &mut TimerQueue<u32>, heap: &mut HeapTimerQueue<u32>, now: Instant) -> Result<usize, TestCaseError> {
     let mut n = 0;
     loop {
+        // What the loop's cache hint looks at: a timer peeked k places
+        // ahead is the one that pops k pops later.
+        let ahead: Vec<Option<u32>> = (0..3).map(|k| wheel.peek_due(k).copied()).collect();
         let (w, h) = (wheel.pop_expired(now), heap.pop_expired(now));
         prop_assert_eq!(w, h);
         match w {
-            Some((at, _)) => prop_assert!(at <= now, "popped before its deadline"),
+            Some((at, v)) => {
+                prop_assert!(at <= now, "popped before its deadline");
+                prop_assert!(ahead[0].is_none_or(|p| p == v), "peek_due(0) was {:?}, {} popped", ahead[0], v);
+                for k in 0..2 {
+                    if let Some(p) = ahead[k + 1] {
+                        prop_assert_eq!(wheel.peek_due(k).copied(), Some(p));
+                    }
+                }
+            }
             None => return Ok(n),
         }
         n += 1;
