@@ -185,7 +185,8 @@ impl LoopState {
     /// A long batch (tasks just spawned, 100k at once in gather_100k and
     /// timers) runs tasks whose headers left the cache long ago, in an
     /// order no hardware prefetcher follows: the loop names each a few
-    /// steps ahead (timers ~3% faster). Out of line, so that the short
+    /// steps ahead (timers 6% faster on top of the timer-side hint,
+    /// docs/benchmarks.md). Out of line, so that the short
     /// batches of the common loop pay nothing for it (yield_switch's
     /// 1,000 tasks fit in the cache and gained nothing but instructions).
     #[inline(never)]

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used)]
 
 use std::cell::RefCell;
+use std::future::Future;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 use tulip_reactor::{all_tasks, create_task, EventLoop};
@@ -14,12 +15,18 @@ use tulip_timer::{sleep, sleep_until};
 /// More than the loop's threshold for a prefetching batch (4096).
 const N: usize = 10_000;
 
+type Log<T> = Rc<RefCell<Vec<T>>>;
+
+/// Runs `main` on a new loop with a log its tasks push to; returns the log.
+fn run_logging<T, F: Future<Output = ()> + 'static>(main: impl FnOnce(Log<T>) -> F) -> Vec<T> {
+    let log: Log<T> = Rc::new(RefCell::new(Vec::new()));
+    EventLoop::new().run_until_complete(main(log.clone()));
+    log.take()
+}
+
 #[test]
 fn a_long_batch_of_tasks_and_callbacks_runs_in_fifo_order() {
-    let ev = EventLoop::new();
-    let order = Rc::new(RefCell::new(Vec::new()));
-    let o = order.clone();
-    ev.run_until_complete(async move {
+    let order = run_logging(|o| async move {
         let mut handles = Vec::new();
         for i in 0..N {
             let o = o.clone();
@@ -42,7 +49,6 @@ fn a_long_batch_of_tasks_and_callbacks_runs_in_fifo_order() {
         }
         assert!(all_tasks().len() <= 1, "finished tasks left in the registry");
     });
-    let order = order.borrow();
     let first: Vec<usize> = order.iter().filter(|(pass, _)| *pass == 0).map(|(_, i)| *i).collect();
     assert_eq!(first, (0..N).collect::<Vec<_>>());
     let second: Vec<usize> = order.iter().filter(|(pass, _)| *pass == 1).map(|(_, i)| *i).collect();
@@ -55,10 +61,7 @@ fn a_long_batch_of_tasks_and_callbacks_runs_in_fifo_order() {
 
 #[test]
 fn thousands_of_timers_due_in_one_millisecond_wake_in_deadline_order() {
-    let ev = EventLoop::new();
-    let woke = Rc::new(RefCell::new(Vec::new()));
-    let w = woke.clone();
-    ev.run_until_complete(async move {
+    let woke = run_logging(|w| async move {
         let at = Instant::now() + Duration::from_millis(5);
         // Deadlines a nanosecond apart, created in a scrambled order.
         let handles: Vec<_> = (0..N)
@@ -75,5 +78,5 @@ fn thousands_of_timers_due_in_one_millisecond_wake_in_deadline_order() {
             h.await.unwrap();
         }
     });
-    assert_eq!(*woke.borrow(), (0..N).collect::<Vec<_>>());
+    assert_eq!(woke, (0..N).collect::<Vec<_>>());
 }

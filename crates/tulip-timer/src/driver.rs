@@ -241,11 +241,13 @@ impl Timers {
     /// docs/benchmarks.md).
     pub fn pop_expired(&self, now: Instant) -> Option<TimerEntry> {
         let mut queue = self.queue.borrow_mut();
-        let entry = queue.pop_expired(now).map(|(_, e)| e);
+        let (_, entry) = queue.pop_expired(now)?;
+        // Only after a pop: the loop's last call of an iteration finds
+        // nothing due, and a hint then would be repeated every iteration.
         if let Some(TimerEntry::Wake(waker)) = queue.peek_due(WAKE_AHEAD) {
             tulip_task::prefetch_waker(waker);
         }
-        entry
+        Some(entry)
     }
 
     /// How many timers are pending.
